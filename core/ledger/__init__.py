@@ -1,0 +1,40 @@
+"""The double-entry ledger: the only way credits and money move. See models.py."""
+
+from core.ledger.accounts import (
+    STARS,
+    AccountView,
+    Role,
+    accounts_of,
+    get_account,
+    open_account,
+    project_owner,
+    set_frozen,
+    system_account,
+    user_account,
+    user_owner,
+)
+from core.ledger.errors import LedgerError
+from core.ledger.history import Entry, HistoryPage, history
+from core.ledger.hooks import Movement, MovementKind, on_movement
+from core.ledger.models import CARBON, HoldStatus
+from core.ledger.postings import (
+    HoldView,
+    Leg,
+    PostingView,
+    expire_holds,
+    get_hold,
+    get_posting,
+    hold,
+    post,
+    post_hold,
+    void_hold,
+)
+from core.ledger.verify import Report, add_check, verify
+
+__all__ = [
+    "CARBON", "STARS", "AccountView", "Entry", "HistoryPage", "HoldStatus", "HoldView", "Leg",
+    "LedgerError", "Movement", "MovementKind", "PostingView", "Report", "Role", "accounts_of",
+    "add_check", "expire_holds", "get_account", "get_hold", "get_posting", "history", "hold",
+    "on_movement", "open_account", "post", "post_hold", "project_owner", "set_frozen",
+    "system_account", "user_account", "user_owner", "verify", "void_hold",
+]

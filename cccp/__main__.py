@@ -1,0 +1,44 @@
+"""`cccp` — the one command-line entry (also `python -m cccp`).
+
+The only place that imports core, bot, web and sandbox together to start
+processes. Each area adds its subcommands through `add_parser(subparsers)`;
+a subcommand sets `func(args) -> int` (the exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from cccp import db as db_commands
+from core.settings import SettingsError
+
+AREAS = [db_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cccp", description="CCCP carbon credit registry and bot")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for area in AREAS:
+        area.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"cccp: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Opening the database: one Tortoise config for the app, the CLI and the tests.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout, one writer
+process; PostgreSQL is the engine for more. The schema is created and upgraded
+only by the migrations in `core/migrations` (`cccp db upgrade`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise
+
+# Every module that defines models. One app ("models"): foreign keys cross areas.
+MODEL_MODULES = [
+    "core.ledger.models",
+]
+MIGRATIONS_MODULE = "core.migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def normalise_url(url: str) -> str:
+    """Give SQLite files their directory and pragmas; accept postgresql:// too."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if "busy_timeout" not in url:
+            url += ("&" if "?" in url else "?") + f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+        if "journal_mode" not in url:
+            url += "&journal_mode=WAL"
+    return url
+
+
+def tortoise_config(url: str) -> dict:
+    return {
+        "connections": {"default": normalise_url(url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_db(url: str) -> None:
+    """Connect once per process, before the bot or the web app starts."""
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def upgrade(url: str) -> None:
+    """Apply every migration not applied yet (what `cccp db upgrade` runs)."""
+    from tortoise.migrations.api.migrate import migrate
+
+    try:
+        await migrate(config=tortoise_config(url))
+    finally:
+        await Tortoise.close_connections()
+
+
+def describe(url: str) -> str:
+    """The URL without a password, for logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def _cli_config() -> dict:
+    """The config `tortoise makemigrations -c core.db.TORTOISE_ORM` reads."""
+    import os
+
+    return tortoise_config(os.environ.get("DATABASE_URL", "sqlite://:memory:"))
+
+
+TORTOISE_ORM = _cli_config()

@@ -1,0 +1,130 @@
+"""The double-entry ledger, after TigerBeetle's accounts and transfers.
+
+An Account holds one asset (``carbon`` in kg CO2e, or a currency in its minor
+unit; Telegram Stars are ``XTR``) for one owner: a user (``user:<id>``), a
+project (``project:<id>``) or the system (``system``) in a role such as
+issuance, inventory, escrow, retirement, fees, adjustments or clearing.
+
+A Transfer moves ``amount`` (> 0) from its debit account (whose balance goes
+down) to its credit account (whose balance goes up). Transfers are never
+updated or deleted: a mistake is undone by a new posting.
+
+A Posting groups the transfers that happen together, in one database
+transaction, under an idempotency key that is UNIQUE in the schema. Replaying
+a key with the same content returns the first posting; other content raises
+KeyConflict.
+
+A Hold reserves part of an account's balance (``held`` on the account) until
+it is posted (the reserved amount, or less, moves) or voided, or it expires.
+available = balance - held.
+
+Invariants the schema itself enforces (so a bug in Python cannot break them):
+amount > 0, debit != credit, held >= 0, a non-negative account never has
+balance < held, one key per posting and per hold. Invariants `verify` checks:
+every balance equals the sum of its transfers, every held amount the sum of its
+pending holds, and each asset sums to zero over all accounts.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields, models
+from tortoise.migrations.constraints import CheckConstraint
+
+CARBON = "carbon"
+
+
+class HoldStatus(StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+class Account(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    owner = fields.CharField(max_length=64, db_index=True)
+    role = fields.CharField(max_length=32)
+    asset = fields.CharField(max_length=8)
+    balance = fields.BigIntField(default=0)
+    held = fields.BigIntField(default=0)
+    is_nonnegative = fields.BooleanField(default=True)
+    is_frozen = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_account"
+        unique_together = (("owner", "role", "asset"),)
+        constraints = [
+            CheckConstraint(check="held >= 0", name="ledger_account_held_nonnegative"),
+            CheckConstraint(
+                check="(NOT is_nonnegative) OR balance >= held",
+                name="ledger_account_not_overdrawn",
+            ),
+        ]
+
+
+class Posting(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    kind = fields.CharField(max_length=32)
+    memo = fields.CharField(max_length=500, default="")
+    metadata = fields.JSONField(default=dict)
+    fingerprint = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ledger_posting"
+
+
+class Hold(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    account = fields.ForeignKeyField("models.Account", related_name="holds", on_delete=fields.RESTRICT)
+    amount = fields.BigIntField()
+    remaining = fields.BigIntField()
+    status = fields.CharEnumField(HoldStatus, max_length=8, default=HoldStatus.PENDING)
+    kind = fields.CharField(max_length=32)
+    memo = fields.CharField(max_length=500, default="")
+    metadata = fields.JSONField(default=dict)
+    fingerprint = fields.CharField(max_length=64)
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ledger_hold"
+        indexes = (("account_id", "status"),)
+        constraints = [
+            CheckConstraint(check="amount > 0", name="ledger_hold_amount_positive"),
+            CheckConstraint(
+                check="remaining >= 0 AND remaining <= amount", name="ledger_hold_remaining_range"
+            ),
+        ]
+
+
+class Transfer(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    posting = fields.ForeignKeyField("models.Posting", related_name="transfers", on_delete=fields.RESTRICT)
+    debit_account = fields.ForeignKeyField(
+        "models.Account", related_name="debits", on_delete=fields.RESTRICT
+    )
+    credit_account = fields.ForeignKeyField(
+        "models.Account", related_name="credits", on_delete=fields.RESTRICT
+    )
+    asset = fields.CharField(max_length=8)
+    amount = fields.BigIntField()
+    hold = fields.ForeignKeyField("models.Hold", related_name="transfers", null=True, on_delete=fields.RESTRICT)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ledger_transfer"
+        # History pages read one account's transfers newest first.
+        indexes = (("debit_account_id", "id"), ("credit_account_id", "id"), ("posting_id",))
+        constraints = [
+            CheckConstraint(check="amount > 0", name="ledger_transfer_amount_positive"),
+            CheckConstraint(
+                check="debit_account_id <> credit_account_id", name="ledger_transfer_two_accounts"
+            ),
+        ]

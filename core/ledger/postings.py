@@ -1,0 +1,543 @@
+"""Posting: the only way anything moves.
+
+`post` moves every leg or none, in one database transaction, under an
+idempotency key: the same key with the same content returns the first posting,
+with other content raises KeyConflict. `hold` reserves, `post_hold` moves what
+a hold reserved (the rest is released), `void_hold` releases it.
+
+Concurrency is safe in the database, not in Python: a debit is a conditional
+UPDATE (`... WHERE balance - held >= amount`) whose row count says whether it
+happened, accounts are updated in id order so two postings cannot deadlock on
+PostgreSQL, and the UNIQUE key stops a twin posting that raced past the check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from core.clock import utcnow
+from core.ledger.errors import (
+    AccountFrozen,
+    AssetMismatch,
+    HoldExceeded,
+    HoldExpired,
+    HoldNotPending,
+    InsufficientFunds,
+    KeyConflict,
+    NonPositiveAmount,
+    SameAccount,
+    UnknownAccount,
+    UnknownHold,
+)
+from core.ledger.hooks import Movement, MovementKind, run_hooks
+from core.ledger.models import Account, Hold, HoldStatus, Posting, Transfer
+
+MAX_KEY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Move `amount` from the debit account to the credit account (same asset)."""
+
+    debit_account_id: int
+    credit_account_id: int
+    amount: int
+    batch_id: int | None = None  # carbon only: take serials from this batch
+
+
+@dataclass(frozen=True)
+class TransferView:
+    id: int
+    debit_account_id: int
+    credit_account_id: int
+    asset: str
+    amount: int
+    hold_id: int | None
+
+
+@dataclass(frozen=True)
+class PostingView:
+    id: int
+    key: str
+    kind: str
+    memo: str
+    metadata: dict
+    created_at: datetime
+    transfers: tuple[TransferView, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class HoldView:
+    id: int
+    key: str
+    account_id: int
+    amount: int
+    remaining: int
+    status: HoldStatus
+    kind: str
+    memo: str
+    metadata: dict
+    expires_at: datetime | None
+    created_at: datetime
+
+
+def _fingerprint(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise KeyConflict(key=key[:40], reason="key must be 1 to 200 characters")
+
+
+def _check_amount(amount: object) -> int:
+    # bool is an int in Python; a True amount is a bug, not one unit.
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise NonPositiveAmount(amount=amount)
+    return amount
+
+
+async def _posting_view(posting: Posting) -> PostingView:
+    transfers = await Transfer.filter(posting_id=posting.id).order_by("id")
+    return PostingView(
+        id=posting.id,
+        key=posting.key,
+        kind=posting.kind,
+        memo=posting.memo,
+        metadata=posting.metadata,
+        created_at=posting.created_at,
+        transfers=tuple(
+            TransferView(
+                id=t.id,
+                debit_account_id=t.debit_account_id,
+                credit_account_id=t.credit_account_id,
+                asset=t.asset,
+                amount=t.amount,
+                hold_id=t.hold_id,
+            )
+            for t in transfers
+        ),
+    )
+
+
+def _hold_view(hold: Hold) -> HoldView:
+    return HoldView(
+        id=hold.id,
+        key=hold.key,
+        account_id=hold.account_id,
+        amount=hold.amount,
+        remaining=hold.remaining,
+        status=HoldStatus(hold.status),
+        kind=hold.kind,
+        memo=hold.memo,
+        metadata=hold.metadata,
+        expires_at=hold.expires_at,
+        created_at=hold.created_at,
+    )
+
+
+async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
+    """The posting already made under `key`, if its content matches."""
+    existing = await Posting.get_or_none(key=key)
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise KeyConflict(key=key)
+    return await _posting_view(existing)
+
+
+async def _load_accounts(ids: set[int]) -> dict[int, Account]:
+    accounts = {a.id: a for a in await Account.filter(id__in=sorted(ids))}
+    for account_id in ids:
+        if account_id not in accounts:
+            raise UnknownAccount(account_id=account_id)
+    return accounts
+
+
+async def _debit(account: Account, amount: int, release: int = 0) -> None:
+    """balance -= amount, held -= release; refused if it would overdraw or is frozen."""
+    query = Account.filter(id=account.id, is_frozen=False)
+    if account.is_nonnegative:
+        # After the update, balance - amount >= held - release must still hold.
+        query = query.filter(Q(is_nonnegative=False) | Q(balance__gte=F("held") + (amount - release)))
+    changes = {"balance": F("balance") - amount}
+    if release:
+        changes["held"] = F("held") - release
+    if not await query.update(**changes):
+        fresh = await Account.get(id=account.id)
+        if fresh.is_frozen:
+            raise AccountFrozen(account_id=account.id)
+        raise InsufficientFunds(
+            account_id=account.id, available=fresh.balance - fresh.held, requested=amount
+        )
+
+
+async def _credit(account: Account, amount: int) -> None:
+    if not await Account.filter(id=account.id, is_frozen=False).update(
+        balance=F("balance") + amount
+    ):
+        raise AccountFrozen(account_id=account.id)
+
+
+async def post(
+    key: str,
+    kind: str,
+    legs: Sequence[Leg],
+    *,
+    memo: str = "",
+    metadata: dict | None = None,
+    now: datetime | None = None,
+) -> PostingView:
+    """Move every leg or none. The same key again returns the first posting."""
+    _check_key(key)
+    if not legs:
+        raise NonPositiveAmount(amount=0, reason="a posting needs at least one leg")
+    for leg in legs:
+        _check_amount(leg.amount)
+        if leg.debit_account_id == leg.credit_account_id:
+            raise SameAccount(account_id=leg.debit_account_id)
+    metadata = metadata or {}
+    fingerprint = _fingerprint(
+        {"kind": kind, "memo": memo, "metadata": metadata, "legs": [vars(leg) for leg in legs]}
+    )
+    try:
+        async with in_transaction():
+            if (done := await _replayed_posting(key, fingerprint)) is not None:
+                return done
+            ids = {leg.debit_account_id for leg in legs} | {leg.credit_account_id for leg in legs}
+            accounts = await _load_accounts(ids)
+            for leg in legs:
+                debit, credit = accounts[leg.debit_account_id], accounts[leg.credit_account_id]
+                if debit.asset != credit.asset:
+                    raise AssetMismatch(debit_asset=debit.asset, credit_asset=credit.asset)
+                for account in (debit, credit):
+                    if account.is_frozen:
+                        raise AccountFrozen(account_id=account.id)
+            posting = await Posting.create(
+                key=key,  # UNIQUE(key): a twin that raced past the check fails here
+                kind=kind,
+                memo=memo[:500],
+                metadata=metadata,
+                fingerprint=fingerprint,
+                created_at=now or utcnow(),
+            )
+            net: dict[int, int] = defaultdict(int)
+            for leg in legs:
+                net[leg.debit_account_id] -= leg.amount
+                net[leg.credit_account_id] += leg.amount
+            for account_id in sorted(net):  # one lock order: no deadlock between postings
+                delta = net[account_id]
+                if delta < 0:
+                    await _debit(accounts[account_id], -delta)
+                elif delta > 0:
+                    await _credit(accounts[account_id], delta)
+            for leg in legs:
+                asset = accounts[leg.debit_account_id].asset
+                transfer = await Transfer.create(
+                    posting_id=posting.id,
+                    debit_account_id=leg.debit_account_id,
+                    credit_account_id=leg.credit_account_id,
+                    asset=asset,
+                    amount=leg.amount,
+                    created_at=posting.created_at,
+                )
+                await run_hooks(
+                    Movement(
+                        kind=MovementKind.TRANSFER,
+                        asset=asset,
+                        amount=leg.amount,
+                        debit_account_id=leg.debit_account_id,
+                        credit_account_id=leg.credit_account_id,
+                        posting_id=posting.id,
+                        transfer_id=transfer.id,
+                        batch_id=leg.batch_id,
+                    )
+                )
+    except IntegrityError:
+        # PostgreSQL: a concurrent request committed the same key first.
+        if (done := await _replayed_posting(key, fingerprint)) is not None:
+            return done
+        raise
+    return await _posting_view(posting)
+
+
+async def hold(
+    key: str,
+    account_id: int,
+    amount: int,
+    kind: str,
+    *,
+    memo: str = "",
+    metadata: dict | None = None,
+    expires_at: datetime | None = None,
+    batch_id: int | None = None,
+    now: datetime | None = None,
+) -> HoldView:
+    """Reserve `amount` of the account's available balance until posted or voided."""
+    _check_key(key)
+    _check_amount(amount)
+    metadata = metadata or {}
+    fingerprint = _fingerprint(
+        {
+            "account_id": account_id,
+            "amount": amount,
+            "kind": kind,
+            "memo": memo,
+            "metadata": metadata,
+            "expires_at": expires_at,
+            "batch_id": batch_id,
+        }
+    )
+
+    async def replayed() -> HoldView | None:
+        existing = await Hold.get_or_none(key=key)
+        if existing is None:
+            return None
+        if existing.fingerprint != fingerprint:
+            raise KeyConflict(key=key)
+        return _hold_view(existing)
+
+    try:
+        async with in_transaction():
+            if (done := await replayed()) is not None:
+                return done
+            account = (await _load_accounts({account_id}))[account_id]
+            if account.is_frozen:
+                raise AccountFrozen(account_id=account_id)
+            query = Account.filter(id=account_id, is_frozen=False)
+            if account.is_nonnegative:
+                query = query.filter(balance__gte=F("held") + amount)
+            if not await query.update(held=F("held") + amount):
+                fresh = await Account.get(id=account_id)
+                raise InsufficientFunds(
+                    account_id=account_id, available=fresh.balance - fresh.held, requested=amount
+                )
+            created = await Hold.create(
+                key=key,
+                account_id=account_id,
+                amount=amount,
+                remaining=amount,
+                status=HoldStatus.PENDING,
+                kind=kind,
+                memo=memo[:500],
+                metadata=metadata,
+                fingerprint=fingerprint,
+                expires_at=expires_at,
+                created_at=now or utcnow(),
+            )
+            await run_hooks(
+                Movement(
+                    kind=MovementKind.HOLD,
+                    asset=account.asset,
+                    amount=amount,
+                    debit_account_id=account_id,
+                    hold_id=created.id,
+                    batch_id=batch_id,
+                )
+            )
+    except IntegrityError:
+        if (done := await replayed()) is not None:
+            return done
+        raise
+    return _hold_view(created)
+
+
+async def _close_hold(hold_row: Hold, remaining: int, status: HoldStatus, now: datetime) -> None:
+    """Move the hold on from the state we read; refused if someone else moved it first."""
+    if not await Hold.filter(
+        id=hold_row.id, status=HoldStatus.PENDING, remaining=hold_row.remaining
+    ).update(remaining=remaining, status=status, closed_at=None if status == HoldStatus.PENDING else now):
+        raise HoldNotPending(hold_id=hold_row.id)
+
+
+async def _pending_hold(hold_id: int, now: datetime) -> Hold:
+    hold_row = await Hold.get_or_none(id=hold_id)
+    if hold_row is None:
+        raise UnknownHold(hold_id=hold_id)
+    if hold_row.status != HoldStatus.PENDING:
+        raise HoldNotPending(hold_id=hold_id, status=hold_row.status)
+    if hold_row.expires_at is not None and now >= hold_row.expires_at:
+        raise HoldExpired(hold_id=hold_id, expires_at=hold_row.expires_at)
+    return hold_row
+
+
+async def post_hold(
+    key: str,
+    hold_id: int,
+    credit_account_id: int,
+    *,
+    amount: int | None = None,
+    release_rest: bool = True,
+    kind: str = "post_hold",
+    memo: str = "",
+    metadata: dict | None = None,
+    now: datetime | None = None,
+) -> PostingView:
+    """Move `amount` (default: all) of what the hold reserves to the credit account.
+
+    With `release_rest` the rest goes back to the account (TigerBeetle's
+    post-pending); without it the hold stays pending for a later partial post.
+    """
+    _check_key(key)
+    now = now or utcnow()
+    metadata = metadata or {}
+    fingerprint = _fingerprint(
+        {
+            "hold_id": hold_id,
+            "credit": credit_account_id,
+            "amount": amount,
+            "release_rest": release_rest,
+            "kind": kind,
+            "memo": memo,
+            "metadata": metadata,
+        }
+    )
+    try:
+        async with in_transaction():
+            if (done := await _replayed_posting(key, fingerprint)) is not None:
+                return done
+            hold_row = await _pending_hold(hold_id, now)
+            move = hold_row.remaining if amount is None else _check_amount(amount)
+            if move > hold_row.remaining:
+                raise HoldExceeded(hold_id=hold_id, remaining=hold_row.remaining, requested=move)
+            if credit_account_id == hold_row.account_id:
+                raise SameAccount(account_id=credit_account_id)
+            accounts = await _load_accounts({hold_row.account_id, credit_account_id})
+            debit, credit = accounts[hold_row.account_id], accounts[credit_account_id]
+            if debit.asset != credit.asset:
+                raise AssetMismatch(debit_asset=debit.asset, credit_asset=credit.asset)
+            left = hold_row.remaining - move
+            release = hold_row.remaining if release_rest else move
+            status = HoldStatus.POSTED if (release_rest or left == 0) else HoldStatus.PENDING
+            await _close_hold(hold_row, 0 if status == HoldStatus.POSTED else left, status, now)
+            posting = await Posting.create(
+                key=key,
+                kind=kind,
+                memo=memo[:500],
+                metadata={**metadata, "hold_id": hold_id},
+                fingerprint=fingerprint,
+                created_at=now,
+            )
+            for account_id in sorted(accounts):
+                if account_id == debit.id:
+                    await _debit(debit, move, release=release)
+                else:
+                    await _credit(credit, move)
+            transfer = await Transfer.create(
+                posting_id=posting.id,
+                debit_account_id=debit.id,
+                credit_account_id=credit.id,
+                asset=debit.asset,
+                amount=move,
+                hold_id=hold_id,
+                created_at=now,
+            )
+            await run_hooks(
+                Movement(
+                    kind=MovementKind.POST_HOLD,
+                    asset=debit.asset,
+                    amount=move,
+                    debit_account_id=debit.id,
+                    credit_account_id=credit.id,
+                    posting_id=posting.id,
+                    transfer_id=transfer.id,
+                    hold_id=hold_id,
+                    released=release - move,
+                )
+            )
+    except IntegrityError:
+        if (done := await _replayed_posting(key, fingerprint)) is not None:
+            return done
+        raise
+    return await _posting_view(posting)
+
+
+async def void_hold(
+    key: str,
+    hold_id: int,
+    *,
+    kind: str = "void_hold",
+    memo: str = "",
+    now: datetime | None = None,
+    status: HoldStatus = HoldStatus.VOIDED,
+) -> PostingView:
+    """Release everything the hold still reserves. Recorded as a posting with no transfer."""
+    _check_key(key)
+    now = now or utcnow()
+    fingerprint = _fingerprint({"void": hold_id, "kind": kind, "memo": memo, "status": status})
+    try:
+        async with in_transaction():
+            if (done := await _replayed_posting(key, fingerprint)) is not None:
+                return done
+            hold_row = await Hold.get_or_none(id=hold_id)
+            if hold_row is None:
+                raise UnknownHold(hold_id=hold_id)
+            if hold_row.status != HoldStatus.PENDING:
+                raise HoldNotPending(hold_id=hold_id, status=hold_row.status)
+            released = hold_row.remaining
+            await _close_hold(hold_row, 0, status, now)
+            posting = await Posting.create(
+                key=key,
+                kind=kind,
+                memo=memo[:500],
+                metadata={"hold_id": hold_id, "released": released},
+                fingerprint=fingerprint,
+                created_at=now,
+            )
+            account = await Account.get(id=hold_row.account_id)
+            # Releasing never overdraws, and a frozen account may still get its hold back.
+            await Account.filter(id=account.id).update(held=F("held") - released)
+            await run_hooks(
+                Movement(
+                    kind=MovementKind.VOID_HOLD,
+                    asset=account.asset,
+                    amount=0,
+                    debit_account_id=account.id,
+                    posting_id=posting.id,
+                    hold_id=hold_id,
+                    released=released,
+                )
+            )
+    except IntegrityError:
+        if (done := await _replayed_posting(key, fingerprint)) is not None:
+            return done
+        raise
+    return await _posting_view(posting)
+
+
+async def expire_holds(now: datetime | None = None) -> list[int]:
+    """Release every pending hold whose time is up; returns their ids (a job runs this)."""
+    now = now or utcnow()
+    due = await Hold.filter(status=HoldStatus.PENDING, expires_at__lte=now).values_list("id", flat=True)
+    expired = []
+    for hold_id in due:
+        try:
+            await void_hold(
+                f"expire:{hold_id}", hold_id, kind="expire_hold", now=now, status=HoldStatus.EXPIRED
+            )
+            expired.append(hold_id)
+        except HoldNotPending:  # posted or voided a moment ago
+            continue
+    return expired
+
+
+async def get_hold(hold_id: int) -> HoldView:
+    hold_row = await Hold.get_or_none(id=hold_id)
+    if hold_row is None:
+        raise UnknownHold(hold_id=hold_id)
+    return _hold_view(hold_row)
+
+
+async def get_posting(key: str) -> PostingView | None:
+    posting = await Posting.get_or_none(key=key)
+    return None if posting is None else await _posting_view(posting)

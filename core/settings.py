@@ -1,0 +1,109 @@
+"""Settings from the environment and `.env`, validated once at start.
+
+Every variable DESIGN.md names is here with a default that works for a local
+run. A bad value stops the process with one clear line per problem
+(`ADMIN_IDS: expected comma-separated Telegram user ids, got 'abc'`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DATA_DIR = Path("data")
+DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'cccp.sqlite3'}"
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message says which variable and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    bot_token: str = ""
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_url: str = TELEGRAM_API_URL
+    public_base_url: str = "http://127.0.0.1:8080"
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    support_chat_id: int | None = None
+    payment_provider_token: str = ""
+    card_currency: str = "EUR"
+    hold_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    cert_signing_key: str = ""
+    default_language: str = "en"
+    data_dir: Path = DATA_DIR
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValueError(
+                    f"expected comma-separated Telegram user ids, got {value!r}"
+                ) from None
+        return value
+
+    @field_validator("support_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("card_currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError(f"expected a 3-letter ISO 4217 code like EUR, got {value!r}")
+        return value.upper()
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        from core.i18n import LANGUAGES
+
+        if value not in LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(LANGUAGES)}, got {value!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise ValueError(f"expected sqlite://PATH or postgres://..., got {value!r}")
+        return value
+
+    @field_validator("telegram_api_url", "public_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        return value.rstrip("/")
+
+    @property
+    def is_sandbox(self) -> bool:
+        """No token: the local Bot API stand-in plays Telegram."""
+        return not self.bot_token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and `.env`); raise SettingsError naming each bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {message}")
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,60 @@
+"""Make a migration, then move CHECK constraints out of CreateModel.
+
+Tortoise 1.x's CreateModel does not emit a model's CHECK constraints (only
+AddConstraint does, rebuilding the table on SQLite, which drops its indexes),
+so a fresh database would silently lack them. This wraps `tortoise makemigrations` and rewrites the new
+files: each CheckConstraint in a CreateModel's options becomes an AddConstraint
+after the models are created, and the SQLite indexes are restored
+(core.db_migration_support.py). tests/test_schema.py proves the database refuses
+what the constraints forbid.
+
+Usage: .venv/bin/python scripts/makemigrations.py [-n NAME]
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "core" / "migrations"
+CHECK = r"CheckConstraint\(check='(?:[^'\\]|\\.)*', name='[^']*'\)"
+CREATE = re.compile(r"ops\.CreateModel\(\s*name='(\w+)',(.*?)bases=", re.S)
+CONSTRAINTS = re.compile(r"'constraints': \[((?:\s*" + CHECK + r",?\s*)*)\], ")
+
+
+def move_checks(source: str) -> str:
+    adds: list[str] = []
+    for model in CREATE.finditer(source):
+        name, body = model.group(1), model.group(2)
+        found = CONSTRAINTS.search(body)
+        if found:
+            for check in re.findall(CHECK, found.group(1)):
+                adds.append(f"        ops.AddConstraint(model_name='{name}', constraint={check}),\n")
+    if not adds:
+        return source
+    models = sorted({re.search(r"model_name='(\w+)'", a).group(1) for a in adds})
+    adds += [f"        ops.RunPython(restore_sqlite_indexes('{m}')),\n" for m in models]
+    source = source.replace(
+        "from tortoise import migrations\n",
+        "from tortoise import migrations\nfrom core.db_migration_support import restore_sqlite_indexes\n",
+        1,
+    )
+    source = CONSTRAINTS.sub("", source)
+    head, _, _ = source.rstrip().rpartition("]")
+    return head.rstrip() + "\n" + "".join(adds) + "    ]\n"
+
+
+def main() -> int:
+    before = set(MIGRATIONS.glob("0*.py"))
+    cmd = [sys.executable, "-m", "tortoise", "-c", "core.db.TORTOISE_ORM", "makemigrations", *sys.argv[1:]]
+    subprocess.run(cmd, check=True)
+    for path in sorted(set(MIGRATIONS.glob("0*.py")) - before):
+        path.write_text(move_checks(path.read_text()))
+        print(f"checked constraints in {path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""Shared fixtures.
+
+`db` gives each test a fresh database built by the real migrations (so the
+CHECK and UNIQUE constraints under test are the production ones): SQLite
+always, and PostgreSQL too when TEST_POSTGRES_URL is set. The session makes
+its own randomly named PostgreSQL database and drops it at the end. After a
+test that used `db`, the ledger must verify clean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import pytest_asyncio
+from tortoise import Tortoise
+from tortoise.backends.base import executor
+from tortoise.context import TortoiseContext
+
+from core import db as database
+from core.ledger import verify
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+DB_KINDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    parts = urlsplit(database.normalise_url(url).replace("postgres://", "postgresql://", 1))
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    asyncio.run(database.upgrade(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    name = f"cccp_test_{secrets.token_hex(4)}"
+    parts = urlsplit(POSTGRES_URL)
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    asyncio.run(_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    asyncio.run(database.upgrade(url))
+    yield url
+    asyncio.run(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate_postgres() -> None:
+    conn = Tortoise.get_connection("default")
+    _, rows = await conn.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+    )
+    tables = ", ".join(f'"{r["tablename"]}"' for r in rows)
+    if tables:
+        await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+def fresh_db_url(kind: str, request, tmp_path: Path) -> str:
+    """A database with the migrated schema and no rows, for one test."""
+    if kind == "postgres":
+        return request.getfixturevalue("postgres_url")
+    path = tmp_path / "cccp.sqlite3"
+    shutil.copy(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite://{path}"
+
+
+@pytest.fixture(params=DB_KINDS)
+def db_url(request, tmp_path) -> str:
+    """The URL of a fresh, migrated, empty database (not opened)."""
+    url = fresh_db_url(request.param, request, tmp_path)
+    if request.param == "postgres":
+        async def wipe() -> None:
+            await database.open_db(url)
+            await _truncate_postgres()
+            await database.close_db()
+
+        asyncio.run(wipe())
+    return url
+
+
+@pytest_asyncio.fixture
+async def db(db_url):
+    """An open, empty database; after the test the ledger must verify clean."""
+    # Tortoise caches INSERT statements per connection name, not per engine:
+    # clear it so a PostgreSQL test never reuses SQLite's placeholders.
+    executor.EXECUTOR_CACHE.clear()
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config(db_url))
+        yield db_url
+        report = await verify()
+        assert report.is_clean, report.text()
