@@ -285,7 +285,7 @@ class ChatUser:
     async def wait_for(
         self,
         predicate: Callable[[Message], bool],
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the brief asks for wait_for(..., timeout=)
         *,
         existing: bool = True,
     ) -> Message:

@@ -556,7 +556,7 @@ class BotApiServer:
 
     def _edit(self, message: Message, **changes: Any) -> dict[str, Any]:
         before = message.content_key()
-        after = dict(zip(("text", "entities", "caption", "caption_entities", "reply_markup"), before))
+        after = dict(zip(("text", "entities", "caption", "caption_entities", "reply_markup"), before, strict=True))
         after.update(changes)
         if tuple(after.values()) == before:
             raise bad_request(errors.NOT_MODIFIED)

@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
+from telegram import LabeledPrice, Update
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import (
     Application,
