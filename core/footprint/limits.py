@@ -52,6 +52,6 @@ def checked(value: object, field: str, limit: str | None = None) -> Decimal:
     number = to_decimal(value, field)
     maximum, unit = MAXIMA[limit or field]
     if number > maximum:
-        raise TooLarge(f"{field} {number} {unit} is more than the maximum {maximum} {unit}",
-                       field=field, value=str(number), maximum=str(maximum), unit=unit)
+        raise TooLarge(f"{field} {number:f} {unit} is more than the maximum {maximum} {unit}",
+                       field=field, value=f"{number:f}", maximum=str(maximum), unit=unit)
     return number
