@@ -137,31 +137,36 @@ def derive_defra(raw_dir: Path) -> list[dict[str, str]]:
         ident, _scope, l1, l2, l3, l4, text, uom, _ghg, value = r[:10]
         where = f'sheet "{DEFRA_SHEET}", row {number} (ID {ident})'
         label = ", ".join(str(x) for x in (l2, l3, l4, text) if x)
-        add = lambda activity, key, unit: rows.append(  # noqa: E731
-            _row(activity, key, label, _num(value), unit, source, version, where))
-        if l1 == "Business travel- air" and l2 == "Flights" and uom == "passenger.km":
-            add("flight", f"{HAULS[l3]}|{CABINS[l4]}|{RF[text]}", "kg CO2e/passenger.km")
-        elif l1 == "Business travel- land" and l2 == "Cars (by size)" and text in CAR_FUELS:
-            add("car", f"{CAR_SIZES[l3]}|{CAR_FUELS[text]}|{uom}",
-                f"kg CO2e/vehicle.{'km' if uom == 'km' else 'mile'}")
-        elif l1 == "Business travel- land" and l2 == "Rail" and uom == "passenger.km":
-            add("rail", RAIL[l3], "kg CO2e/passenger.km")
-        elif l1 == "Business travel- land" and l2 == "Bus" and uom == "passenger.km":
-            add("bus", BUS[l3], "kg CO2e/passenger.km")
-        elif l1 == "Business travel- land" and l2 == "Taxis" and uom == "km":
-            add("taxi", TAXI[l3], "kg CO2e/vehicle.km")
-        elif l1 == "Hotel stay" and l3 != "UK (London)":
-            add("hotel", _hotel_country(l3), "kg CO2e/room.night")
-        elif l1 == "UK electricity" and l3 == "Electricity: UK" and uom == "kWh":
-            add("electricity", "GB|generation", "kg CO2e/kWh")
-        elif l1 == "Transmission and distribution" and l2 == "T&D- UK electricity" \
-                and uom == "kWh":
-            add("electricity", "GB|transmission_distribution", "kg CO2e/kWh")
-        elif l1 == "Freighting goods" and uom == "tonne.km":
-            key = _freight_key(l2, l3, l4, text)
-            if key:
-                add("parcel", key, "kg CO2e/tonne.km")
+        if (found := _defra_key(l1, l2, l3, l4, text, uom)) is not None:
+            activity, key, unit = found
+            rows.append(_row(activity, key, label, _num(value), unit, source, version, where))
     return rows
+
+
+def _defra_key(l1, l2, l3, l4, text, uom) -> tuple[str, str, str] | None:
+    """(activity, key, unit) for a Defra row the calculator uses, else None."""
+    land = l1 == "Business travel- land"
+    if l1 == "Business travel- air" and l2 == "Flights" and uom == "passenger.km":
+        return "flight", f"{HAULS[l3]}|{CABINS[l4]}|{RF[text]}", "kg CO2e/passenger.km"
+    if land and l2 == "Cars (by size)" and text in CAR_FUELS:
+        unit = f"kg CO2e/vehicle.{'km' if uom == 'km' else 'mile'}"
+        return "car", f"{CAR_SIZES[l3]}|{CAR_FUELS[text]}|{uom}", unit
+    if land and l2 == "Rail" and uom == "passenger.km":
+        return "rail", RAIL[l3], "kg CO2e/passenger.km"
+    if land and l2 == "Bus" and uom == "passenger.km":
+        return "bus", BUS[l3], "kg CO2e/passenger.km"
+    if land and l2 == "Taxis" and uom == "km":
+        return "taxi", TAXI[l3], "kg CO2e/vehicle.km"
+    if l1 == "Hotel stay" and l3 != "UK (London)":
+        return "hotel", _hotel_country(l3), "kg CO2e/room.night"
+    if l1 == "UK electricity" and l3 == "Electricity: UK" and uom == "kWh":
+        return "electricity", "GB|generation", "kg CO2e/kWh"
+    if l1 == "Transmission and distribution" and l2 == "T&D- UK electricity" and uom == "kWh":
+        return "electricity", "GB|transmission_distribution", "kg CO2e/kWh"
+    if l1 == "Freighting goods" and uom == "tonne.km":
+        key = _freight_key(l2, l3, l4, text)
+        return ("parcel", key, "kg CO2e/tonne.km") if key else None
+    return None
 
 
 def _hotel_country(name: str) -> str:

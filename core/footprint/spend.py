@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from core.footprint.errors import UnknownCurrency, UnknownSpendCategory
@@ -103,7 +103,8 @@ def spend(amount: object, currency: str, category: str, *, year: int | None = No
     price_year = min(year or max(index), max(index))
     if price_year not in index:
         price_year = min(index)
-    usd_2022 = (usd * index[PRICE_BASE_YEAR] / index[price_year]).quantize(Decimal("0.01"))
+    usd_2022 = (usd * index[PRICE_BASE_YEAR] / index[price_year]).quantize(
+        Decimal("0.01"), ROUND_HALF_UP)
     f = factor("spend", key)
     code = str(currency).strip().upper()
     code = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}.get(code, code)
