@@ -1,0 +1,120 @@
+"""Airports by IATA code or city name, and the great-circle distance between them.
+
+Coordinates come from the `airportsdata` package (MIT). A city name resolves to
+its main airport by one rule: the shipped list data/main_airports.csv (the city's
+busiest passenger airport, plus German and French spellings) wins; otherwise a
+city with exactly one IATA airport resolves to it; a city with several raises
+AmbiguousAirport carrying the candidates, so the bot can ask "which one?".
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import airportsdata
+
+from core.footprint.errors import AmbiguousAirport, UnknownAirport
+from core.footprint.factors import DATA_DIR
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+@dataclass(frozen=True)
+class Airport:
+    iata: str
+    name: str
+    city: str
+    country: str  # ISO 3166-1 alpha-2
+    lat: float
+    lon: float
+
+
+@cache
+def _airports() -> dict[str, Airport]:
+    return {code: Airport(code, a["name"], a["city"], a["country"], a["lat"], a["lon"])
+            for code, a in airportsdata.load("IATA").items()}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", " ".join(text.lower().split()))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@cache
+def _by_city() -> dict[str, list[str]]:
+    cities: dict[str, list[str]] = {}
+    for code, a in _airports().items():
+        if a.city:
+            cities.setdefault(_fold(a.city), []).append(code)
+    return cities
+
+
+@cache
+def _main_airports() -> dict[str, str]:
+    with (DATA_DIR / "main_airports.csv").open(newline="", encoding="utf-8") as f:
+        return {_fold(r["city"]): r["iata"] for r in csv.DictReader(f)}
+
+
+def get_airport(code: str) -> Airport | None:
+    return _airports().get(code.strip().upper())
+
+
+def airport_candidates(text: str) -> list[Airport]:
+    """Every airport the text may mean: the code itself, else the city's airports."""
+    if (hit := get_airport(text)) is not None and len(text.strip()) == 3:
+        return [hit]
+    return [_airports()[c] for c in _by_city().get(_fold(text), [])]
+
+
+def resolve_airport(text: str) -> Airport:
+    """One airport for an IATA code or a city name (see the module rule)."""
+    cleaned = text.strip()
+    if len(cleaned) == 3 and (hit := get_airport(cleaned)) is not None:
+        return hit
+    folded = _fold(cleaned)
+    if folded in _main_airports():
+        return _airports()[_main_airports()[folded]]
+    codes = _by_city().get(folded, [])
+    if len(codes) == 1:
+        return _airports()[codes[0]]
+    if len(codes) > 1:
+        raise AmbiguousAirport(f"{text!r} has several airports: {', '.join(codes)}",
+                               text=text, candidates=sorted(codes))
+    raise UnknownAirport(f"unknown airport {text!r}", text=text,
+                         suggestions=close_airports(cleaned))
+
+
+def close_airports(text: str, n: int = 5) -> list[str]:
+    """IATA codes whose code, city or name is close to the text (difflib)."""
+    folded = _fold(text)
+    if len(folded) <= 3:
+        typed = folded.upper()
+
+        def score(code: str) -> float:  # same leading letters first: LHX -> LHR
+            prefix = len(typed) - len(typed.lstrip(code[:1])) if code[:1] == typed[:1] else 0
+            prefix = 2 if code[:2] == typed[:2] else min(prefix, 1)
+            return difflib.SequenceMatcher(None, typed, code).ratio() + 0.1 * prefix
+
+        ranked = sorted((c for c in _airports() if score(c) >= 0.6), key=score, reverse=True)
+        if ranked:
+            return ranked[:n]
+    names: dict[str, str] = {city: _main_airports().get(city) or codes[0]
+                             for city, codes in _by_city().items()}
+    names.update(_main_airports())
+    for code, a in _airports().items():
+        names.setdefault(_fold(a.name), code)
+    found = difflib.get_close_matches(folded, list(names), n=n, cutoff=0.75)
+    return list(dict.fromkeys(names[f] for f in found))
+
+
+def great_circle_km(a: Airport, b: Airport) -> float:
+    """Haversine distance on a sphere of the mean Earth radius."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))

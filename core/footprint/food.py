@@ -1,0 +1,57 @@
+"""Food: kg of an item x Poore & Nemecek (2018) mean kg CO2e per kg (Our World in Data)."""
+
+from __future__ import annotations
+
+import difflib
+
+from core.footprint.errors import UnknownFood
+from core.footprint.factors import factor, keys
+from core.footprint.limits import checked
+from core.footprint.result import Footprint, Line, make_footprint
+
+# What people type -> the study's item (its slug in poore_nemecek_2018.csv).
+FOOD_ALIASES = {
+    "beef": "beef_beef_herd", "steak": "beef_beef_herd", "rind": "beef_beef_herd",
+    "rindfleisch": "beef_beef_herd", "boeuf": "beef_beef_herd", "bœuf": "beef_beef_herd",
+    "dairy beef": "beef_dairy_herd", "lamb": "lamb_mutton", "mutton": "lamb_mutton",
+    "chicken": "poultry_meat", "poultry": "poultry_meat", "turkey": "poultry_meat",
+    "huhn": "poultry_meat", "poulet": "poultry_meat", "pork": "pig_meat",
+    "ham": "pig_meat", "bacon": "pig_meat", "schwein": "pig_meat", "porc": "pig_meat",
+    "prawns": "prawns_farmed", "shrimp": "prawns_farmed", "fish": "fish_farmed",
+    "chocolate": "dark_chocolate", "egg": "eggs", "apple": "apples", "banana": "bananas",
+    "tomato": "tomatoes", "potato": "potatoes", "oats": "oatmeal", "wheat": "wheat_rye",
+    "rye": "wheat_rye", "bread": "wheat_rye", "sugar": "cane_sugar", "soy milk": "soy_milk",
+    "soya milk": "soy_milk", "kaese": "cheese", "käse": "cheese", "fromage": "cheese",
+    "milch": "milk", "lait": "milk", "kaffee": "coffee", "café": "coffee", "cafe": "coffee",
+    "reis": "rice", "riz": "rice", "nut": "nuts", "pea": "peas", "onion": "onions_leeks",
+    "onions": "onions_leeks", "berries": "berries_grapes", "grapes": "berries_grapes",
+}
+
+
+def food_items() -> list[str]:
+    return sorted(keys("food"))
+
+
+def resolve_food(text: str) -> str:
+    """The study item key for what was typed; UnknownFood with close matches."""
+    typed = " ".join(str(text).lower().split())
+    slug = typed.replace(" ", "_").replace("&", "").replace("(", "").replace(")", "")
+    slug = "_".join(p for p in slug.split("_") if p)
+    for candidate in (FOOD_ALIASES.get(typed), slug, FOOD_ALIASES.get(typed.rstrip("s"))):
+        if candidate and factor("food", candidate):
+            return candidate
+    names = {k.replace("_", " "): k for k in food_items()}
+    names.update(FOOD_ALIASES)
+    found = difflib.get_close_matches(typed, list(names), n=5, cutoff=0.6)
+    raise UnknownFood(f"unknown food {text!r}", text=text,
+                      suggestions=list(dict.fromkeys(names[f] for f in found)))
+
+
+def food(item: str, kg: object) -> Footprint:
+    """kg of a food item (e.g. "beef", "rice", "cheese")."""
+    key = resolve_food(item)
+    amount = checked(kg, "kg", "food_kg")
+    f = factor("food", key)
+    return make_footprint("food", {"item": key, "kg": amount},
+                          [Line.of(f"Food: {f.label}", amount, "kg", f)],
+                          f"Food {amount} kg {f.label}")

@@ -1,0 +1,327 @@
+"""Free text -> FootprintRequest: the forms people type, English plus German and
+French basics.
+
+Understood (case-insensitive; numbers take "1.5" or "1,5"):
+  flights      "LHR CDG", "LHR CDG return", "LHR to CDG and back",
+               "flight london to new york business", "Flug FRA nach JFK hin und zurück",
+               "vol CDG - NCE aller-retour", "flight 5000 km", "2 passengers", "no rf"
+  electricity  "350 kWh Germany", "350 kwh DE", "1.2 MWh France", "Strom 300 kWh AT"
+  hotel        "2 nights hotel France", "3 Nächte Hotel Deutschland", "2 nuits hôtel FR"
+  car          "120 km car diesel", "50 miles petrol car", "auto 30 km elektro small"
+  rail         "rail 300 km", "train 80 km", "tram 5 km", "Zug 200 km", "underground 8 km"
+  bus, taxi    "bus 20 km", "coach 300 km", "taxi 15 km"
+  parcel       "parcel 5 kg 800 km", "parcel 2 kg 9000 km air", "Paket 3 kg 400 km"
+  food         "2 kg beef", "500 g cheese", "1 kg Rindfleisch"
+  spending     "spent 200 EUR on clothing", "€50 on books", "100 USD restaurants"
+Anything else raises CannotParse; a known activity without its number or
+country raises MissingInput naming what is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from core.footprint.errors import CannotParse, MissingInput
+from core.footprint.request import FootprintRequest
+
+NUMBER = r"(\d+(?:[.,]\d+)*)"
+_KEYWORDS = {
+    "flight": r"\b(flights?|fly|flying|flew|flug|fl[üu]ge|vol|vols|avion|plane)\b",
+    "spend": r"\b(spent|spend|spending|bought|paid|ausgegeben|d[ée]pens[ée]e?s?)\b",
+    "electricity": r"(\d\s*(k|m)wh\b|\b(k|m)wh\b|\belectricity\b|\bstrom\b|\b[ée]lectricit[ée]\b)",
+    "hotel": r"\b(hotels?|h[ôo]tels?|nights?|n[äa]chte|nacht|nuits?|übernachtung(en)?)\b",
+    "parcel": r"\b(parcels?|packages?|pakete?|colis|shipping|shipment)\b",
+    "taxi": r"\b(taxis?|cabs?|uber)\b",
+    "bus": r"\b(bus|buses|coach|autobus|reisebus|car\s+de\s+ligne)\b",
+    "rail": r"\b(rail|train|trains|zug|bahn|tram|tramway|metro|m[ée]tro|subway|underground|tube|s-bahn|u-bahn|eurostar)\b",
+    "car": r"\b(car|cars|auto|pkw|voiture|drive|drove|driving|petrol|diesel|gasoline|hybrid|phev|bev|ev)\b",
+}
+_RETURN = r"\b(return|round[\s-]?trip|and back|there and back|hin und zur[üu]ck|retour|aller[\s-]retour|a/r)\b"
+_CABINS = [
+    (r"\bpremium[\s_-]?economy\b|\bpremium\b", "premium_economy"),
+    (r"\bbusiness(\s+class)?\b|\bclasse\s+affaires\b|\baffaires\b", "business"),
+    (r"\bfirst(\s+class)?\b|\berste\s+klasse\b|\bpremi[èe]re\b", "first"),
+    (r"\beconomy(\s+class)?\b|\beco\b|\b[ée]conomique\b", "economy"),
+]
+_NO_RF = r"\b(no|without|ohne|sans)[\s-]+rf\b"
+_PASSENGERS = NUMBER + r"\s*(passengers?|people|persons?|pax|personen|personnes|passagiere?)\b"
+_CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY"}
+_FILLER = r"\b(from|von|de|du|des|in|im|en|au|aux|à|a|the|my|for|für|pour|on|of|at|with|mit|avec|home|zu hause)\b"
+
+
+def _number(text: str) -> Decimal:
+    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways."""
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
+            else text.replace(",", "")
+    elif text.count(",") == 1 and len(text.split(",")[1]) != 3:
+        text = text.replace(",", ".")
+    else:
+        text = text.replace(",", "")
+    return Decimal(text)
+
+
+def _take(pattern: str, text: str) -> tuple[re.Match[str] | None, str]:
+    """The first match of pattern and the text without it."""
+    m = re.search(pattern, text, flags=re.IGNORECASE)
+    if m is None:
+        return None, text
+    return m, (text[:m.start()] + " " + text[m.end():])
+
+
+def _rest(text: str) -> str:
+    """The words left once filler is gone; an upper-case code ("DE", "AT") is kept."""
+    words = re.sub(r"[,;:!?]", " ", text).split()
+    return " ".join(w for w in words if not re.fullmatch(_FILLER, w, flags=re.IGNORECASE)
+                    or (w.isupper() and len(w) in (2, 3)))
+
+
+def _distance(text: str) -> tuple[Decimal | None, str, str]:
+    m, rest = _take(NUMBER + r"\s*(km|kilometers?|kilometres?|kilometer|miles?|mi|meilen)\b",
+                    text)
+    if m is None:
+        return None, "km", text
+    unit = "miles" if m.group(2).lower().startswith(("mi", "mei")) else "km"
+    return _number(m.group(1)), unit, rest
+
+
+def _kg(text: str) -> tuple[Decimal | None, str]:
+    m, rest = _take(NUMBER + r"\s*(kg|kilos?|kilograms?|kilogramm|g|grams?|gramm|t|tonnes?)\b",
+                    text)
+    if m is None:
+        return None, text
+    value, unit = _number(m.group(1)), m.group(2).lower()
+    if unit.startswith("g"):
+        value = value / 1000
+    elif unit.startswith("t"):
+        value = value * 1000
+    return value, rest
+
+
+def _detect(text: str) -> str | None:
+    for activity in ("spend", "parcel", "electricity", "hotel", "taxi", "bus", "rail",
+                     "flight", "car"):
+        if re.search(_KEYWORDS[activity], text, flags=re.IGNORECASE):
+            return activity
+    if re.search(r"[€$£¥]\s*\d|\d\s*[€$£¥]|\b\d+(?:[.,]\d+)?\s*[A-Za-z]{3}\s+(on|for|für|pour)\b",
+                 text):
+        return "spend"
+    if re.search(NUMBER + r"\s*(kg|g|kilos?|grams?|gramm)\b", text, flags=re.IGNORECASE):
+        return "food"
+    if re.fullmatch(r"\s*[A-Za-z]{3}\s*([-–—>→/]+|\s+to\s+|\s+nach\s+|\s+à\s+|\s)\s*[A-Za-z]{3}\b.*",
+                    text):
+        return "flight"
+    return None
+
+
+def parse_request(text: str) -> FootprintRequest:
+    """A structured request for free text, or CannotParse / MissingInput."""
+    cleaned = " ".join(str(text).split())
+    activity = _detect(cleaned)
+    if activity is None and _names_two_airports(cleaned):
+        activity = "flight"
+    if activity is None:
+        raise CannotParse(f"cannot tell which activity {text!r} describes", text=text)
+    return _PARSERS[activity](cleaned)
+
+
+def _names_two_airports(text: str) -> bool:
+    """"Paris to London": no keyword, but both sides are places with airports."""
+    from core.footprint.airports import resolve_airport
+    from core.footprint.errors import FootprintError
+
+    try:
+        request = _flight(text)
+        for side in ("origin", "destination"):
+            try:
+                resolve_airport(str(request.params[side]))
+            except FootprintError as error:
+                if error.code != "ambiguous_airport":
+                    return False
+    except (FootprintError, KeyError):
+        return False
+    return request.activity == "flight"
+
+
+def _flight(text: str) -> FootprintRequest:
+    params: dict[str, object] = {}
+    m, text = _take(_RETURN, text)
+    params["is_return"] = m is not None
+    for pattern, cabin in _CABINS:
+        m, text = _take(pattern, text)
+        if m is not None:
+            params["cabin"] = cabin
+            break
+    m, text = _take(_NO_RF, text)
+    if m is not None:
+        params["with_rf"] = False
+    m, text = _take(_PASSENGERS, text)
+    if m is not None:
+        params["passengers"] = _number(m.group(1))
+    text = re.sub(r"\b(one[\s-]way|einfach|aller\s+simple|class|klasse|classe)\b", " ", text,
+                  flags=re.IGNORECASE)
+    text = re.sub(_KEYWORDS["flight"], " ", text, flags=re.IGNORECASE)
+    km, _unit, rest = _distance(text)
+    if km is not None:
+        return FootprintRequest("flight_distance", {"distance_km": km, **params})
+    text = re.sub(r"^\s*(from|von|de|depuis)\b", " ", text.strip(), flags=re.IGNORECASE)
+    parts = re.split(r"\s*(?:[-–—>→/]+|\bto\b|\bnach\b|\bà\b|\bvers\b|\bpour\b)\s*", text,
+                     flags=re.IGNORECASE)
+    parts = [p.strip(" ,.") for p in parts if p.strip(" ,.")]
+    if len(parts) == 1 and len(parts[0].split()) == 2:
+        parts = parts[0].split()
+    if len(parts) < 2:
+        raise MissingInput("a flight needs where from and where to", activity="flight",
+                           missing="destination" if parts else "origin")
+    return FootprintRequest("flight", {"origin": parts[0], "destination": parts[1],
+                                       **params})
+
+
+def _electricity(text: str) -> FootprintRequest:
+    m, rest = _take(NUMBER + r"\s*(kwh|mwh)\b", text)
+    if m is None:
+        raise MissingInput("how many kWh?", activity="electricity", missing="kwh")
+    kwh = _number(m.group(1)) * (1000 if m.group(2).lower() == "mwh" else 1)
+    rest = re.sub(_KEYWORDS["electricity"], " ", rest, flags=re.IGNORECASE)
+    country = _rest(rest)
+    if not country:
+        raise MissingInput("in which country?", activity="electricity", missing="country")
+    return FootprintRequest("electricity", {"kwh": kwh, "country": country})
+
+
+def _hotel(text: str) -> FootprintRequest:
+    m, rest = _take(NUMBER + r"\s*(nights?|n[äa]chte|nacht|nuits?|übernachtung(en)?)\b", text)
+    if m is None:
+        m, rest = _take(r"\b(nights?|n[äa]chte|nuits?)\s*:?\s*" + NUMBER, text)
+        nights = _number(m.group(2)) if m else None
+    else:
+        nights = _number(m.group(1))
+    if nights is None:
+        raise MissingInput("how many nights?", activity="hotel", missing="nights")
+    params: dict[str, object] = {"nights": nights}
+    r, rest = _take(NUMBER + r"\s*(rooms?|zimmer|chambres?)\b", rest)
+    if r is not None:
+        params["rooms"] = _number(r.group(1))
+    rest = re.sub(r"\b(hotels?|h[ôo]tels?|stay|aufenthalt|s[ée]jour)\b", " ", rest,
+                  flags=re.IGNORECASE)
+    country = _rest(rest)
+    if not country:
+        raise MissingInput("in which country?", activity="hotel", missing="country")
+    params["country"] = country
+    return FootprintRequest("hotel", params)
+
+
+def _option(text: str, table: list[tuple[str, str]]) -> str | None:
+    for pattern, value in table:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return value
+    return None
+
+
+_FUELS = [(r"\bplug[\s-]?in\b|\bphev\b", "plug_in_hybrid"),
+          (r"\b(battery|electric|elektro|[ée]lectrique|bev|ev)\b", "battery_electric"),
+          (r"\bhybrid|hybride\b", "hybrid"), (r"\bdiesel\b", "diesel"),
+          (r"\b(petrol|gasoline|benzin(er)?|essence)\b", "petrol")]
+_SIZES = [(r"\b(small|klein|petite?)\b", "small"), (r"\b(medium|mittel|moyenne?)\b", "medium"),
+          (r"\b(large|big|gro(ß|ss)|grande?)\b", "large")]
+
+
+def _car(text: str) -> FootprintRequest:
+    km, unit, _rest_text = _distance(text)
+    if km is None:
+        raise MissingInput("how far?", activity="car", missing="distance")
+    params: dict[str, object] = {"distance": km, "unit": unit}
+    if fuel := _option(text, _FUELS):
+        params["fuel"] = fuel
+    if size := _option(text, _SIZES):
+        params["size"] = size
+    return FootprintRequest("car", params)
+
+
+def _km_only(activity: str, text: str) -> tuple[Decimal, dict[str, object]]:
+    km, unit, rest = _distance(text)
+    if km is None:
+        raise MissingInput("how far?", activity=activity, missing="distance")
+    params: dict[str, object] = {}
+    m, _ = _take(_PASSENGERS, rest)
+    if m is not None and activity != "taxi":
+        params["passengers"] = _number(m.group(1))
+    if unit == "miles":
+        km = (km * Decimal("1.609344")).quantize(Decimal("0.1"))
+    return km, params
+
+
+def _rail(text: str) -> FootprintRequest:
+    km, params = _km_only("rail", text)
+    kind = _option(text, [(r"\b(tram|tramway|light rail|stra(ß|ss)enbahn)\b", "light_rail"),
+                          (r"\b(underground|tube|metro|m[ée]tro|subway|u-bahn)\b",
+                           "underground"),
+                          (r"\b(international|eurostar)\b", "international_rail")])
+    return FootprintRequest("rail", {"distance_km": km, **params,
+                                     **({"kind": kind} if kind else {})})
+
+
+def _bus(text: str) -> FootprintRequest:
+    km, params = _km_only("bus", text)
+    if re.search(r"\b(coach|reisebus|fernbus|car de ligne)\b", text, flags=re.IGNORECASE):
+        params["kind"] = "coach"
+    return FootprintRequest("bus", {"distance_km": km, **params})
+
+
+def _taxi(text: str) -> FootprintRequest:
+    km, _params = _km_only("taxi", text)
+    return FootprintRequest("taxi", {"distance_km": km})
+
+
+def _parcel(text: str) -> FootprintRequest:
+    kg, rest = _kg(text)
+    km, _unit, rest = _distance(rest)
+    if kg is None:
+        raise MissingInput("how heavy?", activity="parcel", missing="weight_kg")
+    if km is None:
+        raise MissingInput("how far?", activity="parcel", missing="distance_km")
+    params: dict[str, object] = {"weight_kg": kg, "distance_km": km}
+    mode = _option(rest, [(r"\b(air|plane|flight|luftfracht|avion|a[ée]rien)\b", "air"),
+                          (r"\b(sea|ship|boat|schiff|bateau|mer)\b", "sea"),
+                          (r"\b(rail|train|zug|bahn)\b", "rail"), (r"\bvan\b", "van"),
+                          (r"\b(road|truck|lorry|lkw|camion|route)\b", "road")])
+    if mode:
+        params["mode"] = mode
+    if re.search(_NO_RF, rest, flags=re.IGNORECASE):
+        params["with_rf"] = False
+    return FootprintRequest("parcel", params)
+
+
+def _food(text: str) -> FootprintRequest:
+    kg, rest = _kg(text)
+    if kg is None:
+        raise MissingInput("how many kg?", activity="food", missing="kg")
+    item = _rest(re.sub(r"\b(of|von|de|d')\b", " ", rest, flags=re.IGNORECASE))
+    if not item:
+        raise MissingInput("which food?", activity="food", missing="item")
+    return FootprintRequest("food", {"item": item, "kg": kg})
+
+
+def _spend(text: str) -> FootprintRequest:
+    text = re.sub(_KEYWORDS["spend"], " ", text, flags=re.IGNORECASE)
+    currency = None
+    m, rest = _take(r"([€$£¥])\s*" + NUMBER, text)
+    if m is not None:
+        currency, amount = _CURRENCY_SYMBOLS[m.group(1)], _number(m.group(2))
+    else:
+        m, rest = _take(NUMBER + r"\s*([€$£¥]|[A-Za-z]{3}\b)", text)
+        if m is None:
+            raise MissingInput("how much money?", activity="spend", missing="amount")
+        amount = _number(m.group(1))
+        currency = _CURRENCY_SYMBOLS.get(m.group(2), m.group(2).upper())
+    category = _rest(rest)
+    if not category:
+        raise MissingInput("spent on what?", activity="spend", missing="category")
+    return FootprintRequest("spend", {"amount": amount, "currency": currency,
+                                      "category": category})
+
+
+_PARSERS = {"flight": _flight, "electricity": _electricity, "hotel": _hotel, "car": _car,
+            "rail": _rail, "bus": _bus, "taxi": _taxi, "parcel": _parcel, "food": _food,
+            "spend": _spend}

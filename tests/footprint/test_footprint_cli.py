@@ -1,0 +1,57 @@
+"""`cccp footprint ...` through add_parser, as cccp/__main__.py will call it."""
+
+import argparse
+import json
+
+import pytest
+
+from cccp.footprint import add_parser
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="cccp")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def test_flight_json_prints_kg_credits_inputs_and_cited_factors(capsys):
+    assert _run(["footprint", "flight", "LHR", "CDG", "--cabin", "economy", "--return",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kg_co2e"] == 127 and out["credits"] == "0.127"
+    assert out["inputs"]["origin"] == "LHR" and out["inputs"]["is_return"] is True
+    line = out["lines"][0]
+    assert line["factor"] == "0.18287" and line["source"] == "Defra"
+    assert line["version"] == "2024 v1.1" and "row 4426" in line["location"]
+
+
+def test_electricity_prints_a_readable_breakdown(capsys):
+    assert _run(["footprint", "electricity", "350", "--country", "DE"]) == 0
+    out = capsys.readouterr().out
+    assert "Total: 120 kg CO2e (rounded up) = 0.120 credits" in out
+    assert "Ember" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["car", "120", "--fuel", "diesel"], ["rail", "300"], ["bus", "20"], ["taxi", "15"],
+    ["hotel", "2", "--country", "FR"], ["parcel", "5", "800"], ["food", "2", "beef"],
+    ["spend", "200", "EUR", "clothing"], ["parse", "2 nights hotel France"],
+    ["flight", "LHR", "JFK", "--no-rf", "--passengers", "2"],
+])
+def test_every_activity_subcommand_runs(argv, capsys):
+    assert _run(["footprint", *argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kg_co2e"] > 0
+
+
+def test_bad_input_goes_to_stderr_with_exit_code_2(capsys):
+    assert _run(["footprint", "flight", "LHX", "CDG"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown_airport" in err and "LHR" in err
+    assert _run(["footprint", "electricity", "1000000000", "--country", "DE"]) == 2
+
+
+def test_sources_lists_the_publishers(capsys):
+    assert _run(["footprint", "sources"]) == 0
+    out = capsys.readouterr().out
+    assert "Defra" in out and "Open Government Licence v3.0" in out and "Ember" in out

@@ -1,0 +1,79 @@
+"""Free text people type becomes a request."""
+
+from decimal import Decimal
+
+import pytest
+
+from core.footprint import FootprintError, compute, parse_request
+
+PHRASES = [
+    ("LHR CDG", "flight", {"origin": "LHR", "destination": "CDG", "is_return": False}),
+    ("LHR CDG return", "flight", {"origin": "LHR", "destination": "CDG", "is_return": True}),
+    ("LHR to CDG and back", "flight", {"origin": "LHR", "destination": "CDG",
+                                      "is_return": True}),
+    ("flight london to new york business", "flight",
+     {"origin": "london", "destination": "new york", "cabin": "business"}),
+    ("Flug FRA nach JFK hin und zurück", "flight",
+     {"origin": "FRA", "destination": "JFK", "is_return": True}),
+    ("vol CDG - NCE aller-retour", "flight", {"origin": "CDG", "destination": "NCE",
+                                             "is_return": True}),
+    ("Paris to London premium economy", "flight",
+     {"origin": "Paris", "destination": "London", "cabin": "premium_economy"}),
+    ("LHR-CDG 2 passengers no rf", "flight", {"passengers": Decimal(2), "with_rf": False}),
+    ("flight 5000 km", "flight_distance", {"distance_km": Decimal(5000)}),
+    ("350 kWh Germany", "electricity", {"kwh": Decimal(350), "country": "Germany"}),
+    ("350 kwh DE", "electricity", {"kwh": Decimal(350), "country": "DE"}),
+    ("1,5 MWh France", "electricity", {"kwh": Decimal(1500), "country": "France"}),
+    ("2 nights hotel France", "hotel", {"nights": Decimal(2), "country": "France"}),
+    ("3 Nächte Hotel Deutschland", "hotel", {"nights": Decimal(3), "country": "Deutschland"}),
+    ("2 nuits hôtel FR", "hotel", {"nights": Decimal(2), "country": "FR"}),
+    ("120 km car diesel", "car", {"distance": Decimal(120), "unit": "km", "fuel": "diesel"}),
+    ("50 miles petrol car", "car", {"distance": Decimal(50), "unit": "miles",
+                                    "fuel": "petrol"}),
+    ("rail 300 km", "rail", {"distance_km": Decimal(300)}),
+    ("Zug 200 km", "rail", {"distance_km": Decimal(200)}),
+    ("bus 20 km", "bus", {"distance_km": Decimal(20)}),
+    ("taxi 15 km", "taxi", {"distance_km": Decimal(15)}),
+    ("2 kg beef", "food", {"item": "beef", "kg": Decimal(2)}),
+    ("500 g cheese", "food", {"item": "cheese", "kg": Decimal("0.5")}),
+    ("parcel 5 kg 800 km", "parcel", {"weight_kg": Decimal(5), "distance_km": Decimal(800)}),
+    ("parcel 2 kg 9000 km air", "parcel", {"mode": "air"}),
+    ("spent 200 EUR on clothing", "spend", {"amount": Decimal(200), "currency": "EUR",
+                                            "category": "clothing"}),
+    ("€50 on books", "spend", {"amount": Decimal(50), "currency": "EUR",
+                               "category": "books"}),
+]
+
+
+@pytest.mark.parametrize(("text", "activity", "expected"), PHRASES)
+def test_typed_phrases_become_requests(text, activity, expected):
+    request = parse_request(text)
+    assert request.activity == activity
+    assert {k: request.params.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(("text", "activity", "expected"), PHRASES)
+def test_every_parsed_phrase_computes(text, activity, expected):
+    assert compute(parse_request(text)).kg_co2e > 0
+
+
+def test_a_parsed_return_flight_matches_the_direct_call():
+    assert compute(parse_request("LHR to CDG and back")).kg_co2e == 127
+
+
+def test_text_with_no_activity_says_it_cannot_parse():
+    with pytest.raises(FootprintError) as caught:
+        parse_request("hello there")
+    assert caught.value.code == "cannot_parse"
+
+
+@pytest.mark.parametrize(("text", "missing"), [
+    ("350 kWh", "country"), ("hotel France", "nights"), ("car diesel", "distance"),
+    ("parcel 5 kg", "distance_km"), ("flight LHR", "destination"),
+    ("spent on clothing", "amount"),
+])
+def test_text_missing_a_value_says_what_is_missing(text, missing):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "missing_input"
+    assert caught.value.params["missing"] == missing
