@@ -49,9 +49,7 @@ class SigningKeyError(ValueError):
 
 def canonical_json(payload: dict[str, Any]) -> bytes:
     """The exact bytes that are signed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def parse_seed(key_text: str) -> bytes:

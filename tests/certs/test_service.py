@@ -18,7 +18,9 @@ def fixed_clock():
     return datetime(2025, 3, 14, 9, 30, 15, 123456, tzinfo=UTC)
 
 
-async def test_an_issued_certificate_is_signed_over_its_payload(cert_db, signing_key, make_data, base_url):
+async def test_an_issued_certificate_is_signed_over_its_payload(
+    cert_db, signing_key, make_data, base_url
+):
     view = await issue_certificate(
         make_data(), key=signing_key, public_base_url=base_url, now=fixed_clock
     )
@@ -31,14 +33,18 @@ async def test_an_issued_certificate_is_signed_over_its_payload(cert_db, signing
     assert view.key_id == signing.key_id(signing_key)
 
 
-async def test_a_stored_certificate_reads_back_the_same_and_still_verifies(cert_db, signing_key, make_data, base_url):
+async def test_a_stored_certificate_reads_back_the_same_and_still_verifies(
+    cert_db, signing_key, make_data, base_url
+):
     issued = await issue_certificate(make_data(), key=signing_key, public_base_url=base_url)
     fetched = await get_certificate(issued.id)
     assert fetched == issued
     assert verify_certificate(fetched.payload, fetched.signature, signing_key)
 
 
-async def test_issuing_twice_for_one_retirement_returns_the_first_certificate(cert_db, signing_key, make_data, base_url):
+async def test_issuing_twice_for_one_retirement_returns_the_first_certificate(
+    cert_db, signing_key, make_data, base_url
+):
     first = await issue_certificate(make_data(), key=signing_key, public_base_url=base_url)
     again = await issue_certificate(
         make_data(beneficiary="Someone else"), key=signing_key, public_base_url=base_url
@@ -47,7 +53,9 @@ async def test_issuing_twice_for_one_retirement_returns_the_first_certificate(ce
     assert await Certificate.all().count() == 1
 
 
-async def test_the_database_refuses_a_second_certificate_with_the_same_key(cert_db, signing_key, make_data, base_url):
+async def test_the_database_refuses_a_second_certificate_with_the_same_key(
+    cert_db, signing_key, make_data, base_url
+):
     view = await issue_certificate(make_data(), key=signing_key, public_base_url=base_url)
     row = await Certificate.get(public_id=view.id)
     with pytest.raises(IntegrityError):
@@ -57,7 +65,9 @@ async def test_the_database_refuses_a_second_certificate_with_the_same_key(cert_
         )
 
 
-async def test_a_tampered_stored_payload_no_longer_verifies(cert_db, signing_key, make_data, base_url):
+async def test_a_tampered_stored_payload_no_longer_verifies(
+    cert_db, signing_key, make_data, base_url
+):
     view = await issue_certificate(make_data(), key=signing_key, public_base_url=base_url)
     tampered = {**view.payload, "amount_kg": view.payload["amount_kg"] + 1}
     assert not verify_certificate(tampered, view.signature, signing_key)
@@ -74,14 +84,20 @@ async def test_an_unknown_well_formed_id_finds_nothing(cert_db):
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"amount_kg": 0}, {"amount_kg": -5}, {"amount_kg": 1.5}, {"beneficiary": "  "},
-     {"country": "Brazil"}, {"retirement_id": None}],
+    [
+        {"amount_kg": 0},
+        {"amount_kg": -5},
+        {"amount_kg": 1.5},
+        {"beneficiary": "  "},
+        {"country": "Brazil"},
+        {"retirement_id": None},
+    ],
 )
-async def test_bad_data_is_refused_before_anything_is_stored(cert_db, signing_key, overrides, make_data, base_url):
+async def test_bad_data_is_refused_before_anything_is_stored(
+    cert_db, signing_key, overrides, make_data, base_url
+):
     with pytest.raises(CertificateError):
-        await issue_certificate(
-            make_data(**overrides), key=signing_key, public_base_url=base_url
-        )
+        await issue_certificate(make_data(**overrides), key=signing_key, public_base_url=base_url)
     assert await Certificate.all().count() == 0
 
 
