@@ -375,20 +375,30 @@ def _draw_lines(draw, x, y, lines, fnt, fill, leading):
         draw.text((x, y + i * leading), text, font=fnt, fill=fill, anchor="ls")
 
 
+NAME_WIDTH = 1240
+
+
+def _draw_beneficiary(draw: ImageDraw.ImageDraw, name: str, center: float) -> None:
+    """One line, as large as fits; a long name goes on two lines rather than shrink to nothing."""
+    name_font = _fit(name, NAME_WIDTH, 68, 44, bold=True)
+    if name_font.getlength(name) <= NAME_WIDTH:
+        draw.text((center, 490), name, font=name_font, fill=INK, anchor="ms")
+        return
+    for size in range(40, 22, -2):
+        lines = _wrap(name, font(size, True), NAME_WIDTH, 2)
+        if not lines[-1].endswith("…"):
+            break
+    for y, line in zip((452, 496), lines, strict=False):
+        draw.text((center, y), line, font=font(size, True), fill=INK, anchor="ms")
+
+
 def render_certificate_image(view: CertificateView) -> Image.Image:
     """The certificate as a Pillow image (RGB)."""
     img = background(view.kind).copy()
     draw = ImageDraw.Draw(img)
     center = WIDTH / 2
 
-    name_font = _fit(view.beneficiary, 1240, 68, 30, bold=True)
-    draw.text(
-        (center, 490),
-        _ellipsize(view.beneficiary, name_font, 1240),
-        font=name_font,
-        fill=INK,
-        anchor="ms",
-    )
+    _draw_beneficiary(draw, view.beneficiary, center)
 
     amount = f"{format_tonnes(view.amount_kg)} t CO₂e"
     kg = f"  ({format_kg(view.amount_kg)} kg)"
