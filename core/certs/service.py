@@ -254,6 +254,35 @@ async def issue_certificate(
     raise CertificateError("could not allocate a certificate id")
 
 
+def view_from_payload(payload: dict[str, Any], signature: str) -> CertificateView:
+    """A view rebuilt from a signed payload alone (e.g. a downloaded /c/<id>.json).
+
+    Raises CertificateError when the payload lacks a field; it does not verify.
+    """
+    try:
+        issued_at = datetime.strptime(payload["issued_at"], "%Y-%m-%dT%H:%M:%SZ")
+        return CertificateView(
+            id=str(payload["id"]),
+            kind=CertificateKind(payload["kind"]),
+            beneficiary=str(payload["beneficiary"]),
+            amount_kg=int(payload["amount_kg"]),
+            reason=str(payload.get("reason") or ""),
+            project_name=str(payload.get("project") or ""),
+            methodology=str(payload.get("methodology") or ""),
+            country=str(payload.get("country") or ""),
+            vintage=payload.get("vintage"),
+            serial_ranges=tuple(payload.get("serials") or ()),
+            retirement_id=payload.get("retirement_id"),
+            issued_at=issued_at.replace(tzinfo=UTC),
+            verify_url=str(payload["verify_url"]),
+            signature=signature,
+            key_id=str(payload.get("key_id") or ""),
+            payload=dict(payload),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise CertificateError(f"not a certificate payload: {error}") from None
+
+
 async def get_certificate(cert_id: str) -> CertificateView | None:
     """The certificate with this public id; None for an unknown or malformed id."""
     if not is_valid_public_id(cert_id):
