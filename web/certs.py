@@ -126,8 +126,8 @@ def certificate_document(view: CertificateView, base_url: str) -> dict:
 
 SYMBOL_SVG = """<svg class="symbol" viewBox="0 0 200 200" role="img"
  aria-label="CCCP: carbon credit consumer symbol" xmlns="http://www.w3.org/2000/svg">
-<defs><path id="top" d="M 28 100 A 72 72 0 0 1 172 100"/>
-<path id="bottom" d="M 40 100 A 60 60 0 0 0 160 100"/></defs>
+<defs><path id="top" d="M50.5 159 A77 77 0 1 1 149.5 159"/>
+<path id="bottom" d="M12 100 A88 88 0 0 0 188 100"/></defs>
 <circle cx="100" cy="100" r="99" fill="#164e38"/>
 <circle cx="100" cy="100" r="94" fill="none" stroke="#b08d3e" stroke-width="1.5"/>
 <circle cx="100" cy="100" r="71" fill="#b08d3e"/>
@@ -141,9 +141,9 @@ SYMBOL_SVG = """<svg class="symbol" viewBox="0 0 200 200" role="img"
 <path d="M64 131 L72 121 L136 66" stroke="#fbf9f2" stroke-width="2.4" fill="none"/>
 <path d="M64 131 L72 121" stroke="#164e38" stroke-width="4"/>
 <g fill="#fff" font-family="DejaVu Sans, Verdana, sans-serif" font-weight="700">
-<text font-size="14.5" letter-spacing="1.2"><textPath href="#top" startOffset="50%"
- text-anchor="middle">CARBON CREDIT CONSUMER SYMBOL</textPath></text>
-<text font-size="16" letter-spacing="3" dy="12"><textPath href="#bottom" startOffset="50%"
+<text font-size="14.5"><textPath href="#top" startOffset="50%" text-anchor="middle"
+ textLength="318" lengthAdjust="spacing">CARBON CREDIT CONSUMER SYMBOL</textPath></text>
+<text font-size="16" letter-spacing="3"><textPath href="#bottom" startOffset="50%"
  text-anchor="middle">• CCCP •</textPath></text></g></svg>"""
 
 CSS = """
@@ -161,7 +161,6 @@ header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
 .badge{display:inline-block;padding:4px 12px;border-radius:999px;font-size:14px;font-weight:700}
 .ok{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
 .bad{background:#fbe5e3;color:#9b2a1f;border:1px solid #eab3ad}
-.kind{background:#f4ecd8;color:#7a5f1f;border:1px solid #e0cf9f}
 .label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#9c7c33}
 h1{font-size:30px;line-height:1.2;margin:4px 0 14px;overflow-wrap:anywhere}
 .amount{font-size:28px;font-weight:700;color:#164e38}
@@ -176,6 +175,9 @@ ul.serials{margin:0;padding:0;list-style:none;font-family:"DejaVu Sans Mono",ui-
 .actions a{display:inline-block;padding:9px 16px;border-radius:8px;text-decoration:none;
  border:1px solid #164e38;color:#164e38;font-weight:700;font-size:15px}
 .actions a.primary{background:#164e38;color:#fff}
+.preview{display:block;margin:22px 0 0}
+.preview img{display:block;width:100%;height:auto;border-radius:6px;
+ box-shadow:0 2px 10px rgba(0,0,0,.12)}
 section.check{margin-top:22px}
 h2{font-size:18px;margin:0 0 8px;color:#164e38}
 pre,code.sig{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;
@@ -184,7 +186,7 @@ pre,code.sig{display:block;white-space:pre-wrap;word-break:break-all;background:
 p.note{color:#68706c;font-size:14px}
 footer{margin-top:26px;text-align:center;color:#68706c;font-size:13px}
 @media (max-width:520px){dl{grid-template-columns:1fr;gap:2px}dd{margin-bottom:10px}
- h1{font-size:25px}.amount{font-size:24px}.card{padding:18px}}
+ h1{font-size:25px}.amount{font-size:24px}.card{padding:18px}.brand span{letter-spacing:.08em}}
 """
 
 
@@ -206,8 +208,11 @@ def _html(body: str, *, title: str, status: int = 200, headers=None) -> web.Resp
 
 STATUS = {
     CertificateKind.RETIREMENT: ("Retired", "Credits retired for good on behalf of"),
-    CertificateKind.PURCHASE: ("Valid", "Carbon credits bought by"),
-    CertificateKind.PRODUCT: ("Valid", "Carbon credits received with a CCCP product by"),
+    CertificateKind.PURCHASE: ("Valid · purchase", "Carbon credits bought by"),
+    CertificateKind.PRODUCT: (
+        "Valid · CCCP product",
+        "Carbon credits received with a CCCP product by",
+    ),
 }
 
 
@@ -241,8 +246,7 @@ def _certificate_body(view: CertificateView, is_valid: bool) -> str:
     signed = signing.canonical_json(view.payload).decode()
     cid = escape(view.id)
     return f"""<article class="card">
-<div class="status"><span class="badge ok">{status}</span>{signature_badge}
-<span class="badge kind">{escape(view.kind.value.capitalize())}</span></div>
+<div class="status"><span class="badge ok">{status}</span>{signature_badge}</div>
 <div class="label">{lead}</div>
 <h1>{escape(view.beneficiary)}</h1>
 <div class="amount">{escape(format_tonnes(view.amount_kg))} t CO₂e
@@ -252,6 +256,8 @@ def _certificate_body(view: CertificateView, is_valid: bool) -> str:
 <div class="actions"><a class="primary" href="/c/{cid}.png">Certificate image (PNG)</a>
 <a href="/c/{cid}.json">Signed JSON</a><a href="{PUBLIC_KEY_PATH}">Public key</a></div>
 </article>
+<a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
+ alt="Certificate image for {escape(view.beneficiary)}"></a>
 <section class="check card">
 <h2>Check it yourself</h2>
 <p class="note">The signature is Ed25519 over exactly these bytes (the payload as JSON with
