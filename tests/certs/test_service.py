@@ -106,3 +106,16 @@ async def test_bad_data_is_refused_before_anything_is_stored(
 )
 def test_tonnes_are_written_exactly_from_integer_kg(kg, text):
     assert format_tonnes(kg) == text
+
+
+async def test_two_issuers_racing_for_one_retirement_get_the_same_certificate(
+    cert_db, signing_key, make_data, base_url
+):
+    import asyncio
+
+    first, second = await asyncio.gather(
+        issue_certificate(make_data(), key=signing_key, public_base_url=base_url),
+        issue_certificate(make_data(), key=signing_key, public_base_url=base_url),
+    )
+    assert first.id == second.id
+    assert await Certificate.all().count() == 1
