@@ -1,0 +1,282 @@
+"""Certificate verification pages: what the QR code on a certificate opens.
+
+    GET /c/{id}          HTML: the certificate, checked against our public key
+    GET /c/{id}.json     the signed payload, its signature and where the key is
+    GET /c/{id}.png      the certificate image
+    GET /keys/cert.pub   the Ed25519 public key (PEM)
+
+The signing key and the public base URL come from the application:
+`app["cert_key"]` (an Ed25519PrivateKey) and `app["public_base_url"]`. Every
+path under /c/ is answered here, so an unknown or malformed id (``../x``, 500
+characters) gets a friendly 404 page, never the router's bare one or a 500.
+Pages are self-contained (inline CSS and SVG) and everything shown is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from aiohttp import web
+
+from core.certs import signing
+from core.certs.models import CertificateKind
+from core.certs.render import country_name, issued_text, render_certificate_png_async
+from core.certs.service import (
+    CertificateView,
+    format_kg,
+    format_tonnes,
+    get_certificate,
+    verify_certificate,
+)
+
+PUBLIC_KEY_PATH = "/keys/cert.pub"
+# Certificates never change once issued; let browsers and Telegram's link
+# preview keep them for a day.
+IMMUTABLE = {"Cache-Control": "public, max-age=86400"}
+SERIALS_INLINE = 12
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the certificate pages on `app`."""
+    app.router.add_get("/c/{tail:.*}", certificate_route)
+    app.router.add_get(PUBLIC_KEY_PATH, public_key)
+
+
+def _key(request: web.Request):
+    return request.config_dict["cert_key"]
+
+
+def _base_url(request: web.Request) -> str:
+    return str(request.config_dict["public_base_url"]).rstrip("/")
+
+
+async def certificate_route(request: web.Request) -> web.StreamResponse:
+    """/c/<id>, /c/<id>.json or /c/<id>.png."""
+    tail = request.match_info["tail"]
+    for suffix, handler in ((".json", certificate_json), (".png", certificate_png)):
+        if tail.endswith(suffix):
+            return await handler(request, tail.removesuffix(suffix))
+    return await certificate_page(request, tail)
+
+
+async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
+    view = await get_certificate(cert_id)
+    if view is None:
+        return _html(_not_found_body(), title="Certificate not found", status=404)
+    is_valid = verify_certificate(view.payload, view.signature, _key(request).public_key())
+    return _html(
+        _certificate_body(view, is_valid),
+        title=f"CCCP certificate {view.id} – {view.beneficiary}",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
+    view = await get_certificate(cert_id)
+    if view is None:
+        return web.json_response(
+            {"error": "not_found", "message": "No certificate has this id."}, status=404
+        )
+    return web.json_response(
+        certificate_document(view, _base_url(request)),
+        headers=IMMUTABLE,
+        dumps=lambda obj: json.dumps(obj, ensure_ascii=False, indent=2),
+    )
+
+
+async def certificate_png(request: web.Request, cert_id: str) -> web.Response:
+    view = await get_certificate(cert_id)
+    if view is None:
+        return _html(_not_found_body(), title="Certificate not found", status=404)
+    png = await render_certificate_png_async(view)
+    return web.Response(
+        body=png,
+        content_type="image/png",
+        headers={
+            **IMMUTABLE,
+            "Content-Disposition": f'inline; filename="cccp-certificate-{view.id}.png"',
+        },
+    )
+
+
+async def public_key(request: web.Request) -> web.Response:
+    """The PEM public key that checks every certificate signature."""
+    return web.Response(
+        text=signing.public_key_pem(_key(request)),
+        content_type="text/plain",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+def certificate_document(view: CertificateView, base_url: str) -> dict:
+    """The body of /c/<id>.json: everything needed to check the certificate offline."""
+    return {
+        "payload": view.payload,
+        "signature": view.signature,
+        "key_id": view.key_id,
+        "algorithm": "Ed25519",
+        "signed_bytes": "JSON of payload, keys sorted, no spaces, UTF-8",
+        "signature_encoding": "base64url, no padding",
+        "public_key_url": base_url + PUBLIC_KEY_PATH,
+    }
+
+
+# --- HTML ------------------------------------------------------------------------
+
+SYMBOL_SVG = """<svg class="symbol" viewBox="0 0 200 200" role="img"
+ aria-label="CCCP: carbon credit consumer symbol" xmlns="http://www.w3.org/2000/svg">
+<defs><path id="top" d="M50.5 159 A77 77 0 1 1 149.5 159"/>
+<path id="bottom" d="M12 100 A88 88 0 0 0 188 100"/></defs>
+<circle cx="100" cy="100" r="99" fill="#164e38"/>
+<circle cx="100" cy="100" r="94" fill="none" stroke="#b08d3e" stroke-width="1.5"/>
+<circle cx="100" cy="100" r="71" fill="#b08d3e"/>
+<circle cx="100" cy="100" r="69" fill="#eef4ea"/>
+<g fill="none" stroke="#bed6c4" stroke-width="1.2">
+<circle cx="100" cy="100" r="62"/><ellipse cx="100" cy="100" rx="22" ry="62"/>
+<ellipse cx="100" cy="100" rx="43" ry="62"/><path d="M100 38V162M38 100H162M46 69H154M46 131H154"/>
+</g>
+<path d="M72 121 C 70 88 96 68 142 60 C 136 104 112 126 72 121 Z" fill="#56aa6e"/>
+<path d="M72 121 C 96 108 118 88 142 60 C 136 104 112 126 72 121 Z" fill="#2e8550"/>
+<path d="M64 131 L72 121 L136 66" stroke="#fbf9f2" stroke-width="2.4" fill="none"/>
+<path d="M64 131 L72 121" stroke="#164e38" stroke-width="4"/>
+<g fill="#fff" font-family="DejaVu Sans, Verdana, sans-serif" font-weight="700">
+<text font-size="14.5"><textPath href="#top" startOffset="50%" text-anchor="middle"
+ textLength="318" lengthAdjust="spacing">CARBON CREDIT CONSUMER SYMBOL</textPath></text>
+<text font-size="16" letter-spacing="3"><textPath href="#bottom" startOffset="50%"
+ text-anchor="middle">• CCCP •</textPath></text></g></svg>"""
+
+CSS = """
+*{box-sizing:border-box}
+body{margin:0;background:#f1efe6;color:#212926;
+ font:16px/1.5 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+main{max-width:760px;margin:0 auto;padding:20px 16px 48px}
+header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
+.symbol{width:64px;height:64px;flex:none}
+.brand b{display:block;font-size:26px;color:#164e38;letter-spacing:.02em}
+.brand span{font-size:12px;letter-spacing:.18em;text-transform:uppercase;color:#68706c}
+.card{background:#fbf9f2;border:1px solid #ded8c6;border-top:6px solid #164e38;
+ border-radius:10px;padding:24px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+.status{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:14px}
+.badge{display:inline-block;padding:4px 12px;border-radius:999px;font-size:14px;font-weight:700}
+.ok{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
+.bad{background:#fbe5e3;color:#9b2a1f;border:1px solid #eab3ad}
+.label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#9c7c33}
+h1{font-size:30px;line-height:1.2;margin:4px 0 14px;overflow-wrap:anywhere}
+.amount{font-size:28px;font-weight:700;color:#164e38}
+.amount small{font-size:17px;font-weight:400;color:#68706c}
+.reason{margin:6px 0 0;font-size:17px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:10px 18px;margin:22px 0 0;
+ padding-top:18px;border-top:1px solid #e4dfcf}
+dt{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#9c7c33;padding-top:3px}
+dd{margin:0;overflow-wrap:anywhere}
+ul.serials{margin:0;padding:0;list-style:none;font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px}
+.actions{display:flex;flex-wrap:wrap;gap:10px;margin:20px 0 0}
+.actions a{display:inline-block;padding:9px 16px;border-radius:8px;text-decoration:none;
+ border:1px solid #164e38;color:#164e38;font-weight:700;font-size:15px}
+.actions a.primary{background:#164e38;color:#fff}
+.preview{display:block;margin:22px 0 0}
+.preview img{display:block;width:100%;height:auto;border-radius:6px;
+ box-shadow:0 2px 10px rgba(0,0,0,.12)}
+section.check{margin-top:22px}
+h2{font-size:18px;margin:0 0 8px;color:#164e38}
+pre,code.sig{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;
+ border:1px solid #e4dfcf;border-radius:8px;padding:12px;font-size:12.5px;margin:6px 0 12px;
+ font-family:"DejaVu Sans Mono",ui-monospace,monospace}
+p.note{color:#68706c;font-size:14px}
+footer{margin-top:26px;text-align:center;color:#68706c;font-size:13px}
+@media (max-width:520px){dl{grid-template-columns:1fr;gap:2px}dd{margin-bottom:10px}
+ h1{font-size:25px}.amount{font-size:24px}.card{padding:18px}.brand span{letter-spacing:.08em}}
+"""
+
+
+def _html(body: str, *, title: str, status: int = 200, headers=None) -> web.Response:
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{escape(title)}</title><style>{CSS}</style></head>
+<body><main>
+<header>{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>carbon credit consumer symbol</span></div></header>
+{body}
+<footer>1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.</footer>
+</main></body></html>"""
+    return web.Response(
+        text=page, status=status, content_type="text/html", charset="utf-8", headers=headers
+    )
+
+
+STATUS = {
+    CertificateKind.RETIREMENT: ("Retired", "Credits retired for good on behalf of"),
+    CertificateKind.PURCHASE: ("Valid · purchase", "Carbon credits bought by"),
+    CertificateKind.PRODUCT: (
+        "Valid · CCCP product",
+        "Carbon credits received with a CCCP product by",
+    ),
+}
+
+
+def _certificate_body(view: CertificateView, is_valid: bool) -> str:
+    status, lead = STATUS[view.kind]
+    signature_badge = (
+        '<span class="badge ok">Signature valid ✓</span>'
+        if is_valid
+        else '<span class="badge bad">Signature invalid ✗</span>'
+    )
+    serials = view.serial_ranges
+    serial_items = "".join(f"<li>{escape(s)}</li>" for s in serials[:SERIALS_INLINE])
+    if len(serials) > SERIALS_INLINE:
+        rest = "".join(f"<li>{escape(s)}</li>" for s in serials[SERIALS_INLINE:])
+        serial_items += (
+            f"<li><details><summary>and {len(serials) - SERIALS_INLINE} more</summary>"
+            f'<ul class="serials">{rest}</ul></details></li>'
+        )
+    rows = [
+        ("Project", escape(view.project_name or "—")),
+        ("Methodology", escape(view.methodology or "—")),
+        ("Country", escape(country_name(view.country))),
+        ("Vintage", escape(str(view.vintage or "—"))),
+        ("Serial numbers", f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
+        ("Issued", escape(issued_text(view))),
+        ("Certificate ID", f"<code>{escape(view.id)}</code>"),
+        ("Signing key", f"<code>{escape(view.key_id)}</code> (Ed25519)"),
+    ]
+    details = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
+    reason = f'<p class="reason">for “{escape(view.reason)}”</p>' if view.reason else ""
+    signed = signing.canonical_json(view.payload).decode()
+    cid = escape(view.id)
+    return f"""<article class="card">
+<div class="status"><span class="badge ok">{status}</span>{signature_badge}</div>
+<div class="label">{lead}</div>
+<h1>{escape(view.beneficiary)}</h1>
+<div class="amount">{escape(format_tonnes(view.amount_kg))} t CO₂e
+ <small>({escape(format_kg(view.amount_kg))} kg)</small></div>
+{reason}
+<dl>{details}</dl>
+<div class="actions"><a class="primary" href="/c/{cid}.png">Certificate image (PNG)</a>
+<a href="/c/{cid}.json">Signed JSON</a><a href="{PUBLIC_KEY_PATH}">Public key</a></div>
+</article>
+<a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
+ alt="Certificate image for {escape(view.beneficiary)}"></a>
+<section class="check card">
+<h2>Check it yourself</h2>
+<p class="note">The signature is Ed25519 over exactly these bytes (the payload as JSON with
+sorted keys and no spaces, UTF-8), checked against the public key at
+<a href="{PUBLIC_KEY_PATH}">{PUBLIC_KEY_PATH}</a>. Offline:
+<code>cccp certs verify {cid}.json --public-key cert.pub</code></p>
+<div class="label">Signed payload</div>
+<pre>{escape(signed)}</pre>
+<div class="label">Signature (base64url)</div>
+<code class="sig">{escape(view.signature)}</code>
+</section>"""
+
+
+def _not_found_body() -> str:
+    return """<article class="card">
+<div class="status"><span class="badge bad">Not found</span></div>
+<h1>We could not find this certificate</h1>
+<p>No CCCP certificate has this address. Check that the link or the code you scanned is
+complete: a certificate address ends in <code>/c/</code> and a 12-character id.</p>
+<p class="note">If the certificate was just issued, wait a moment and try again. A
+certificate that does not appear here was not issued by CCCP.</p>
+</article>"""
