@@ -24,6 +24,7 @@ import os
 import sys
 from pathlib import Path
 
+from core import db
 from core.certs import signing
 from core.certs.render import render_certificate_png
 from core.certs.service import (
@@ -34,6 +35,7 @@ from core.certs.service import (
     verify_certificate,
     view_from_payload,
 )
+from core.settings import load_settings
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -99,18 +101,13 @@ def verify_file(
 
 
 async def _from_database(cert_id: str) -> CertificateView:
-    from tortoise import Tortoise
-
     if not is_valid_public_id(cert_id):
         raise UnusableInput(f"{cert_id!r} is neither a file nor a certificate id")
-    db_url = os.environ.get("DATABASE_URL")
-    if not db_url:
-        raise UnusableInput("set DATABASE_URL to look a certificate id up, or give a .json file")
-    await Tortoise.init(db_url=db_url, modules={"models": ["core.certs.models"]})
+    await db.open_db(load_settings().database_url)
     try:
         view = await get_certificate(cert_id)
     finally:
-        await Tortoise.close_connections()
+        await db.close_db()
     if view is None:
         raise UnusableInput(f"no certificate {cert_id}")
     return view

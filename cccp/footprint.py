@@ -26,13 +26,13 @@ EXIT_BAD_INPUT = 2
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add `footprint` and its subcommands to the `cccp` command line."""
     parser = subparsers.add_parser("footprint", help="work out the footprint of an activity")
-    parser.set_defaults(handler=None)
+    parser.set_defaults(func=None)
     sub = parser.add_subparsers(dest="footprint_command", required=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--json", action="store_true", help="print JSON")
-        p.set_defaults(handler=run)
+        p.set_defaults(func=run)
         return p
 
     p = command("flight", "a flight between two airports (IATA code or city)")
@@ -94,10 +94,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("sources", help="the datasets and their attribution")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=run)
+    p.set_defaults(func=run)
 
 
-_SKIP = {"json", "handler", "footprint_command", "command"}
+_SKIP = {"json", "func", "footprint_command", "command", "verbose"}
 
 
 def _request(args: argparse.Namespace) -> FootprintRequest:
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cccp")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["footprint", *(sys.argv[1:] if argv is None else argv)])
-    return args.handler(args)
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from tortoise import Tortoise
 # Every module that defines models. One app ("models"): foreign keys cross areas.
 MODEL_MODULES = [
     "core.ledger.models",
+    "core.certs.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

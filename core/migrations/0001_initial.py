@@ -1,13 +1,16 @@
-from tortoise import migrations
-from core.db_migration_support import restore_sqlite_indexes
-from tortoise.migrations import operations as ops
 import functools
-from core.ledger.models import HoldStatus
 from json import dumps, loads
+
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import CheckConstraint
+
+from core.certs.models import CertificateKind
+from core.db_migration_support import restore_sqlite_indexes
+from core.ledger.models import HoldStatus
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -27,6 +30,30 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'ledger_account', 'app': 'models', 'unique_together': (('owner', 'role', 'asset'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Certificate',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('public_id', fields.CharField(unique=True, max_length=16)),
+                ('key', fields.CharField(unique=True, max_length=128)),
+                ('kind', fields.CharEnumField(description='RETIREMENT: retirement\nPURCHASE: purchase\nPRODUCT: product', enum_type=CertificateKind, max_length=16)),
+                ('beneficiary', fields.CharField(max_length=200)),
+                ('amount_kg', fields.BigIntField()),
+                ('reason', fields.CharField(default='', max_length=500)),
+                ('project_name', fields.CharField(max_length=200)),
+                ('methodology', fields.CharField(default='', max_length=200)),
+                ('country', fields.CharField(default='', max_length=2)),
+                ('vintage', fields.IntField(null=True)),
+                ('serial_ranges', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('retirement_id', fields.CharField(null=True, db_index=True, max_length=64)),
+                ('issued_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('signature', fields.CharField(max_length=128)),
+                ('key_id', fields.CharField(max_length=32)),
+            ],
+            options={'table': 'certificate', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -80,11 +107,13 @@ class Migration(migrations.Migration):
         ),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='held >= 0', name='ledger_account_held_nonnegative')),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='(NOT is_nonnegative) OR balance >= held', name='ledger_account_not_overdrawn')),
+        ops.AddConstraint(model_name='Certificate', constraint=CheckConstraint(check='amount_kg > 0', name='certificate_amount_kg_positive')),
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='amount > 0', name='ledger_hold_amount_positive')),
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='remaining >= 0 AND remaining <= amount', name='ledger_hold_remaining_range')),
         ops.AddConstraint(model_name='Transfer', constraint=CheckConstraint(check='amount > 0', name='ledger_transfer_amount_positive')),
         ops.AddConstraint(model_name='Transfer', constraint=CheckConstraint(check='debit_account_id <> credit_account_id', name='ledger_transfer_two_accounts')),
         ops.RunPython(restore_sqlite_indexes('Account')),
+        ops.RunPython(restore_sqlite_indexes('Certificate')),
         ops.RunPython(restore_sqlite_indexes('Hold')),
         ops.RunPython(restore_sqlite_indexes('Transfer')),
     ]

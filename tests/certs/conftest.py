@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tortoise.context import tortoise_test_context
 
 from core.certs.models import CertificateKind
 from core.certs.service import CertificateData
 
-DB_URLS = ["sqlite://:memory:"] + (
-    [os.environ["TEST_POSTGRES_URL"]] if os.environ.get("TEST_POSTGRES_URL") else []
-)
 PUBLIC_BASE_URL = "https://cccp.example"
 
 
-@pytest_asyncio.fixture(params=DB_URLS)
-async def cert_db(request):
-    async with tortoise_test_context(["core.certs.models"], db_url=request.param) as ctx:
-        yield ctx
+@pytest.fixture
+def cert_db(db):
+    """The shared migrated database (SQLite, and PostgreSQL when set)."""
+    return db
 
 
 @pytest.fixture

@@ -1,18 +1,14 @@
 """`cccp footprint ...` through add_parser, as cccp/__main__.py will call it."""
 
-import argparse
 import json
 
 import pytest
 
-from cccp.footprint import add_parser
+from cccp.__main__ import main
 
 
 def _run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="cccp")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.handler(args)
+    return main(argv)
 
 
 def test_flight_json_prints_kg_credits_inputs_and_cited_factors(capsys):
