@@ -18,7 +18,7 @@ from tortoise.functions import Sum
 from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
-from core.ledger.models import Account, Transfer
+from core.ledger.models import Transfer
 from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
 
