@@ -17,6 +17,8 @@ MODEL_MODULES = [
     "core.ledger.models",
     "core.certs.models",
     "core.registry.models",
+    "core.catalog.models",
+    "core.purchases.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
