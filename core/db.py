@@ -19,6 +19,8 @@ MODEL_MODULES = [
     "core.registry.models",
     "core.catalog.models",
     "core.purchases.models",
+    "core.users.models",
+    "core.kv.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
