@@ -17,6 +17,8 @@ MODEL_MODULES = [
     "core.ledger.models",
     "core.certs.models",
     "core.registry.models",
+    "core.catalog.models",
+    "core.purchases.models",
     "core.users.models",
     "core.kv.models",
 ]
