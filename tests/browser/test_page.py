@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from selenium.webdriver.common.by import By
-
 from page.toybot import toy_sandbox
+from selenium.webdriver.common.by import By
 
 from .chat import ChatPage
 
