@@ -92,18 +92,27 @@ async def _post_init(application: Application) -> None:
     await help.set_commands(application)
 
 
+def default_builder(settings: Settings) -> ApplicationBuilder:
+    """A builder for the Bot API at TELEGRAM_API_URL, with timeouts for a real network."""
+    return (
+        Application.builder()
+        .token(settings.bot_token)
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .connect_timeout(10)
+        .read_timeout(15)
+        .get_updates_read_timeout(40)
+    )
+
+
 def build_application(settings: Settings, builder: ApplicationBuilder | None = None) -> Application:
-    """The fully wired bot; pass a builder to point it elsewhere (tests, sandbox)."""
+    """The fully wired bot; pass a builder to point it elsewhere (tests, sandbox).
+
+    A builder handed in keeps its own request settings (PTB refuses timeouts after
+    `.request()`), so nothing but persistence, ordering and post_init is set on it.
+    """
     if builder is None:
-        builder = (
-            Application.builder()
-            .token(settings.bot_token)
-            .base_url(f"{settings.telegram_api_url}/bot")
-            .base_file_url(f"{settings.telegram_api_url}/file/bot")
-            .connect_timeout(10)
-            .read_timeout(15)
-            .get_updates_read_timeout(40)
-        )
+        builder = default_builder(settings)
     application = (
         builder.persistence(DatabasePersistence())
         .concurrent_updates(False)

@@ -16,11 +16,13 @@ a new one on the same database and server (conversation state must survive).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest_asyncio
+from PIL import Image
 from telegram.ext import Application
 
 from bot.app import build_application
@@ -53,6 +55,7 @@ class FlowBot:
     async def start(self) -> None:
         self.application = build_application(self.settings, builder=self.builder())
         await self.application.initialize()
+        await self.application.post_init(self.application)  # run_polling would call it
         await self.application.start()
         await self.application.updater.start_polling(poll_interval=0, timeout=10)
         self.server.attach_application(self.application)
@@ -100,13 +103,25 @@ class FlowBot:
             await users.sign_up(person.user_id, first_name, language, list(roles), now=SIGNED_UP_AT)
         return person
 
-    async def send_sticker(self, person: ChatUser) -> Reply:
-        """A sticker (the driver has no helper for it; Telegram sends it as a message)."""
-        sticker = {
-            "file_id": "CAACAgIAAxkBAAE", "file_unique_id": "AgAD", "type": "regular",
-            "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍",
+
+    async def press_data(self, person: ChatUser, data: str) -> Reply:
+        """Press a button with any callback data on the person's last bot message, as an
+        old or forged button would (the driver only presses buttons it can see)."""
+        message = person.last
+        query = self.server.new_callback_query(person.user, message, data)
+        body = {
+            "callback_query": {
+                "id": query.id, "from": person.user.to_api(), "message": message.to_api(),
+                "chat_instance": "1", "data": data,
+            }
         }
-        return await person._send_message(update_id=None, sticker=sticker)  # noqa: SLF001
+        return await person._step(body, None)  # noqa: SLF001
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest_asyncio.fixture
