@@ -19,23 +19,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 from aiohttp import web
-from telegram.ext import Application
 
+from cccp.run import serve
 from core import db
 from core.settings import Settings, load_settings
 from sandbox.botapi import BotApiServer, RateLimits
 from sandbox.page import SandboxPage, staff_ids
-from sandbox.site import start_site
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +41,6 @@ SANDBOX_BOT_USERNAME = "cccp_sandbox_bot"
 # Telegram's flood limits stay on (the bot must live with them), loosened so that a
 # person clicking quickly never waits: 20 messages a second per chat, 100 overall.
 SANDBOX_LIMITS = RateLimits(per_chat_burst=20, per_chat_window_s=1.0, global_burst=100, global_window_s=1.0)
-# Long polls the bot holds open on the stand-in; short, so that stopping is quick.
-POLL_TIMEOUT_S = 5
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -107,106 +100,50 @@ def sandbox_settings(
     )
 
 
-@dataclass
-class RunningSandbox:
-    url: str
-    settings: Settings
-    server: BotApiServer
-    page: SandboxPage
-    application: Application
-
-
-async def serve_sandbox(settings: Settings, *, seed: bool = True, stop: asyncio.Event | None = None) -> None:
-    """Run the sandbox until SIGTERM/SIGINT (or `stop` is set)."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
-    async with sandbox_running(settings, seed=seed) as running:
-        print(f"CCCP sandbox: open {running.url}/sandbox in your browser (Ctrl-C stops it)", flush=True)
-        print(f"  database {db.describe(settings.database_url)}; nothing is sent to Telegram", flush=True)
-        await stop.wait()
-        print("CCCP sandbox: stopping", flush=True)
-
-
-@contextlib.asynccontextmanager
-async def sandbox_running(settings: Settings, *, seed: bool = True) -> AsyncIterator[RunningSandbox]:
-    """Database, Bot API stand-in, real bot, web app and page, all started; stopped on exit."""
+async def serve_sandbox(
+    settings: Settings,
+    *,
+    seed: bool = True,
+    stop: asyncio.Event | None = None,
+    started: asyncio.Event | None = None,
+) -> None:
+    """Run the sandbox until SIGTERM/SIGINT (or `stop` is set); `started` is set once it listens."""
     await db.upgrade(settings.database_url)
-    await db.open_db(settings.database_url)
-    try:
-        if seed:
+    if seed:
+        await db.open_db(settings.database_url)
+        try:
             await _seed_if_empty(settings)
-        server = BotApiServer(
-            SANDBOX_TOKEN,
-            limits=SANDBOX_LIMITS,
-            bot_first_name=SANDBOX_BOT_NAME,
-            bot_username=SANDBOX_BOT_USERNAME,
-            settle_timeout_s=30.0,
-        )
-        application = _build_bot(settings)
-        web_app = _build_web_app(settings, application)
-        server.mount(web_app, settings.telegram_api_url)
-        page = SandboxPage(server)
-        page.add_routes(web_app)
-        runner, url = await start_site(web_app, settings.web_host, settings.web_port)
-        try:
-            async with _bot_polling(application, server):
-                yield RunningSandbox(url, settings, server, page, application)
         finally:
-            await runner.cleanup()
-    finally:
-        await db.close_db()
-
-
-def _build_bot(settings: Settings) -> Application:
-    from bot.app import build_application
-
-    builder = (
-        Application.builder()
-        .token(SANDBOX_TOKEN)
-        .base_url(f"{settings.telegram_api_url}/bot")
-        .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        .get_updates_read_timeout(POLL_TIMEOUT_S + 10)
+            await db.close_db()
+    server = BotApiServer(
+        SANDBOX_TOKEN,
+        limits=SANDBOX_LIMITS,
+        bot_first_name=SANDBOX_BOT_NAME,
+        bot_username=SANDBOX_BOT_USERNAME,
     )
-    return build_application(settings, builder=builder)
 
+    def add_sandbox(web_app: web.Application) -> None:
+        # The stand-in answers on the web app's own port: the bot finds "Telegram" at
+        # TELEGRAM_API_URL, the page loads photos from the same origin.
+        server.mount(web_app, settings.telegram_api_url)
+        SandboxPage(server).add_routes(web_app)
 
-def _build_web_app(settings: Settings, application: Application) -> web.Application:
+    is_listening = asyncio.Event()
+    announcer = asyncio.create_task(_announce(settings, is_listening, started))
     try:
-        from web.app import build_web_app
-    except ImportError:  # TODO(#5): drop once web/app.py is on main
-        from core.certs import signing
-        from web import certs
-
-        app = web.Application(client_max_size=40 * 1024 * 1024)
-        app["cert_key"] = signing.load_or_create_key(
-            settings.cert_signing_key, settings.data_dir / "cert_signing_key"
-        )
-        app["public_base_url"] = settings.public_base_url
-        certs.add_routes(app)
-        return app
-    return build_web_app(settings, application)
-
-
-@contextlib.asynccontextmanager
-async def _bot_polling(application: Application, server: BotApiServer) -> AsyncIterator[None]:
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)  # e.g. setMyCommands, as run_polling does
-        await application.start()
-        await application.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT_S)
-        server.attach_application(application)
-        try:
-            yield
-        finally:
-            await server.stop()
-            await application.updater.stop()
-            await application.stop()
+        await serve(settings, extra_web_routes=add_sandbox, stop_event=stop, started=is_listening)
     finally:
-        await application.shutdown()
+        announcer.cancel()
+        await server.stop()
+    print("CCCP sandbox: stopped", flush=True)
+
+
+async def _announce(settings: Settings, is_listening: asyncio.Event, started: asyncio.Event | None) -> None:
+    await is_listening.wait()
+    print(f"CCCP sandbox: open {settings.telegram_api_url}/sandbox in your browser (Ctrl-C stops it)", flush=True)
+    print(f"  database {db.describe(settings.database_url)}; nothing is sent to Telegram", flush=True)
+    if started is not None:
+        started.set()
 
 
 async def _seed_if_empty(settings: Settings) -> None:

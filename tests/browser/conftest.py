@@ -11,8 +11,9 @@ import asyncio
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,3 +97,37 @@ class ServerThread:
 @pytest.fixture
 def server_thread() -> Iterator[type[ServerThread]]:
     yield ServerThread
+
+
+@asynccontextmanager
+async def real_sandbox(data_dir: Path) -> AsyncIterator[str]:
+    """`cccp sandbox` in this thread's loop (the real bot, seeded demo data); yields its URL."""
+    from cccp.sandbox import _free_port, sandbox_settings, serve_sandbox
+    from core.settings import load_settings
+
+    port = _free_port("127.0.0.1")
+    settings = sandbox_settings(
+        load_settings(data_dir=data_dir),
+        host="127.0.0.1",
+        port=port,
+        database_url=f"sqlite://{data_dir / 'sandbox.sqlite3'}",
+    )
+    stop, started = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve_sandbox(settings, stop=stop, started=started))
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # raises what stopped it
+        raise RuntimeError("the sandbox stopped before it started")
+    try:
+        yield settings.telegram_api_url
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+def sandbox_url(tmp_path: Path) -> Iterator[str]:
+    with ServerThread(lambda: real_sandbox(tmp_path)) as url:
+        yield url
