@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 
+from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
@@ -18,7 +19,7 @@ from cccp import run as run_commands
 from cccp import sandbox as sandbox_commands
 from core.settings import SettingsError
 
-AREAS = [db_commands, run_commands, sandbox_commands, footprint_commands, certs_commands]
+AREAS = [db_commands, run_commands, sandbox_commands, footprint_commands, certs_commands, catalog_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
