@@ -147,12 +147,10 @@ async def _announce(settings: Settings, is_listening: asyncio.Event, started: as
 
 
 async def _seed_if_empty(settings: Settings) -> None:
-    try:
-        from cccp.seed_demo import is_seeded, seed_demo
-    except ImportError:
-        return
+    from cccp.seed_demo import is_seeded, seed_demo
+
     if not await is_seeded():
-        report = await seed_demo(settings)
+        report = await seed_demo()
         print(f"CCCP sandbox: added demo data ({report})", flush=True)
 
 
