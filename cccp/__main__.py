@@ -15,6 +15,7 @@ from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
+from cccp import registry as registry_commands
 from cccp import run as run_commands
 from cccp import sandbox as sandbox_commands
 from cccp import seed_demo as seed_demo_commands
@@ -25,6 +26,7 @@ AREAS = [
     run_commands,
     sandbox_commands,
     seed_demo_commands,
+    registry_commands,
     footprint_commands,
     certs_commands,
     catalog_commands,
