@@ -99,6 +99,27 @@ def server_thread() -> Iterator[type[ServerThread]]:
     yield ServerThread
 
 
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory) -> Path:
+    """A sandbox database, migrated and seeded once; each test starts from a copy."""
+    from cccp.seed_demo import seed_demo
+    from core import db
+
+    path = tmp_path_factory.mktemp("seeded") / "sandbox.sqlite3"
+
+    async def build() -> None:
+        url = f"sqlite://{path}"
+        await db.upgrade(url)
+        await db.open_db(url)
+        try:
+            await seed_demo()
+        finally:
+            await db.close_db()
+
+    asyncio.run(build())
+    return path
+
+
 @asynccontextmanager
 async def real_sandbox(data_dir: Path) -> AsyncIterator[str]:
     """`cccp sandbox` in this thread's loop (the real bot, seeded demo data); yields its URL."""
@@ -128,6 +149,7 @@ async def real_sandbox(data_dir: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def sandbox_url(tmp_path: Path) -> Iterator[str]:
+def sandbox_url(tmp_path: Path, seeded_database: Path) -> Iterator[str]:
+    shutil.copy(seeded_database, tmp_path / "sandbox.sqlite3")
     with ServerThread(lambda: real_sandbox(tmp_path)) as url:
         yield url
