@@ -26,9 +26,9 @@ class Person:
         }
 
 
-ALICE = Person("alice", "Alice", 7_100_001, role="Consumer: offsets a flight")
-BOB = Person("bob", "Bob", 7_100_002, role="Trader: buys and sells credits")
-SUPPORT = Person("support", "Support", 7_100_003, is_staff=True, role="Support staff (admin)")
+ALICE = Person("alice", "Alice", 7_100_001, role="New here: try signing up")
+BOB = Person("bob", "Bob", 7_100_002, role="Consumer and trader")
+SUPPORT = Person("support", "Support", 7_100_003, is_staff=True, role="Staff (in ADMIN_IDS)")
 PEOPLE: tuple[Person, ...] = (ALICE, BOB, SUPPORT)
 
 
