@@ -17,10 +17,18 @@ from cccp import db as db_commands
 from cccp import footprint as footprint_commands
 from cccp import registry as registry_commands
 from cccp import run as run_commands
+from cccp import sandbox as sandbox_commands
+from cccp import seed_demo as seed_demo_commands
 from core.settings import SettingsError
 
 AREAS = [
-    db_commands, run_commands, footprint_commands, certs_commands, registry_commands,
+    db_commands,
+    run_commands,
+    sandbox_commands,
+    seed_demo_commands,
+    registry_commands,
+    footprint_commands,
+    certs_commands,
     catalog_commands,
 ]
 

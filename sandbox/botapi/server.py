@@ -225,6 +225,16 @@ class BotApiServer:
         self.url = f"http://{host}:{bound_port}"
         return self.url
 
+    def mount(self, app: web.Application, url: str = "") -> None:
+        """Serve this Bot API from another aiohttp app (one port for the sandbox's page,
+        web app and Bot API); `url` is where that app listens (set `url` later when the
+        port is picked at start). stop() then only closes long polls and webhook
+        delivery; the other app's runner closes the port."""
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        app.on_shutdown.append(self._on_cleanup)
+        self.url = url.rstrip("/")
+
     async def stop(self) -> None:
         """Answer pending long polls, stop webhook delivery and close the HTTP server."""
         self._is_closing = True
@@ -267,12 +277,18 @@ class BotApiServer:
         last_name: str | None = None,
         username: str | None = None,
         think_time_s: float = 1.0,
+        user_id: int | None = None,
     ) -> ChatUser:
-        """A new person with a private chat with the bot; see driver.ChatUser."""
+        """A new person with a private chat with the bot; see driver.ChatUser.
+
+        `user_id` fixes the Telegram id (the sandbox's people keep theirs across restarts,
+        so the database still knows them); by default ids count up from 10001."""
         from .driver import ChatUser
 
+        if user_id is not None and user_id in self.users:
+            raise ValueError(f"user {user_id} exists already")
         user = User(
-            id=next(self._user_ids),
+            id=next(self._user_ids) if user_id is None else user_id,
             first_name=first_name,
             last_name=last_name,
             username=username,

@@ -1,0 +1,371 @@
+"""The sandbox chat page: `/sandbox` (HTML, CSS, JS shipped in this package) and its live
+channel `/sandbox/ws`, a WebSocket per browser tab.
+
+The tab acts as one of the sandbox's people at a time. The server streams that
+person's chat as the Bot API stand-in publishes it (messages sent, edited, deleted,
+photos, documents, invoices, callback answers, typing) and takes the person's actions
+(send text, press a button, pay an invoice, send a photo, open a deep link, switch
+person). Actions go through the stand-in's driver (`ChatUser`), exactly as the tests
+drive the bot, so the page shows what a Telegram user would see. Chats live in the
+stand-in for the life of the process: reloading the page shows the history again.
+
+Messages from the server: hello, message, edited, deleted, keyboard, commands, answer,
+typing, notice, unread, paid, done, error. From the page: switch, send, press, pay,
+photo, deep_link; each may carry a `ref` that its done/error echoes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from sandbox.botapi import ApiError, BotApiServer, BotEvent, ChatUser, DriverError, SettleTimeout
+from sandbox.botapi import events as kinds
+
+from .deeplink import DeepLinkError, start_command
+from .people import PEOPLE, Person
+from .views import message_view
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's limit for photos
+MAX_TEXT_LENGTH = 4096
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+class SandboxPage:
+    """The people, their chats in the stand-in, and the page's routes."""
+
+    def __init__(self, server: BotApiServer, people: tuple[Person, ...] = PEOPLE) -> None:
+        self.server = server
+        self.people = {p.slug: p for p in people}
+        self.chat_users: dict[str, ChatUser] = {
+            p.slug: server.user(
+                p.first_name, language_code=p.language_code, user_id=p.user_id, think_time_s=0
+            )
+            for p in people
+        }
+        self.paid_invoices: set[tuple[int, int]] = set()
+        self._locks = {p.slug: asyncio.Lock() for p in people}
+        self._sessions: set[_Session] = set()
+
+    @property
+    def default_person(self) -> Person:
+        return next(iter(self.people.values()))
+
+    def person_for_chat(self, chat_id: int | None) -> Person | None:
+        return next((p for p in self.people.values() if p.user_id == chat_id), None)
+
+    def add_routes(self, app: web.Application) -> None:
+        """Mount /sandbox, /sandbox/ws and /sandbox/static on the web app."""
+        app.router.add_get("/sandbox", self.index)
+        app.router.add_get("/sandbox/", self.index)
+        app.router.add_get("/sandbox/ws", self.channel)
+        app.router.add_static("/sandbox/static", STATIC_DIR)
+        app.on_shutdown.append(self._close_sessions)
+
+    # ---- HTTP ----------------------------------------------------------------------------
+
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC_DIR / "index.html", headers=NO_CACHE)
+
+    async def channel(self, request: web.Request) -> web.StreamResponse:
+        if not _is_same_origin(request):
+            # Another site's page must not act as Alice in somebody's local sandbox.
+            raise web.HTTPForbidden(text="cross-origin WebSocket refused")
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=2 * MAX_PHOTO_BYTES)
+        await ws.prepare(request)
+        person = self.people.get(request.query.get("as", ""), self.default_person)
+        session = _Session(self, ws, person)
+        self._sessions.add(session)
+        try:
+            await session.run()
+        finally:
+            self._sessions.discard(session)
+        return ws
+
+    async def _close_sessions(self, _app: web.Application) -> None:
+        for session in list(self._sessions):
+            await session.ws.close(code=1001, message=b"server shutting down")
+
+    # ---- what a person sees --------------------------------------------------------------
+
+    def history(self, person: Person) -> list[dict[str, Any]]:
+        chat_user = self.chat_users[person.slug]
+        return [self.view(m.snapshot(), person) for m in chat_user.history]
+
+    def view(self, message: dict[str, Any], person: Person) -> dict[str, Any]:
+        is_paid = (person.user_id, message["message_id"]) in self.paid_invoices
+        return message_view(self.server, message, is_paid=is_paid)
+
+    def reply_keyboard(self, person: Person) -> dict[str, Any] | None:
+        return self.server.reply_keyboards.get(person.user_id)
+
+    def commands(self, person: Person) -> list[dict[str, str]]:
+        """The bot's menu as Telegram resolves it: chat scope, all private chats, default;
+        in each the person's language first."""
+        scopes = (
+            {"type": "chat", "chat_id": person.user_id},
+            {"type": "all_private_chats"},
+            {"type": "default"},
+        )
+        for scope in scopes:
+            for language in (person.language_code, ""):
+                if commands := self.server.commands_for(language, scope):
+                    return commands
+        return []
+
+    def hello(self, person: Person) -> dict[str, Any]:
+        bot = self.server.bot_user
+        return {
+            "type": "hello",
+            "person": person.slug,
+            "people": [p.to_json() for p in self.people.values()],
+            "bot": {"name": bot["first_name"], "username": bot["username"]},
+            "messages": self.history(person),
+            "keyboard": self.reply_keyboard(person),
+            "commands": self.commands(person),
+        }
+
+    def broadcast(self, person: Person, payload: dict[str, Any]) -> None:
+        for session in self._sessions:
+            if session.person == person:
+                session.send(payload)
+
+    # ---- what a person does ----------------------------------------------------------------
+
+    async def act(self, person: Person, action: dict[str, Any]) -> None:
+        """Run one action as `person`; raise ActionError with a message for the page."""
+        chat_user = self.chat_users[person.slug]
+        kind = action.get("type")
+        # One step at a time per person, as one thumb on one phone: the bot sees the
+        # person's updates in the order they were made.
+        async with self._locks[person.slug]:
+            try:
+                if kind == "send":
+                    await chat_user.send(_text(action))
+                elif kind == "deep_link":
+                    try:
+                        command = start_command(str(action.get("link", "")), self.server.bot_user["username"])
+                    except DeepLinkError as exc:
+                        raise ActionError(str(exc)) from None
+                    await chat_user.send(command)
+                elif kind == "press":
+                    message = self._message(person, action)
+                    await chat_user.press(data=str(action.get("data", "")), message=message)
+                elif kind == "pay":
+                    await self._pay(person, chat_user, self._message(person, action))
+                elif kind == "photo":
+                    await self._send_photo(chat_user, action)
+                else:
+                    raise ActionError(f"unknown action {kind!r}")
+            except SettleTimeout:
+                raise ActionError("The bot has not finished answering yet; its reply will appear here.") from None
+            except DriverError as exc:
+                raise ActionError(str(exc)) from None
+
+    def _message(self, person: Person, action: dict[str, Any]):
+        message = self.server.messages.get(person.user_id, {}).get(_int(action.get("message_id")))
+        if message is None or message.is_deleted:
+            raise ActionError("That message is gone.")
+        return message
+
+    async def _pay(self, person: Person, chat_user: ChatUser, message) -> None:
+        key = (person.user_id, message.message_id)
+        if message.invoice is None:
+            raise ActionError("That message is no invoice.")
+        if key in self.paid_invoices:
+            raise ActionError("This invoice is paid already.")
+        outcome = await chat_user.pay(message)
+        if not outcome.is_paid:
+            raise ActionError(f"Payment declined: {outcome.error_message}")
+        self.paid_invoices.add(key)
+        self.broadcast(person, {"type": "paid", "id": message.message_id})
+
+    async def _send_photo(self, chat_user: ChatUser, action: dict[str, Any]) -> None:
+        try:
+            data = base64.b64decode(str(action.get("data", "")), validate=True)
+        except (binascii.Error, ValueError):
+            raise ActionError("The picture did not arrive whole; try again.") from None
+        if not data:
+            raise ActionError("Choose a picture first.")
+        if len(data) > MAX_PHOTO_BYTES:
+            raise ActionError("Pictures can be at most 10 MB.")
+        caption = str(action.get("caption") or "").strip()[:1024] or None
+        try:
+            await chat_user.send_photo(data, caption)
+        except ApiError:
+            raise ActionError("That file is not a picture Telegram would take (PNG or JPEG).") from None
+
+
+class ActionError(Exception):
+    """An action the page asked for that cannot be done; the text is shown to the person."""
+
+
+class _Session:
+    """One browser tab: its outbox, the event pump and the actions it started."""
+
+    def __init__(self, page: SandboxPage, ws: web.WebSocketResponse, person: Person) -> None:
+        self.page = page
+        self.ws = ws
+        self.person = person
+        self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._keyboard: Any = None
+        self._commands: Any = None
+        self._actions: set[asyncio.Task[None]] = set()
+
+    def send(self, payload: dict[str, Any]) -> None:
+        self._outbox.put_nowait(payload)
+
+    async def run(self) -> None:
+        events = self.page.server.subscribe()
+        writer = asyncio.create_task(self._write())
+        pump = asyncio.create_task(self._pump(events))
+        try:
+            self._hello()
+            async for frame in self.ws:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    action = json.loads(frame.data)
+                except ValueError:
+                    continue
+                if isinstance(action, dict):
+                    self._take(action)
+        finally:
+            self.page.server.unsubscribe(events)
+            for task in (pump, *self._actions):
+                task.cancel()
+            self._outbox.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await writer
+            pump_and_actions = [pump, *self._actions]
+            await asyncio.gather(*pump_and_actions, return_exceptions=True)
+
+    def _hello(self) -> None:
+        hello = self.page.hello(self.person)
+        self._keyboard, self._commands = hello["keyboard"], hello["commands"]
+        self.send(hello)
+
+    def _take(self, action: dict[str, Any]) -> None:
+        if action.get("type") == "switch":
+            person = self.page.people.get(str(action.get("person")))
+            if person is None:
+                self.send({"type": "error", "ref": action.get("ref"), "text": "No such person."})
+                return
+            self.person = person
+            self._hello()
+            self.send({"type": "done", "ref": action.get("ref")})
+            return
+        task = asyncio.create_task(self._run_action(self.person, action))
+        self._actions.add(task)
+        task.add_done_callback(self._actions.discard)
+
+    async def _run_action(self, person: Person, action: dict[str, Any]) -> None:
+        ref = action.get("ref")
+        try:
+            await self.page.act(person, action)
+        except ActionError as exc:
+            self.send({"type": "error", "ref": ref, "text": str(exc)})
+        except Exception:
+            log.exception("sandbox action %s failed", action.get("type"))
+            self.send({"type": "error", "ref": ref, "text": "Something went wrong in the sandbox; see the server log."})
+        else:
+            self.send({"type": "done", "ref": ref})
+        if person == self.person:
+            self._refresh_commands()
+
+    async def _write(self) -> None:
+        while (payload := await self._outbox.get()) is not None:
+            if self.ws.closed:
+                return
+            try:
+                await self.ws.send_json(payload)
+            except (ConnectionError, RuntimeError):
+                return
+
+    async def _pump(self, events: asyncio.Queue[BotEvent]) -> None:
+        while True:
+            event = await events.get()
+            try:
+                self._forward(event)
+            except Exception:
+                log.exception("sandbox page could not show %s", event.kind)
+
+    def _forward(self, event: BotEvent) -> None:
+        person = self.page.person_for_chat(event.chat_id)
+        if person is None:
+            return
+        if person != self.person:
+            if event.kind in (kinds.MESSAGE_SENT, kinds.INVOICE_SENT):
+                self.send({"type": "unread", "person": person.slug})
+            return
+        page, data = self.page, event.data
+        if event.kind in (kinds.MESSAGE_SENT, kinds.INVOICE_SENT):
+            self.send({"type": "message", "message": page.view(data["message"], person)})
+            self._refresh_keyboard()
+            self._refresh_commands()
+        elif event.kind == kinds.UPDATE_QUEUED and "message" in data["update"]:
+            self.send({"type": "message", "message": page.view(data["update"]["message"], person)})
+        elif event.kind == kinds.MESSAGE_EDITED:
+            self.send({"type": "edited", "message": page.view(data["message"], person)})
+        elif event.kind == kinds.MESSAGE_DELETED:
+            self.send({"type": "deleted", "id": data["message_id"]})
+        elif event.kind == kinds.CALLBACK_ANSWERED and data.get("text"):
+            self.send({"type": "answer", "text": data["text"], "show_alert": bool(data.get("show_alert"))})
+        elif event.kind == kinds.CHAT_ACTION:
+            self.send({"type": "typing", "action": data.get("action")})
+        elif event.kind == kinds.RATE_LIMITED:
+            self.send({"type": "notice", "text": f"Telegram's flood limit: the bot must wait {data['retry_after']} s."})
+        elif event.kind == kinds.REFUND:
+            amount = _money(data["currency"], data["total_amount"])
+            self.send({"type": "notice", "text": f"Refunded {amount} to you."})
+
+    def _refresh_keyboard(self) -> None:
+        keyboard = self.page.reply_keyboard(self.person)
+        if keyboard != self._keyboard:
+            self._keyboard = keyboard
+            self.send({"type": "keyboard", "keyboard": keyboard})
+
+    def _refresh_commands(self) -> None:
+        commands = self.page.commands(self.person)
+        if commands != self._commands:
+            self._commands = commands
+            self.send({"type": "commands", "commands": commands})
+
+
+def _text(action: dict[str, Any]) -> str:
+    text = str(action.get("text", "")).strip()
+    if not text:
+        raise ActionError("Type a message first.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ActionError(f"Telegram takes at most {MAX_TEXT_LENGTH} characters in one message.")
+    return text
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _money(currency: str, amount: int) -> str:
+    if currency == "XTR":
+        return f"{amount} ⭐"
+    return f"{amount / 100:.2f} {currency}"
+
+
+def _is_same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host

@@ -1,0 +1,54 @@
+"""What the page draws for a message: the Bot API Message as the stand-in holds it,
+reduced to what a chat shows, with file URLs the browser can load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.botapi import BotApiServer
+
+
+def file_url(server: BotApiServer, file_id: str) -> str | None:
+    """The stand-in's own download URL (as the bot would fetch it), relative: the page,
+    the web app and the Bot API share one origin."""
+    stored = server.files.get(file_id)
+    if stored is None:
+        return None
+    return f"/file/bot{server.token}/{stored.file_path}"
+
+
+def message_view(server: BotApiServer, message: dict[str, Any], *, is_paid: bool = False) -> dict[str, Any]:
+    """A Bot API Message dict (a snapshot) as the page's JSON."""
+    view: dict[str, Any] = {
+        "id": message["message_id"],
+        "from_bot": bool(message.get("from", {}).get("is_bot")),
+        "date": message.get("date"),
+        "edit_date": message.get("edit_date"),
+        "text": message.get("text"),
+        "entities": message.get("entities", []),
+        "caption": message.get("caption"),
+        "caption_entities": message.get("caption_entities", []),
+        "inline_keyboard": (message.get("reply_markup") or {}).get("inline_keyboard"),
+    }
+    if message.get("photo"):
+        largest = message["photo"][-1]
+        view["photo"] = {
+            "url": file_url(server, largest["file_id"]),
+            "width": largest.get("width"),
+            "height": largest.get("height"),
+        }
+    if document := message.get("document"):
+        view["document"] = {
+            "url": file_url(server, document["file_id"]),
+            "name": document.get("file_name") or "file",
+            "size": document.get("file_size"),
+            "mime": document.get("mime_type"),
+        }
+    if invoice := message.get("invoice"):
+        view["invoice"] = {**invoice, "is_paid": is_paid}
+    if payment := message.get("successful_payment"):
+        view["successful_payment"] = {
+            "currency": payment["currency"],
+            "total_amount": payment["total_amount"],
+        }
+    return view

@@ -1,0 +1,50 @@
+"""`cccp seed-demo` fills a database with projects, credits, prices, products and people, once."""
+
+from __future__ import annotations
+
+from cccp.seed_demo import PROJECTS, is_seeded, seed_demo
+from core import users
+from core.catalog import service as catalog
+from core.registry import list_batches, list_projects
+from core.users import UserRole
+from sandbox.page import ALICE, BOB, SUPPORT
+
+
+async def test_the_demo_has_projects_of_four_methodologies_with_credits_for_sale(db):
+    await seed_demo()
+    projects = await list_projects()
+    assert {p.methodology for p in projects} == {"VM0047", "ACM0001", "AM0023", "CCCP-SF6"}
+    assert {p.country for p in projects} == {"KE", "DE", "US", "FR"}
+    listings = await catalog.list_listings()
+    assert len(listings) == len(PROJECTS)
+    assert all(card.available_kg > 0 and card.price_xtr_per_t > 0 and card.price_cents_per_t > 0 for card in listings)
+
+
+async def test_landfill_methane_is_issued_from_tonnes_of_ch4(db):
+    await seed_demo()
+    (batch,) = await list_batches("DELFG")
+    assert batch.amount_kg == 1200 * 1000 * 27  # t CH4 x 1000 kg x GWP 27.0 (non-fossil)
+
+
+async def test_the_catalogue_has_cccp_products_carrying_credits(db):
+    await seed_demo()
+    products = {p.name: p for p in await catalog.list_products()}
+    coffee = products["Carbon-neutral coffee 1 kg"]
+    assert coffee.kg_per_unit == 10 and coffee.price_xtr > 0 and coffee.available_units > 0
+
+
+async def test_bob_and_support_are_signed_up_and_alice_is_left_new(db):
+    await seed_demo()
+    assert (await users.get_user(BOB.user_id)).roles == {UserRole.CONSUMER, UserRole.TRADER}
+    assert UserRole.STAFF in (await users.get_user(SUPPORT.user_id)).roles
+    assert await users.get_user(ALICE.user_id) is None
+
+
+async def test_seeding_again_changes_nothing(db):
+    assert not await is_seeded()
+    await seed_demo()
+    before = (await list_projects(), await list_batches(), await catalog.list_listings(), await catalog.list_products())
+    await seed_demo()
+    after = (await list_projects(), await list_batches(), await catalog.list_listings(), await catalog.list_products())
+    assert after == before
+    assert await is_seeded()
