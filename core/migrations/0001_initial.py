@@ -77,6 +77,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='KeyValue',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('namespace', fields.CharField(max_length=64)),
+                ('key', fields.CharField(max_length=200)),
+                ('value', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'kv_value', 'app': 'models', 'unique_together': (('namespace', 'key'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Posting',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -105,6 +117,21 @@ class Migration(migrations.Migration):
             options={'table': 'ledger_transfer', 'app': 'models', 'indexes': [Index(fields=['debit_account_id', 'id']), Index(fields=['credit_account_id', 'id']), Index(fields=['posting_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='User',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('first_name', fields.CharField(max_length=128)),
+                ('username', fields.CharField(null=True, max_length=64)),
+                ('language', fields.CharField(null=True, max_length=8)),
+                ('roles', fields.IntField(default=0)),
+                ('terms_accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('has_notifications', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'users_user', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='held >= 0', name='ledger_account_held_nonnegative')),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='(NOT is_nonnegative) OR balance >= held', name='ledger_account_not_overdrawn')),
         ops.AddConstraint(model_name='Certificate', constraint=CheckConstraint(check='amount_kg > 0', name='certificate_amount_kg_positive')),
@@ -112,8 +139,10 @@ class Migration(migrations.Migration):
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='remaining >= 0 AND remaining <= amount', name='ledger_hold_remaining_range')),
         ops.AddConstraint(model_name='Transfer', constraint=CheckConstraint(check='amount > 0', name='ledger_transfer_amount_positive')),
         ops.AddConstraint(model_name='Transfer', constraint=CheckConstraint(check='debit_account_id <> credit_account_id', name='ledger_transfer_two_accounts')),
+        ops.AddConstraint(model_name='User', constraint=CheckConstraint(check='roles >= 0 AND roles <= 31', name='users_user_roles_known')),
         ops.RunPython(restore_sqlite_indexes('Account')),
         ops.RunPython(restore_sqlite_indexes('Certificate')),
         ops.RunPython(restore_sqlite_indexes('Hold')),
         ops.RunPython(restore_sqlite_indexes('Transfer')),
+        ops.RunPython(restore_sqlite_indexes('User')),
     ]
