@@ -30,19 +30,20 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import menu
+from bot.conversations.buy import buy_conversation
 from bot.conversations.signup import signup_conversation
 from bot.errors import on_error
-from bot.handlers import account, help
+from bot.handlers import account, help, payments
 from bot.handlers import settings as settings_handlers
 from bot.persistence import DatabasePersistence
-from core import ledger
+from core.purchases import service as purchases
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Each topic exports handlers(); later features add their module here.
-CONVERSATIONS = [signup_conversation]
-TOPICS = [account, settings_handlers, help]
+CONVERSATIONS = [signup_conversation, buy_conversation]
+TOPICS = [account, settings_handlers, payments, help]
 RECENT_UPDATES = 10_000
 HOLD_EXPIRY_INTERVAL = timedelta(minutes=1)
 
@@ -82,10 +83,10 @@ async def save_state(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def expire_holds_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Release unpaid purchases and other holds whose time is up."""
-    expired = await ledger.expire_holds()
-    if expired:
-        log.info("released %d expired holds", len(expired))
+    """Release holds whose time is up (unpaid purchases among them) and expire old orders."""
+    report = await purchases.expire_purchases(payments.now_of(context))
+    if report.holds_expired or report.orders_expired:
+        log.info("released %d expired holds, expired %d orders", report.holds_expired, report.orders_expired)
 
 
 async def _post_init(application: Application) -> None:

@@ -16,6 +16,9 @@ from tortoise import Tortoise
 MODEL_MODULES = [
     "core.ledger.models",
     "core.certs.models",
+    "core.registry.models",
+    "core.catalog.models",
+    "core.purchases.models",
     "core.users.models",
     "core.kv.models",
 ]

@@ -1,0 +1,690 @@
+"""Buying and retiring: /buy (or the menu) -> item -> amount -> retire? -> summary -> invoice;
+/retire -> amount -> for whom -> reason -> confirm -> certificate.
+
+Works by buttons alone and by typing alone: an item by its number on the
+catalogue, an amount in any form people type (core.parsing.parse_amount_kg),
+"keep" or a beneficiary's name, a reason or "skip", "pay". What was chosen so
+far lives in user_data["buy"] (persisted with the conversation state). The
+order is made when Pay is pressed (key: the draft's id, so a double tap makes
+one order); payment is handled by bot/handlers/payments.py, outside this
+conversation, because Telegram sends it whenever the person pays.
+
+`start_offset(update, context, amount_kg, reason)` is the entry for other
+features (the footprint calculator's "Offset now"): it opens the catalogue
+with the amount and reason filled in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from enum import IntEnum, auto
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import deeplinks, menu
+from bot.handlers import help as help_handlers
+from bot.handlers.payments import (
+    now_of,
+    price_text,
+    send_certificate,
+)
+from bot.i18n import N_, Translator
+from bot.members import member
+from bot.replies import answer, show
+from bot.texts import ERROR_TEXTS, error_text
+from core import users
+from core.catalog import service as catalog
+from core.errors import DomainError
+from core.ledger import STARS
+from core.parsing import parse_amount_kg
+from core.purchases import service as purchases
+
+
+class Buy(IntEnum):
+    ITEM = auto()
+    AMOUNT = auto()
+    RETIRE = auto()
+    BENEFICIARY = auto()
+    REASON = auto()
+    CONFIRM = auto()
+
+
+AMOUNT_CHOICES_KG = (100, 500, 1_000, 5_000)
+UNIT_CHOICES = (1, 2, 5, 10)
+MAX_UNITS = 1_000
+MAX_CARDS = 12
+BUY_MENU = N_("🛒 Buy credits")
+RETIRE_MENU = N_("🌱 Retire credits")
+
+CATALOGUE = N_("What would you like to buy? Choose an offer below or type its number.")
+CATALOGUE_EMPTY = N_("Nothing is for sale right now. Please try again later.")
+LISTING_CARD = N_(
+    "{n}. 🌍 {project} ({code})\n"
+    "   {type} · {methodology}\n"
+    "   {country} · vintage {vintage} · {available} available\n"
+    "   {price} per tonne"
+)
+PRODUCT_CARD = N_("{n}. 📦 {name}\n   {description}\n   carries {amount} CO2e · {price}")
+LISTING_BUTTON = N_("{n}. {project} · {price}/t")
+PRODUCT_BUTTON = N_("{n}. {name} · {price}")
+PICK_HINT = N_("Please choose an offer with the buttons or type its number.")
+ITEM_GONE = N_("This offer is no longer available. Here is what is for sale now.")
+PROJECT_TYPES = {
+    "reforestation": N_("Reforestation"),
+    "landfill_methane": N_("Landfill methane"),
+    "pipeline_leak_repair": N_("Pipeline leak repair"),
+    "sf6_destruction": N_("SF6 capture and destruction"),
+}
+ASK_AMOUNT = N_(
+    "How much CO2e would you like from {project}? {available} available.\n"
+    "Choose an amount or type one, for example 0.5 t or 250 kg."
+)
+ASK_UNITS = N_("How many “{name}” would you like? Each carries {amount} CO2e. Choose or type a number.")
+UNITS_HINT = N_("Please type a whole number of units, for example 2.")
+ASK_RETIRE = N_(
+    "Retire the credits now? Retired credits leave circulation for good and you get a certificate. "
+    "Or keep them in your account and retire them later.\n"
+    "You can also type the name to put on the certificate."
+)
+ASK_WHOSE_NAME = N_("Whose name should go on the certificate? You can also type it.")
+RETIRE_ME = N_("🌱 In my name ({name})")
+RETIRE_OTHER = N_("✍️ For someone else")
+KEEP = N_("📥 Keep in my account")
+ASK_BENEFICIARY = N_("Type the name to put on the certificate.")
+ASK_REASON = N_("What is it for? Type a reason, for example “offset of flight LHR–CDG”, or skip.")
+SKIP = N_("Skip")
+SUMMARY_LISTING = N_(
+    "Your order:\n{amount} CO2e from {project} ({country}, vintage {vintage})\n"
+    "Price: {price} per tonne\nTotal: {total}"
+)
+SUMMARY_PRODUCT = N_("Your order:\n{units} × {name} ({amount} CO2e from {project})\nTotal: {total}")
+SUMMARY_RETIRE = N_("Retired at once for {beneficiary}.")
+SUMMARY_REASON = N_("Reason: {reason}")
+SUMMARY_KEEP = N_("Kept in your account.")
+PAY = N_("Pay {total}")
+PAY_CARD = N_("💳 Pay {total} by card")
+CANCEL = N_("Cancel")
+CONFIRM_HINT = N_("Press Pay or type “pay” to get the invoice, or /cancel.")
+CANCELLED = N_("Cancelled. Nothing was bought or retired.")
+INVOICE_TITLE = N_("{amount} CO2e credits")
+INVOICE_DESCRIPTION = N_("{amount} CO2e from {project}, vintage {vintage}. {what}")
+INVOICE_RETIRE = N_("Retired for {beneficiary}.")
+INVOICE_KEEP = N_("Kept in your account.")
+INVOICE_SENT = N_("Here is your invoice. Your credits are reserved when you press Pay.")
+ASK_RETIRE_AMOUNT = N_(
+    "How much would you like to retire? You hold {available}.\n"
+    "Choose an amount or type one, for example 0.5 t or 250 kg."
+)
+NOTHING_TO_RETIRE = N_("You have no credits to retire yet. Send /buy to get some.")
+NOT_ENOUGH = N_("You hold only {available}. Please choose a smaller amount.")
+RETIRE_SUMMARY = N_("Retire {amount} CO2e for {beneficiary}?")
+RETIRE_CONFIRM = N_("✅ Retire")
+RETIRED = N_("Done: {amount} CO2e retired for {beneficiary}. Here is your certificate.")
+
+ERROR_TEXTS.update({
+    "item_unknown": N_("This offer is no longer available."),
+    "offer_withdrawn": N_("This offer is no longer available."),
+    "sold_out": N_("Only {available} are available. Please choose a smaller amount."),
+    "currency_not_offered": N_("This offer cannot be paid that way."),
+    "not_whole_units": N_("This product is sold in whole units."),
+    "beneficiary_required": N_("Please say whose name goes on the certificate."),
+    "invalid_beneficiary": N_("Please type a name of at most {max_chars} characters."),
+    "reason_too_long": N_("Please keep the reason to {max_chars} characters."),
+    "invalid_retirement": N_("Please type a name of at most 200 characters."),
+})
+
+KEEP_WORDS = {"keep", "behalten", "garder", "conserver", "no", "nein", "non"}
+ME_WORDS = {"me", "myself", "i", "ich", "mich", "moi", "yes", "ja", "oui"}
+SKIP_WORDS = {"skip", "-", "no", "none", "überspringen", "nein", "passer", "non", "aucune"}
+PAY_WORDS = {"pay", "yes", "ok", "okay", "zahlen", "bezahlen", "ja", "payer", "oui", "retire"}
+CARD_WORDS = {"card", "karte", "carte"}
+
+TYPED_TEXT = filters.TEXT & ~filters.COMMAND & ~menu.MENU_LABEL
+
+
+# ---- drafts and keyboards ------------------------------------------------------------
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return context.user_data.setdefault("buy", {})
+
+
+def _new_draft(context: ContextTypes.DEFAULT_TYPE, mode: str) -> dict:
+    prefill = context.user_data.pop("buy_prefill", None) or {}
+    context.user_data["buy"] = {"mode": mode, "id": secrets.token_hex(6), **prefill}
+    return context.user_data["buy"]
+
+
+def explain(t: Translator, error: DomainError) -> str:
+    """The error's sentence, with kg amounts in the person's units."""
+    if "available_kg" in error.params:
+        error.params = {**error.params, "available": t.kg(int(error.params["available_kg"]))}
+    return error_text(t, error)
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(t(CANCEL), callback_data="buy:cancel")]
+
+
+def tonnes(t: Translator, amount_kg: int) -> str:
+    """0.1 t, 0,5 t: amount buttons always in tonnes (one credit is one tonne)."""
+    return f"{t.number(Decimal(amount_kg) / 1000)} t"
+
+
+def amount_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(tonnes(t, kg), callback_data=f"buy:amt:{kg}") for kg in AMOUNT_CHOICES_KG]
+    return InlineKeyboardMarkup([*_rows(buttons, 4), _cancel_row(t)])
+
+
+def units_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(str(n), callback_data=f"buy:qty:{n}") for n in UNIT_CHOICES]
+    return InlineKeyboardMarkup([buttons, _cancel_row(t)])
+
+
+def retire_keyboard(t: Translator, name: str, *, can_keep: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(t(RETIRE_ME, name=name), callback_data="buy:ret:me")],
+        [InlineKeyboardButton(t(RETIRE_OTHER), callback_data="buy:ret:other")],
+    ]
+    if can_keep:
+        rows.append([InlineKeyboardButton(t(KEEP), callback_data="buy:ret:keep")])
+    return InlineKeyboardMarkup([*rows, _cancel_row(t)])
+
+
+def _type_label(t: Translator, project_type: str) -> str:
+    return t(PROJECT_TYPES[project_type]) if project_type in PROJECT_TYPES else project_type
+
+
+# ---- the catalogue -------------------------------------------------------------------
+
+
+async def _catalogue(context: ContextTypes.DEFAULT_TYPE) -> list[catalog.Item]:
+    """What is for sale, listings first; with an amount to offset, only listings."""
+    items: list[catalog.Item] = list(await catalog.list_listings())
+    if "amount_kg" not in _draft(context):
+        items += await catalog.list_products()
+    return items[:MAX_CARDS]
+
+
+async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
+                         intro: str | None = None) -> int:
+    items = await _catalogue(context)
+    _draft(context)["refs"] = [item.ref for item in items]
+    if not items:
+        await show(update, "\n\n".join(filter(None, [intro, t(CATALOGUE_EMPTY)])))
+        return ConversationHandler.END
+    cards, buttons = [], []
+    for n, item in enumerate(items, start=1):
+        if isinstance(item, catalog.ProductCard):
+            price = price_text(t, STARS, item.price_xtr)
+            cards.append(t(PRODUCT_CARD, n=n, name=item.name, description=item.description or "—",
+                           amount=t.kg(item.kg_per_unit), price=price))
+            label = t(PRODUCT_BUTTON, n=n, name=item.name, price=price)
+        else:
+            price = price_text(t, STARS, item.price_xtr_per_t)
+            cards.append(t(LISTING_CARD, n=n, project=item.project_name, code=item.project_code,
+                           type=_type_label(t, item.project_type), methodology=item.methodology,
+                           country=item.country, vintage=item.vintage,
+                           available=t.kg(item.available_kg), price=price))
+            label = t(LISTING_BUTTON, n=n, project=item.project_name, price=price)
+        buttons.append(InlineKeyboardButton(label[:60], callback_data=f"buy:item:{item.ref}"))
+    text = "\n\n".join([intro or t(CATALOGUE), *cards])
+    markup = InlineKeyboardMarkup([*_rows(buttons, 1), _cancel_row(t)])
+    await show(update, text, markup)
+    return Buy.ITEM
+
+
+async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/buy [amount] or the menu button: show the catalogue."""
+    user, t = await member(update, context)
+    if user is None:
+        return ConversationHandler.END
+    draft = _new_draft(context, "buy")
+    if context.args:
+        try:
+            draft["amount_kg"] = parse_amount_kg(" ".join(context.args))
+        except DomainError as error:
+            await update.effective_chat.send_message(error_text(t, error))
+    return await show_catalogue(update, context, t)
+
+
+async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amount_kg: int,
+                       reason: str) -> int:
+    """Open the buying flow with the amount to offset and its reason filled in."""
+    context.user_data["buy_prefill"] = {"amount_kg": int(amount_kg), "reason": reason[:300]}
+    user, t = await member(update, context)
+    if user is None:
+        return ConversationHandler.END
+    _new_draft(context, "buy")
+    return await show_catalogue(update, context, t)
+
+
+async def continue_buy_link(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
+    """/start buy or /start buy_2500: the catalogue (with 2500 kg filled in)."""
+    if rest.lstrip("_").isdigit():
+        context.user_data["buy_prefill"] = {"amount_kg": int(rest.lstrip("_"))}
+    user, t = await member(update, context)
+    if user is not None:
+        _new_draft(context, "buy")
+        await show_catalogue(update, context, t)
+
+
+async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, ref: str) -> int:
+    """An item was chosen: ask how much (or skip ahead when the amount came with the link)."""
+    try:
+        item = await catalog.get_item(ref)
+    except DomainError:
+        item = None
+    if item is None or not catalog.is_for_sale(item):
+        return await show_catalogue(update, context, t, intro=t(ITEM_GONE))
+    draft = _draft(context)
+    draft["ref"] = item.ref
+    if isinstance(item, catalog.ProductCard):
+        draft.pop("amount_kg", None)
+        await show(update, t(ASK_UNITS, name=item.name, amount=t.kg(item.kg_per_unit)), units_keyboard(t))
+        return Buy.AMOUNT
+    if draft.get("amount_kg"):
+        return await _take_amount(update, context, t, draft["amount_kg"])
+    await show(update, t(ASK_AMOUNT, project=item.project_name, available=t.kg(item.available_kg)),
+               amount_keyboard(t))
+    return Buy.AMOUNT
+
+
+async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A catalogue button (also after a restart or from an old catalogue)."""
+    user, t = await member(update, context)
+    if user is None:
+        return ConversationHandler.END
+    await answer(update)
+    if "mode" not in _draft(context):
+        _new_draft(context, "buy")
+    return await _choose(update, context, t, update.callback_query.data.split(":", 2)[2])
+
+
+async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """An offer by its number on the catalogue, or its project code."""
+    user, t = await member(update, context)
+    if user is None:
+        return ConversationHandler.END
+    text = update.effective_message.text.strip().rstrip(".").upper()
+    refs = _draft(context).get("refs", [])
+    if text.isdigit() and 1 <= int(text) <= len(refs):
+        return await _choose(update, context, t, refs[int(text) - 1])
+    for ref in refs:
+        item = await catalog.get_item(ref)
+        if isinstance(item, catalog.ListingCard) and item.project_code == text:
+            return await _choose(update, context, t, ref)
+    await update.effective_chat.send_message(t(PICK_HINT))
+    return Buy.ITEM
+
+
+# ---- amount --------------------------------------------------------------------------
+
+
+async def _take_amount(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
+                       amount_kg: int) -> int:
+    draft = _draft(context)
+    if draft.get("mode") == "retire":
+        figures = await users.balances(update.effective_user.id)
+        if amount_kg > figures.available_kg:
+            await show(update, t(NOT_ENOUGH, available=t.kg(figures.available_kg)), amount_keyboard(t))
+            return Buy.AMOUNT
+        draft["amount_kg"] = amount_kg
+        return await _ask_retire(update, context, t)
+    try:
+        await purchases.quote(draft["ref"], amount_kg)
+    except DomainError as error:
+        await show(update, explain(t, error), amount_keyboard(t))
+        return Buy.AMOUNT
+    draft["amount_kg"] = amount_kg
+    return await _ask_retire(update, context, t)
+
+
+async def on_amount_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    await answer(update)
+    return await _take_amount(update, context, t, int(update.callback_query.data.rsplit(":", 1)[1]))
+
+
+async def on_units_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    await answer(update)
+    return await _take_units(update, context, t, int(update.callback_query.data.rsplit(":", 1)[1]))
+
+
+async def _take_units(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, units: int) -> int:
+    item = await catalog.get_item(_draft(context)["ref"])
+    return await _take_amount(update, context, t, units * item.kg_per_unit)
+
+
+async def on_amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """An amount in any form ("0,5 t", "250 kg"), or a number of units for a product."""
+    _, t = await member(update, context)
+    text = update.effective_message.text
+    ref = _draft(context).get("ref", "")
+    if ref.startswith("P"):
+        units = text.strip().lower().rstrip("x× ")
+        if not units.isdigit() or not 1 <= int(units) <= MAX_UNITS:
+            await update.effective_chat.send_message(t(UNITS_HINT))
+            return Buy.AMOUNT
+        return await _take_units(update, context, t, int(units))
+    try:
+        amount_kg = parse_amount_kg(text)
+    except DomainError as error:
+        await update.effective_chat.send_message(error_text(t, error))
+        return Buy.AMOUNT
+    return await _take_amount(update, context, t, amount_kg)
+
+
+# ---- retire now, for whom, why ---------------------------------------------------------
+
+
+async def _ask_retire(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+    draft = _draft(context)
+    can_keep = draft.get("mode") == "buy" and not draft.get("ref", "").startswith("P")
+    user = await users.get_user(update.effective_user.id)
+    text = t(ASK_RETIRE) if can_keep else t(ASK_WHOSE_NAME)
+    await show(update, text, retire_keyboard(t, user.first_name, can_keep=can_keep))
+    return Buy.RETIRE
+
+
+async def _take_beneficiary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
+                            name: str | None) -> int:
+    draft = _draft(context)
+    draft["retire_for"] = name
+    if name is None or draft.get("reason"):
+        return await _summary(update, context, t)
+    skip = InlineKeyboardMarkup([[InlineKeyboardButton(t(SKIP), callback_data="buy:why:skip")], _cancel_row(t)])
+    await show(update, t(ASK_REASON), skip)
+    return Buy.REASON
+
+
+async def on_retire_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    user, t = await member(update, context)
+    await answer(update)
+    choice = update.callback_query.data.rsplit(":", 1)[1]
+    if choice == "other":
+        await show(update, t(ASK_BENEFICIARY), InlineKeyboardMarkup([_cancel_row(t)]))
+        return Buy.BENEFICIARY
+    if choice == "keep" and _draft(context).get("mode") == "buy" and not _draft(context)["ref"].startswith("P"):
+        return await _take_beneficiary(update, context, t, None)
+    return await _take_beneficiary(update, context, t, user.first_name)
+
+
+async def on_retire_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """"keep", "me", or the name to put on the certificate."""
+    user, t = await member(update, context)
+    text = " ".join(update.effective_message.text.split())
+    word = text.lower()
+    can_keep = _draft(context).get("mode") == "buy" and not _draft(context)["ref"].startswith("P")
+    if word in KEEP_WORDS and can_keep:
+        return await _take_beneficiary(update, context, t, None)
+    if word in ME_WORDS:
+        return await _take_beneficiary(update, context, t, user.first_name)
+    return await on_beneficiary_typed(update, context)
+
+
+async def on_beneficiary_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    name = " ".join(update.effective_message.text.split())
+    if not name or len(name) > purchases.MAX_BENEFICIARY_CHARS:
+        await update.effective_chat.send_message(
+            t(ERROR_TEXTS["invalid_beneficiary"], max_chars=purchases.MAX_BENEFICIARY_CHARS))
+        return Buy.BENEFICIARY
+    return await _take_beneficiary(update, context, t, name)
+
+
+async def on_reason_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    await answer(update)
+    _draft(context)["reason"] = ""
+    return await _summary(update, context, t)
+
+
+async def on_reason_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    reason = " ".join(update.effective_message.text.split())
+    if reason.lower() in SKIP_WORDS:
+        reason = ""
+    if len(reason) > purchases.MAX_REASON_CHARS:
+        await update.effective_chat.send_message(
+            t(ERROR_TEXTS["reason_too_long"], max_chars=purchases.MAX_REASON_CHARS))
+        return Buy.REASON
+    _draft(context)["reason"] = reason
+    return await _summary(update, context, t)
+
+
+# ---- summary, invoice, retirement -----------------------------------------------------
+
+
+async def _summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+    draft = _draft(context)
+    settings = context.bot_data["settings"]
+    amount_kg = draft["amount_kg"]
+    tail = []
+    if draft.get("retire_for"):
+        tail.append(t(SUMMARY_RETIRE, beneficiary=draft["retire_for"]))
+        if draft.get("reason"):
+            tail.append(t(SUMMARY_REASON, reason=draft["reason"]))
+    else:
+        tail.append(t(SUMMARY_KEEP))
+    if draft.get("mode") == "retire":
+        text = "\n".join([t(RETIRE_SUMMARY, amount=t.tonnes_and_kg(amount_kg),
+                                beneficiary=draft["retire_for"]), *tail[1:]])
+        keyboard = [[InlineKeyboardButton(t(RETIRE_CONFIRM), callback_data="buy:pay:ret")], _cancel_row(t)]
+        await show(update, text, InlineKeyboardMarkup(keyboard))
+        return Buy.CONFIRM
+    try:
+        item = await catalog.get_item(draft["ref"])
+        stars = await purchases.quote(draft["ref"], amount_kg)
+    except DomainError:
+        return await show_catalogue(update, context, t, intro=t(ITEM_GONE))
+    listing = catalog.listing_of(item)
+    if isinstance(item, catalog.ProductCard):
+        head = t(SUMMARY_PRODUCT, units=stars.units, name=item.name, amount=t.kg(amount_kg),
+                 project=listing.project_name, total=price_text(t, STARS, stars.total))
+    else:
+        head = t(SUMMARY_LISTING, amount=t.tonnes_and_kg(amount_kg), project=listing.project_name,
+                 country=listing.country, vintage=listing.vintage,
+                 price=price_text(t, STARS, item.price_xtr_per_t), total=price_text(t, STARS, stars.total))
+    buttons = [[InlineKeyboardButton(t(PAY, total=price_text(t, STARS, stars.total)), callback_data="buy:pay:xtr")]]
+    card = await _card_quote(settings, draft["ref"], amount_kg)
+    if card is not None:
+        buttons.append([InlineKeyboardButton(t(PAY_CARD, total=price_text(t, card.currency, card.total)),
+                                             callback_data="buy:pay:card")])
+    await show(update, "\n".join([head, *tail]), InlineKeyboardMarkup([*buttons, _cancel_row(t)]))
+    return Buy.CONFIRM
+
+
+async def _card_quote(settings, ref: str, amount_kg: int):
+    """The card price, when a provider token is set and the item has a price in CARD_CURRENCY."""
+    if not settings.payment_provider_token:
+        return None
+    try:
+        return await purchases.quote(ref, amount_kg, currency=settings.card_currency)
+    except DomainError:
+        return None
+
+
+async def _pay(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, how: str) -> int:
+    draft = _draft(context)
+    if how == "ret":
+        return await _retire_now(update, context, t)
+    settings = context.bot_data["settings"]
+    currency = settings.card_currency if how == "card" and settings.payment_provider_token else STARS
+    try:
+        order = await purchases.start_purchase(
+            update.effective_user.id, draft["ref"], draft["amount_kg"], currency=currency,
+            retire_for=draft.get("retire_for"), reason=draft.get("reason", ""),
+            key=f"buy:{update.effective_user.id}:{draft['id']}:{currency}", now=now_of(context),
+        )
+    except DomainError as error:
+        await show(update, explain(t, error))
+        return ConversationHandler.END
+    amount = t.kg(order.amount_kg)
+    what = t(INVOICE_RETIRE, beneficiary=order.retire_for) if order.retire_for else t(INVOICE_KEEP)
+    title = (order.product_name if order.product_id else t(INVOICE_TITLE, amount=amount))[:32]
+    description = t(INVOICE_DESCRIPTION, amount=amount, project=order.project_name,
+                    vintage=order.vintage, what=what)[:255]
+    await show(update, t(INVOICE_SENT))
+    await update.effective_chat.send_invoice(
+        title=title,
+        description=description,
+        payload=order.payload,
+        currency=order.currency,
+        # Stars: no provider token and exactly one price (Telegram refuses anything else).
+        prices=[LabeledPrice(title, order.total_amount)],
+        provider_token=settings.payment_provider_token if currency != STARS else "",
+    )
+    context.user_data.pop("buy", None)
+    return ConversationHandler.END
+
+
+async def _retire_now(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+    draft = _draft(context)
+    try:
+        retirement = await purchases.retire_own_credits(
+            update.effective_user.id, draft["amount_kg"], draft["retire_for"], draft.get("reason", ""),
+            key=f"retire:{update.effective_user.id}:{draft['id']}",
+        )
+    except DomainError as error:
+        await show(update, error_text(t, error))
+        return ConversationHandler.END
+    context.user_data.pop("buy", None)
+    await show(update, t(RETIRED, amount=t.tonnes_and_kg(retirement.amount_kg),
+                         beneficiary=retirement.beneficiary))
+    await send_certificate(update, context, t, retirement)
+    return ConversationHandler.END
+
+
+async def on_pay_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    await answer(update)
+    return await _pay(update, context, t, update.callback_query.data.rsplit(":", 1)[1])
+
+
+async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    word = update.effective_message.text.strip().lower()
+    if word in CARD_WORDS:
+        return await _pay(update, context, t, "card")
+    if word in PAY_WORDS:
+        return await _pay(update, context, t, "ret" if _draft(context).get("mode") == "retire" else "xtr")
+    await update.effective_chat.send_message(t(CONFIRM_HINT))
+    return Buy.CONFIRM
+
+
+# ---- /retire -------------------------------------------------------------------------
+
+
+async def retire_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/retire [amount]: retire credits already held, for a beneficiary, with a certificate."""
+    user, t = await member(update, context)
+    if user is None:
+        return ConversationHandler.END
+    figures = await users.balances(user.id)
+    if figures.available_kg <= 0:
+        await update.effective_chat.send_message(t(NOTHING_TO_RETIRE))
+        return ConversationHandler.END
+    _new_draft(context, "retire")
+    if context.args:
+        try:
+            return await _take_amount(update, context, t, parse_amount_kg(" ".join(context.args)))
+        except DomainError as error:
+            await update.effective_chat.send_message(error_text(t, error))
+    await show(update, t(ASK_RETIRE_AMOUNT, available=t.tonnes_and_kg(figures.available_kg)),
+               amount_keyboard(t))
+    return Buy.AMOUNT
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel or the Cancel button."""
+    _, t = await member(update, context)
+    await answer(update)
+    context.user_data.pop("buy", None)
+    context.user_data.pop("buy_prefill", None)
+    await show(update, t(CANCELLED))
+    return ConversationHandler.END
+
+
+class _MenuItemLabel(filters.MessageFilter):
+    """The menu button `label` in any language."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(name=f"menu:{label}")
+        self.label = label
+
+    def filter(self, message) -> bool:
+        from bot.i18n import translator
+        from core.i18n import LANGUAGES
+
+        text = (message.text or "").strip()
+        return any(text == translator(lang)(self.label) for lang in LANGUAGES)
+
+
+def buy_conversation() -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("buy", buy_command),
+            CommandHandler("retire", retire_command),
+            MessageHandler(filters.TEXT & _MenuItemLabel(BUY_MENU), buy_command),
+            MessageHandler(filters.TEXT & _MenuItemLabel(RETIRE_MENU), retire_command),
+            CallbackQueryHandler(on_item_pressed, pattern=r"^buy:item:[LP]\d{1,18}$"),
+        ],
+        states={
+            Buy.ITEM: [MessageHandler(TYPED_TEXT, on_item_typed)],
+            Buy.AMOUNT: [
+                CallbackQueryHandler(on_amount_pressed, pattern=r"^buy:amt:\d{1,9}$"),
+                CallbackQueryHandler(on_units_pressed, pattern=r"^buy:qty:\d{1,4}$"),
+                MessageHandler(TYPED_TEXT, on_amount_typed),
+            ],
+            Buy.RETIRE: [
+                CallbackQueryHandler(on_retire_pressed, pattern=r"^buy:ret:(me|other|keep)$"),
+                MessageHandler(TYPED_TEXT, on_retire_typed),
+            ],
+            Buy.BENEFICIARY: [MessageHandler(TYPED_TEXT, on_beneficiary_typed)],
+            Buy.REASON: [
+                CallbackQueryHandler(on_reason_skipped, pattern=r"^buy:why:skip$"),
+                MessageHandler(TYPED_TEXT, on_reason_typed),
+            ],
+            Buy.CONFIRM: [
+                CallbackQueryHandler(on_pay_pressed, pattern=r"^buy:pay:(xtr|card|ret)$"),
+                MessageHandler(TYPED_TEXT, on_confirm_typed),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^buy:cancel$"),
+        ],
+        name="buy",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+async def _menu_buy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    return await buy_command(update, context)
+
+
+async def _menu_retire(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    return await retire_command(update, context)
+
+
+menu.add_item(BUY_MENU, _menu_buy, order=10)
+menu.add_item(RETIRE_MENU, _menu_retire, order=11)
+help_handlers.add_command("buy", N_("Buy credits or CCCP products"))
+help_handlers.add_command("retire", N_("Retire credits you hold, with a certificate"))
+deeplinks.register("buy", continue_buy_link)

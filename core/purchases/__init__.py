@@ -1,0 +1,1 @@
+"""Buying credits and products: orders, payments, refunds, retirements (see service.py)."""

@@ -1,0 +1,651 @@
+"""Buying credits and CCCP products: order, pre-checkout, payment, refund.
+
+The sequence follows Telegram's payments (DESIGN: Telegram Stars pitfalls):
+
+1. `start_purchase` prices the item with the one rounding rule and stores a
+   pending order; the invoice payload is `p:<public id>` (<= 128 bytes).
+2. `precheckout` revalidates everything (order pending, amount and currency,
+   offer still for sale, enough credits) and HOLDS the seller's credits from
+   the listing's batch for HOLD_TTL_S. Nothing is credited here: Telegram may
+   still fail to take the money.
+3. `complete_payment` runs on `successful_payment`, keyed by Telegram's
+   charge id (UNIQUE in the database): the same update twice moves nothing
+   twice. In one database transaction the money arrives from the outside
+   world (`system`/`clearing`) into the buyer's wallet and goes on to the
+   seller (less the listing's fee), and the held credits move to the buyer.
+   A hold that lapsed, an offer withdrawn or a second payment for a paid
+   order is recorded as money in and marked for refund instead; the front
+   end refunds (`refund_star_payment`) and then calls `record_refund`.
+4. After that transaction commits, credits the buyer asked to retire are
+   retired for the beneficiary (its own idempotency key, so a redelivered
+   payment finishes a retirement that was interrupted).
+
+Every completed purchase records a ReductionOrder (seed claim: a purchase
+starts a carbon reduction process).
+
+Nothing here talks to Telegram; callers send messages after these return,
+outside any transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core import registry
+from core.catalog import service as catalog
+from core.catalog.errors import CatalogError, SoldOut
+from core.catalog.models import Listing, Product
+from core.catalog.pricing import check_purchase_kg
+from core.clock import utcnow
+from core.ledger import (
+    CARBON,
+    STARS,
+    HoldStatus,
+    Leg,
+    Role,
+    get_account,
+    get_hold,
+    hold,
+    open_account,
+    post,
+    post_hold,
+    system_account,
+    user_account,
+    void_hold,
+)
+from core.ledger import expire_holds as expire_ledger_holds
+from core.ledger.errors import LedgerError
+from core.purchases import errors
+from core.purchases.models import (
+    Payment,
+    PaymentOutcome,
+    Purchase,
+    PurchaseStatus,
+    ReductionOrder,
+    ReductionStatus,
+)
+
+log = logging.getLogger(__name__)
+
+PAYLOAD_PREFIX = "p:"
+MAX_PAYLOAD_BYTES = 128  # Telegram's limit on an invoice payload
+DEFAULT_HOLD_TTL_S = 900
+# An invoice message stays payable in the chat; an order older than this is
+# refused at pre-checkout (the buyer starts again at today's price).
+ORDER_TTL_S = 24 * 3600
+MAX_BENEFICIARY_CHARS = 200
+MAX_REASON_CHARS = 300
+PAID_STATES = (PurchaseStatus.PAID, PurchaseStatus.REFUND_NEEDED, PurchaseStatus.REFUNDED)
+
+
+@dataclass(frozen=True)
+class PurchaseView:
+    id: str  # public id
+    user_id: int
+    item_ref: str
+    listing_id: int
+    product_id: int | None
+    product_name: str
+    project_code: str
+    project_name: str
+    vintage: int
+    units: int
+    amount_kg: int
+    currency: str
+    unit_price: int  # per tonne (listings) or per unit (products)
+    total_amount: int
+    fee_amount: int
+    retire_for: str | None
+    reason: str
+    status: PurchaseStatus
+    hold_expires_at: datetime | None
+    order_expires_at: datetime
+    retirement_id: str | None
+    created_at: datetime
+    paid_at: datetime | None
+
+    @property
+    def payload(self) -> str:
+        """The invoice payload that names this order."""
+        return PAYLOAD_PREFIX + self.id
+
+    @property
+    def is_retire_now(self) -> bool:
+        return self.retire_for is not None
+
+
+@dataclass(frozen=True)
+class PrecheckoutAnswer:
+    ok: bool
+    code: str = ""  # a refusal code of core.purchases.errors when not ok
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    outcome: PaymentOutcome
+    charge_id: str
+    total_amount: int
+    currency: str
+    purchase: PurchaseView | None
+    reason: str = ""  # why a refund is needed
+    is_replay: bool = False  # this charge id was recorded before
+    retirement: registry.RetirementView | None = None
+
+    @property
+    def needs_refund(self) -> bool:
+        return self.outcome == PaymentOutcome.REFUND_NEEDED
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    holds_expired: int
+    orders_released: int  # held orders whose hold lapsed: back to pending
+    orders_expired: int
+
+
+@dataclass(frozen=True)
+class ReductionOrderView:
+    id: int
+    purchase_id: str
+    amount_kg: int
+    status: ReductionStatus
+    project_code: str
+    created_at: datetime
+
+
+def payload_of(public_id: str) -> str:
+    return PAYLOAD_PREFIX + public_id
+
+
+def parse_payload(payload: str) -> str | None:
+    """The order's public id in an invoice payload, or None if it is not ours."""
+    if not isinstance(payload, str) or not payload.startswith(PAYLOAD_PREFIX):
+        return None
+    public_id = payload.removeprefix(PAYLOAD_PREFIX)
+    if not public_id or len(public_id) > 16 or not all(c.isalnum() or c in "-_" for c in public_id):
+        return None
+    return public_id
+
+
+async def _view(row: Purchase) -> PurchaseView:
+    listing = await Listing.get(id=row.listing_id).prefetch_related("project", "batch")
+    product = await Product.get(id=row.product_id) if row.product_id else None
+    return PurchaseView(
+        id=row.public_id,
+        user_id=row.user_id,
+        item_ref=f"P{product.id}" if product else f"L{listing.id}",
+        listing_id=listing.id,
+        product_id=product.id if product else None,
+        product_name=product.name if product else "",
+        project_code=listing.project.code,
+        project_name=listing.project.name,
+        vintage=listing.batch.vintage,
+        units=row.units,
+        amount_kg=row.amount_kg,
+        currency=row.currency,
+        unit_price=row.price_per_t,
+        total_amount=row.total_amount,
+        fee_amount=row.fee_amount,
+        retire_for=row.retire_for,
+        reason=row.reason,
+        status=PurchaseStatus(row.status),
+        hold_expires_at=row.hold_expires_at,
+        order_expires_at=row.order_expires_at,
+        retirement_id=row.retirement_id,
+        created_at=row.created_at,
+        paid_at=row.paid_at,
+    )
+
+
+def _clean_beneficiary(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_BENEFICIARY_CHARS:
+        raise errors.InvalidBeneficiary(max_chars=MAX_BENEFICIARY_CHARS)
+    return name
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if len(reason) > MAX_REASON_CHARS:
+        raise errors.ReasonTooLong(max_chars=MAX_REASON_CHARS)
+    return reason
+
+
+async def quote(item_ref: str, amount_kg: int, *, currency: str = STARS) -> catalog.Quote:
+    """The price of `amount_kg` of an item now; SoldOut when the seller has less."""
+    item = await catalog.get_item(item_ref)
+    priced = catalog.quote(item, amount_kg, currency=currency)
+    available = catalog.listing_of(item).available_kg
+    if available < amount_kg:
+        raise SoldOut(item=item_ref, available_kg=available, amount_kg=amount_kg)
+    return priced
+
+
+async def start_purchase(
+    user_id: int,
+    item_ref: str,
+    amount_kg: int,
+    *,
+    currency: str = STARS,
+    retire_for: str | None = None,
+    reason: str = "",
+    key: str,
+    now: datetime | None = None,
+) -> PurchaseView:
+    """Price the item and store a pending order; the same key returns the same order.
+
+    `retire_for` names the beneficiary to retire the credits for right after
+    payment; None keeps them in the buyer's account. Products are always
+    retired for someone.
+    """
+    if (existing := await Purchase.get_or_none(key=key)) is not None:
+        return await _view(existing)
+    now = now or utcnow()
+    amount_kg = check_purchase_kg(amount_kg)
+    item = await catalog.get_item(item_ref)
+    priced = await quote(item_ref, amount_kg, currency=currency)
+    beneficiary = _clean_beneficiary(retire_for)
+    if isinstance(item, catalog.ProductCard) and beneficiary is None:
+        raise errors.BeneficiaryRequired(item=item_ref)
+    listing = catalog.listing_of(item)
+    try:
+        row = await Purchase.create(
+            public_id=secrets.token_urlsafe(8),
+            key=key,
+            user_id=user_id,
+            listing_id=listing.id,
+            product_id=item.id if isinstance(item, catalog.ProductCard) else None,
+            units=priced.units,
+            amount_kg=amount_kg,
+            currency=currency,
+            price_per_t=priced.unit_price,
+            total_amount=priced.total,
+            fee_amount=priced.fee,
+            retire_for=beneficiary,
+            reason=_clean_reason(reason),
+            status=PurchaseStatus.PENDING,
+            order_expires_at=now + timedelta(seconds=ORDER_TTL_S),
+            created_at=now,
+        )
+    except IntegrityError:  # a twin request with the same key won the race
+        return await _view(await Purchase.get(key=key))
+    return await _view(row)
+
+
+async def get_purchase(public_id: str) -> PurchaseView:
+    row = await Purchase.get_or_none(public_id=public_id)
+    if row is None:
+        raise errors.UnknownOrder(order=public_id)
+    return await _view(row)
+
+
+async def _order_for(payload: str) -> Purchase | None:
+    public_id = parse_payload(payload)
+    return None if public_id is None else await Purchase.get_or_none(public_id=public_id)
+
+
+def _refuse(code: str, **params: object) -> PrecheckoutAnswer:
+    return PrecheckoutAnswer(ok=False, code=code, params=params)
+
+
+async def _offer_problem(row: Purchase, *, needed_kg: int) -> tuple[str, dict] | None:
+    """Why the order's offer cannot be delivered now, or None if it can."""
+    try:
+        item = await catalog.get_item(f"P{row.product_id}" if row.product_id else f"L{row.listing_id}")
+    except CatalogError:
+        return errors.OFFER_WITHDRAWN, {}
+    if not catalog.is_for_sale(item):
+        return errors.OFFER_WITHDRAWN, {}
+    available = catalog.listing_of(item).available_kg
+    if available < needed_kg:
+        return errors.SOLD_OUT, {"available_kg": available, "amount_kg": row.amount_kg}
+    return None
+
+
+async def precheckout(
+    payload: str,
+    total_amount: int,
+    currency: str,
+    *,
+    user_id: int | None = None,
+    now: datetime | None = None,
+    hold_ttl_s: int = DEFAULT_HOLD_TTL_S,
+) -> PrecheckoutAnswer:
+    """Revalidate the order and hold the seller's credits; idempotent per order."""
+    now = now or utcnow()
+    row = await _order_for(payload)
+    if row is None:
+        return _refuse(errors.ORDER_UNKNOWN)
+    if user_id is not None and user_id != row.user_id:
+        return _refuse(errors.NOT_YOUR_ORDER)
+    if row.status in PAID_STATES:
+        return _refuse(errors.ORDER_ALREADY_PAID)
+    if row.status == PurchaseStatus.EXPIRED or now >= row.order_expires_at:
+        return _refuse(errors.ORDER_EXPIRED)
+    if total_amount != row.total_amount or currency != row.currency:
+        return _refuse(errors.AMOUNT_MISMATCH)
+    if row.status == PurchaseStatus.HELD and row.hold_id is not None:
+        current = await get_hold(row.hold_id)
+        if current.status == HoldStatus.PENDING and (current.expires_at or now) > now:
+            # The buyer pressed Pay again: the credits are still reserved.
+            if (problem := await _offer_problem(row, needed_kg=0)) is not None:
+                return _refuse(problem[0], **problem[1])
+            return PrecheckoutAnswer(ok=True)
+    if (problem := await _offer_problem(row, needed_kg=row.amount_kg)) is not None:
+        return _refuse(problem[0], **problem[1])
+    listing = await Listing.get(id=row.listing_id)
+    attempt = row.hold_attempt + 1
+    expires_at = now + timedelta(seconds=hold_ttl_s)
+    try:
+        async with in_transaction():
+            # The conditional update is the lock: two pre-checkouts of one order
+            # cannot both reserve credits.
+            if not await Purchase.filter(
+                id=row.id, hold_attempt=row.hold_attempt, status__in=(PurchaseStatus.PENDING, PurchaseStatus.HELD)
+            ).update(hold_attempt=attempt):
+                fresh = await Purchase.get(id=row.id)
+                if fresh.status == PurchaseStatus.HELD:
+                    return PrecheckoutAnswer(ok=True)
+                return _refuse(errors.ORDER_ALREADY_PAID if fresh.status in PAID_STATES else errors.ORDER_EXPIRED)
+            await _release_hold(row, now)
+            reserved = await hold(
+                f"purchase:{row.public_id}:hold:{attempt}",
+                listing.seller_account_id,
+                row.amount_kg,
+                "purchase",
+                memo=f"order {row.public_id}",
+                metadata={"purchase": row.public_id},
+                expires_at=expires_at,
+                batch_id=listing.batch_id,
+                now=now,
+            )
+            await Purchase.filter(id=row.id).update(
+                status=PurchaseStatus.HELD, hold_id=reserved.id, hold_expires_at=expires_at
+            )
+    except (LedgerError, registry.RegistryError) as error:
+        # Someone else's hold or purchase took the last credits a moment ago.
+        log.info("pre-checkout of %s refused: %s", row.public_id, error)
+        return _refuse(errors.SOLD_OUT, amount_kg=row.amount_kg)
+    return PrecheckoutAnswer(ok=True)
+
+
+async def _release_hold(row: Purchase, now: datetime) -> None:
+    """Give back what an earlier pre-checkout of this order still reserves."""
+    if row.hold_id is None:
+        return
+    previous = await get_hold(row.hold_id)
+    if previous.status != HoldStatus.PENDING:
+        return
+    if previous.expires_at is not None and previous.expires_at <= now:
+        # The same key and content as the expiry job's: whoever is first wins.
+        await void_hold(
+            f"expire:{previous.id}", previous.id, kind="expire_hold", now=now, status=HoldStatus.EXPIRED
+        )
+    else:
+        await void_hold(f"purchase:{row.public_id}:release:{previous.id}", previous.id, now=now)
+
+
+async def _seller_and_fee_accounts(listing: Listing, currency: str) -> tuple[int, int]:
+    """The seller's money account (same owner and role as its carbon) and the fee account."""
+    seller = await get_account(listing.seller_account_id)
+    seller_money = await open_account(seller.owner, seller.role, currency)
+    fees = await system_account(Role.FEES, currency)
+    return seller_money.id, fees.id
+
+
+async def _refund_reason(row: Purchase, total_amount: int, currency: str, user_id: int, now: datetime) -> tuple[str, dict]:
+    """Why this payment cannot buy the order's credits ('' if it can)."""
+    if user_id != row.user_id:
+        return errors.NOT_YOUR_ORDER, {}
+    if row.status in PAID_STATES:
+        return errors.ORDER_ALREADY_PAID, {}
+    if total_amount != row.total_amount or currency != row.currency:
+        return errors.AMOUNT_MISMATCH, {}
+    if row.status != PurchaseStatus.HELD or row.hold_id is None:
+        return errors.HOLD_EXPIRED, {}
+    current = await get_hold(row.hold_id)
+    if current.status != HoldStatus.PENDING or (current.expires_at is not None and current.expires_at <= now):
+        return errors.HOLD_EXPIRED, {}
+    if (problem := await _offer_problem(row, needed_kg=0)) is not None:
+        return problem
+    return "", {}
+
+
+async def complete_payment(
+    payload: str,
+    telegram_payment_charge_id: str,
+    total_amount: int,
+    currency: str,
+    *,
+    user_id: int,
+    provider_payment_charge_id: str = "",
+    now: datetime | None = None,
+) -> PaymentResult:
+    """Record a successful payment once: deliver the credits, or mark it for refund."""
+    now = now or utcnow()
+    charge_id = telegram_payment_charge_id
+    if (done := await Payment.get_or_none(telegram_payment_charge_id=charge_id)) is not None:
+        return await _replay(done)
+    row = await _order_for(payload)
+    try:
+        async with in_transaction():
+            if row is not None:
+                row = await Purchase.get(id=row.id)  # fresh, inside the transaction
+            reason, _params = (
+                (errors.ORDER_UNKNOWN, {}) if row is None
+                else await _refund_reason(row, total_amount, currency, user_id, now)
+            )
+            outcome = PaymentOutcome.REFUND_NEEDED if reason else PaymentOutcome.COMPLETED
+            payment = await Payment.create(  # UNIQUE(charge id): a twin delivery fails here
+                telegram_payment_charge_id=charge_id,
+                provider_payment_charge_id=provider_payment_charge_id[:255],
+                purchase_id=row.id if row else None,
+                user_id=user_id,
+                currency=currency,
+                total_amount=total_amount,
+                outcome=outcome,
+                reason=reason,
+                created_at=now,
+            )
+            clearing = await system_account(Role.CLEARING, currency)
+            buyer_money = await user_account(user_id, currency)
+            legs = [Leg(clearing.id, buyer_money.id, total_amount)]
+            if outcome == PaymentOutcome.COMPLETED:
+                listing = await Listing.get(id=row.listing_id)
+                seller_money, fees = await _seller_and_fee_accounts(listing, currency)
+                seller_gets = total_amount - row.fee_amount
+                legs.append(Leg(buyer_money.id, seller_money, seller_gets))
+                if row.fee_amount:
+                    legs.append(Leg(buyer_money.id, fees, row.fee_amount))
+            await post(
+                f"pay:{charge_id}",
+                "payment",
+                legs,
+                memo=f"order {row.public_id}" if row else "payment for an unknown order",
+                metadata={"payment": payment.id},
+                now=now,
+            )
+            if outcome == PaymentOutcome.COMPLETED:
+                buyer_carbon = await user_account(row.user_id, CARBON)
+                await post_hold(
+                    f"purchase:{row.public_id}:deliver",
+                    row.hold_id,
+                    buyer_carbon.id,
+                    kind="purchase",
+                    memo=f"order {row.public_id}",
+                    metadata={"purchase": row.public_id},
+                    now=now,
+                )
+                await Purchase.filter(id=row.id).update(status=PurchaseStatus.PAID, paid_at=now)
+                await ReductionOrder.create(
+                    purchase_id=row.id, amount_kg=row.amount_kg,
+                    status=ReductionStatus.RECORDED, created_at=now,
+                )
+            elif row is not None and row.status not in PAID_STATES:
+                if row.hold_id is not None:
+                    await _release_hold(row, now)
+                await Purchase.filter(id=row.id).update(
+                    status=PurchaseStatus.REFUND_NEEDED, refusal=reason
+                )
+    except IntegrityError:
+        # The same payment, delivered twice at once: the other delivery won.
+        if (done := await Payment.get_or_none(telegram_payment_charge_id=charge_id)) is not None:
+            return await _replay(done)
+        raise
+    retirement = None
+    if outcome == PaymentOutcome.COMPLETED:
+        retirement = await _retire_if_asked(row.id, now)
+    return PaymentResult(
+        outcome=outcome,
+        charge_id=charge_id,
+        total_amount=total_amount,
+        currency=currency,
+        purchase=await _view(await Purchase.get(id=row.id)) if row else None,
+        reason=reason,
+        retirement=retirement,
+    )
+
+
+async def _retire_if_asked(purchase_id: int, now: datetime) -> registry.RetirementView | None:
+    """Retire a paid order's credits for its beneficiary, once (own key)."""
+    row = await Purchase.get(id=purchase_id)
+    if row.status != PurchaseStatus.PAID or row.retire_for is None:
+        return None
+    listing = await Listing.get(id=row.listing_id)
+    buyer_carbon = await user_account(row.user_id, CARBON)
+    reason = row.reason
+    if row.product_id and not reason:
+        product = await Product.get(id=row.product_id)
+        reason = product.name
+    retirement = await registry.retire(
+        buyer_carbon.id,
+        row.amount_kg,
+        row.retire_for,
+        reason,
+        key=f"purchase:{row.public_id}:retire",
+        batch_id=listing.batch_id,
+    )
+    if row.retirement_id is None:
+        await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)
+    return retirement
+
+
+async def _replay(payment: Payment) -> PaymentResult:
+    """The result of a payment recorded before (finishing an interrupted retirement)."""
+    row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
+    retirement = None
+    if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
+        retirement = await _retire_if_asked(row.id, utcnow())
+    return PaymentResult(
+        outcome=PaymentOutcome(payment.outcome),
+        charge_id=payment.telegram_payment_charge_id,
+        total_amount=payment.total_amount,
+        currency=payment.currency,
+        purchase=await _view(await Purchase.get(id=row.id)) if row else None,
+        reason=payment.reason,
+        is_replay=True,
+        retirement=retirement,
+    )
+
+
+async def record_refund(telegram_payment_charge_id: str, *, now: datetime | None = None) -> PaymentResult:
+    """Book a refund made at Telegram (or at the card provider): the money goes back out."""
+    now = now or utcnow()
+    payment = await Payment.get_or_none(telegram_payment_charge_id=telegram_payment_charge_id)
+    if payment is None:
+        raise errors.UnknownOrder(charge_id=telegram_payment_charge_id[:40])
+    if payment.outcome == PaymentOutcome.REFUNDED:
+        return await _replay(payment)
+    if payment.outcome != PaymentOutcome.REFUND_NEEDED:
+        raise errors.NotRefundable(charge_id=telegram_payment_charge_id[:40], outcome=payment.outcome)
+    async with in_transaction():
+        if not await Payment.filter(id=payment.id, outcome=PaymentOutcome.REFUND_NEEDED).update(
+            outcome=PaymentOutcome.REFUNDED, refunded_at=now
+        ):
+            return await _replay(await Payment.get(id=payment.id))
+        clearing = await system_account(Role.CLEARING, payment.currency)
+        buyer_money = await user_account(payment.user_id, payment.currency)
+        await post(
+            f"refund:{payment.telegram_payment_charge_id}",
+            "refund",
+            [Leg(buyer_money.id, clearing.id, payment.total_amount)],
+            memo=f"refund ({payment.reason})",
+            metadata={"payment": payment.id},
+            now=now,
+        )
+        if payment.purchase_id:
+            await Purchase.filter(
+                id=payment.purchase_id, status=PurchaseStatus.REFUND_NEEDED
+            ).update(status=PurchaseStatus.REFUNDED)
+    return await _replay(await Payment.get(id=payment.id))
+
+
+async def expire_purchases(now: datetime | None = None) -> ExpiryReport:
+    """Release lapsed holds and expire old orders (the job queue runs this each minute)."""
+    now = now or utcnow()
+    expired = await expire_ledger_holds(now)
+    released = await Purchase.filter(
+        status=PurchaseStatus.HELD, hold_expires_at__lte=now
+    ).update(status=PurchaseStatus.PENDING)
+    too_old = await Purchase.filter(
+        status__in=(PurchaseStatus.PENDING, PurchaseStatus.HELD), order_expires_at__lte=now
+    ).update(status=PurchaseStatus.EXPIRED)
+    return ExpiryReport(holds_expired=len(expired), orders_released=released, orders_expired=too_old)
+
+
+async def retire_own_credits(
+    user_id: int,
+    amount_kg: int,
+    beneficiary: str,
+    reason: str = "",
+    *,
+    key: str,
+    batch_id: int | None = None,
+) -> registry.RetirementView:
+    """Retire credits the user already holds (lowest serials first, or from one batch)."""
+    amount_kg = check_purchase_kg(amount_kg)
+    name = _clean_beneficiary(beneficiary)
+    account = await user_account(user_id, CARBON)
+    return await registry.retire(
+        account.id, amount_kg, name, _clean_reason(reason), key=key, batch_id=batch_id
+    )
+
+
+async def reduction_orders(*, limit: int = 50) -> list[ReductionOrderView]:
+    """The newest reduction orders, for the registry look-up and `cccp registry`."""
+    rows = await ReductionOrder.all().order_by("-id").limit(limit).prefetch_related(
+        "purchase__listing__project"
+    )
+    return [
+        ReductionOrderView(
+            id=r.id,
+            purchase_id=r.purchase.public_id,
+            amount_kg=r.amount_kg,
+            status=ReductionStatus(r.status),
+            project_code=r.purchase.listing.project.code,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+async def purchases_of(user_id: int, *, limit: int = 20) -> list[PurchaseView]:
+    rows = await Purchase.filter(user_id=user_id).order_by("-id").limit(limit)
+    return [await _view(r) for r in rows]
+
+
+__all__ = [
+    "ExpiryReport", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
+    "ReductionOrderView", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
+    "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders",
+    "retire_own_credits", "start_purchase",
+]

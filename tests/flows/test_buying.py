@@ -1,0 +1,209 @@
+"""Buying, paying and retiring through the chat, against the local Bot API stand-in."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import zxingcpp
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
+
+from core import registry
+from core.certs.signing import load_or_create_key
+from core.ledger import CARBON, STARS, user_account
+from core.purchases import service as purchases
+from core.purchases.models import Purchase
+from sandbox.botapi import events
+from tests.purchases.conftest import make_shop
+
+
+def web_app(settings) -> web.Application:
+    """The verify pages as the web app serves them, with the bot's signing key."""
+    from web.certs import add_routes
+
+    app = web.Application()
+    app["cert_key"] = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
+    app["public_base_url"] = settings.public_base_url
+    add_routes(app)
+    return app
+
+
+@pytest.fixture
+async def shop(bot):
+    return await make_shop()
+
+
+async def carbon_of(person) -> int:
+    return (await user_account(person.user_id, CARBON)).balance
+
+
+async def order_to_invoice(person, shop, amount_label="0.5 t"):
+    await person.send("/buy")
+    await person.press(data=f"buy:item:{shop.listing.ref}")
+    await person.press(amount_label)
+    await person.press("📥 Keep in my account")
+    return await person.press(data="buy:pay:xtr")
+
+
+async def test_buying_half_a_tonne_retired_for_someone_brings_a_certificate_the_web_confirms(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    reply = await alice.send("/buy")
+    assert "Hamburg landfill gas" in reply.text and "vintage 2023" in reply.text
+    assert "10 t available" in reply.text and "1,000 ⭐ per tonne" in reply.text
+    await alice.press(data=f"buy:item:{shop.listing.ref}")
+    assert alice.keyboard_labels()[:4] == ["0.1 t", "0.5 t", "1 t", "5 t"]
+    await alice.press("0.5 t")
+    await alice.press("✍️ For someone else")
+    await alice.send("Zoë Ørsted")
+    reply = await alice.send("offset of flight LHR–CDG")
+    assert "Total: 500 ⭐" in reply.text and "Retired at once for Zoë Ørsted." in reply.text
+    reply = await alice.press("Pay 500 ⭐")
+    invoice = reply.messages[-1].invoice
+    assert (invoice["currency"], invoice["total_amount"]) == ("XTR", 500)
+
+    paid = await alice.pay()
+    assert paid.is_paid
+    assert any("Payment received: 500 ⭐" in text for text in paid.reply.texts)
+    assert "0.5 t (500 kg)" in alice.last_text and "Zoë Ørsted" in alice.last_text
+    png = alice.last_photo_bytes
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    path = urlsplit(code.text).path
+    assert path in alice.last_text
+
+    [order] = await purchases.purchases_of(alice.user_id)
+    retirement = await registry.get_retirement(order.retirement_id)
+    async with TestClient(TestServer(web_app(bot.settings))) as client:
+        document = await (await client.get(path + ".json")).json()
+        page = await (await client.get(path)).text()
+    payload = document["payload"]
+    assert payload["id"] == path.rsplit("/", 1)[1]
+    assert (payload["amount_kg"], payload["beneficiary"]) == (500, "Zoë Ørsted")
+    assert payload["serials"] == retirement.serials
+    assert "Signature valid ✓" in page and retirement.serials[0] in page
+    assert await carbon_of(alice) == 0
+    assert bot.unexpected_errors == 0
+
+
+async def test_the_same_successful_payment_delivered_twice_moves_credits_once(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await order_to_invoice(alice, shop)
+    paid = await alice.pay()
+    assert await carbon_of(alice) == 500
+    again = await alice._send_message(  # noqa: SLF001 - Telegram redelivers the same payment
+        update_id=None, think=False, successful_payment={
+            "currency": "XTR", "total_amount": 500, "invoice_payload": paid.payment.invoice_payload,
+            "telegram_payment_charge_id": paid.telegram_payment_charge_id,
+            "provider_payment_charge_id": "",
+        })
+    assert "already recorded" in again.text
+    assert await carbon_of(alice) == 500
+    assert (await user_account(shop.project.producer_id, STARS)).balance == 500
+
+
+async def test_a_pre_checkout_for_sold_out_credits_is_refused_with_a_reason(bot, db):
+    shop = await make_shop(amount_kg=1_000)
+    alice = await bot.signed_up_user("Alice")
+    await order_to_invoice(alice, shop)
+    bob_order = await purchases.start_purchase(77, shop.listing.ref, 1_000, key="bob")
+    assert (await purchases.precheckout(bob_order.payload, 1_000, STARS)).ok
+    paid = await alice.pay()
+    assert not paid.is_paid
+    assert "sold out" in paid.error_message
+    assert await carbon_of(alice) == 0
+
+
+async def test_paying_after_the_hold_expired_is_refunded_with_a_message(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await order_to_invoice(alice, shop)
+    moment = [datetime.now(UTC)]
+    bot.application.bot_data["clock"] = lambda: moment[0]
+    invoice_message = next(m for m in reversed(alice.messages) if m.invoice)
+    invoice = bot.server.invoices[(alice.chat_id, invoice_message.message_id)]
+    query = bot.server.new_pre_checkout(alice.user, invoice)
+    await alice._step({"pre_checkout_query": {  # noqa: SLF001 - pay in two steps, time between
+        "id": query.id, "from": alice.user.to_api(), "currency": "XTR",
+        "total_amount": invoice.total_amount, "invoice_payload": invoice.payload}}, None)
+    assert query.answer["ok"]
+    moment[0] += timedelta(seconds=bot.settings.hold_ttl_s + 1)
+    payment = bot.server.record_payment(alice.user, invoice)
+    reply = await alice._send_message(update_id=None, think=False, successful_payment={  # noqa: SLF001
+        "currency": "XTR", "total_amount": payment.total_amount, "invoice_payload": payment.invoice_payload,
+        "telegram_payment_charge_id": payment.telegram_payment_charge_id, "provider_payment_charge_id": ""})
+    assert any(e.kind == events.REFUND for e in reply.events)
+    assert bot.server.payments[payment.telegram_payment_charge_id].is_refunded
+    assert "reservation of your credits ran out" in reply.text and "have been refunded" in reply.text
+    assert await carbon_of(alice) == 0
+    assert (await user_account(alice.user_id, STARS)).balance == 0
+
+
+@pytest.mark.parametrize(("typed", "kg"), [("0,5 t", 500), ("250 kg", 250)])
+async def test_buying_by_typing_alone(bot, shop, typed, kg):
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("/buy")
+    await alice.send("1")
+    await alice.send(typed)
+    await alice.send("keep")
+    reply = await alice.send("pay")
+    assert reply.messages[-1].invoice["total_amount"] == kg
+    await alice.pay()
+    assert await carbon_of(alice) == kg
+
+
+async def test_a_bad_amount_gets_a_translated_answer_and_changes_nothing(bot, shop):
+    hans = await bot.signed_up_user("Hans", language="de")
+    await hans.send("/buy")
+    await hans.send("1")
+    reply = await hans.send("ganz viel")
+    assert "Menge" in reply.text or "Betrag" in reply.text
+    reply = await hans.send("0 kg")
+    assert "größer als null" in reply.text
+    assert await Purchase.all().count() == 0
+    assert bot.unexpected_errors == 0
+
+
+async def test_retiring_credits_already_held_sends_a_certificate(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await order_to_invoice(alice, shop, "1 t")
+    await alice.pay()
+    await alice.send("/retire")
+    await alice.send("300 kg")
+    await alice.press("🌱 In my name (Alice)")
+    await alice.press("Skip")
+    reply = await alice.press("✅ Retire")
+    assert "300 kg" in reply.texts[0] and alice.last_photo_bytes
+    assert await carbon_of(alice) == 700
+
+
+async def test_a_listing_gone_before_the_button_is_pressed_gets_a_clear_answer(bot, shop):
+    from core.catalog import service as catalog
+
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("/buy")
+    await catalog.set_active(shop.listing.ref, False)
+    reply = await alice.press(data=f"buy:item:{shop.listing.ref}")
+    assert "no longer available" in reply.text
+
+
+async def test_a_pay_button_of_a_finished_purchase_says_so(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("/buy")
+    await alice.press(data=f"buy:item:{shop.listing.ref}")
+    old = alice.last
+    await alice.send("/cancel")
+    reply = await alice.press(data="buy:amt:500", message=old)
+    assert "finished or has expired" in reply.callback_answer["text"]
+
+
+async def test_the_offset_entry_opens_the_flow_with_amount_and_reason(bot, shop):
+    from bot.conversations.buy import start_offset  # noqa: F401  (the seam the footprint uses)
+
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("/start buy_2500")
+    reply = await alice.press(data=f"buy:item:{shop.listing.ref}")
+    assert "Retire the credits now" in reply.text
+    await alice.press("📥 Keep in my account")
+    assert "2.5 t (2,500 kg)" in alice.last_text

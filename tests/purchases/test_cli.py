@@ -1,0 +1,64 @@
+"""`cccp catalog` and `cccp purchases` on a real database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise.backends.base import executor
+
+from cccp.__main__ import main
+from core import db as database
+from core import registry
+from tests.purchases.conftest import PRODUCER, T0
+
+
+async def _seed(url: str) -> int:
+    executor.EXECUTOR_CACHE.clear()  # SQLite's cached INSERTs must not reach PostgreSQL
+    await database.open_db(url)
+    try:
+        project = await registry.create_project(
+            name="Hamburg landfill gas", methodology="ACM0001", country="DE",
+            producer_id=PRODUCER, code="LAND", approve=True, now=T0)
+        batch = await registry.issue_batch(project.id, 2023, 10_000, key="cli", now=T0)
+        return batch.id
+    finally:
+        await database.close_db()
+
+
+@pytest.fixture
+def seeded(db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return asyncio.run(_seed(db_url))
+
+
+def test_an_operator_lists_credits_and_a_product_and_sees_them_for_sale(seeded, capsys):
+    assert main(["catalog", "add-listing", "--project", "land", "--batch", str(seeded),
+                 "--price-xtr-per-t", "1000", "--price-cents-per-t", "1500"]) == 0
+    assert main(["catalog", "add-product", "--name", "CCCP coffee", "--kg", "25",
+                 "--price-xtr", "40", "--listing", "1"]) == 0
+    capsys.readouterr()
+    assert main(["catalog", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "L1  LAND Hamburg landfill gas" in out and "10 t available at 1000 XTR/t, 15.00 EUR/t" in out
+    assert "P1  CCCP coffee: 25 kg CO2e per unit at 40 XTR from L1; 400 units available" in out
+
+
+def test_a_withdrawn_listing_disappears_from_the_list(seeded, capsys):
+    main(["catalog", "add-listing", "--project", "LAND", "--batch", str(seeded),
+          "--price-xtr-per-t", "1000"])
+    assert main(["catalog", "withdraw", "L1"]) == 0
+    capsys.readouterr()
+    main(["catalog", "list"])
+    assert "No listings." in capsys.readouterr().out
+
+
+def test_a_listing_for_an_unknown_batch_exits_2_and_says_why(seeded, capsys):
+    assert main(["catalog", "add-listing", "--project", "LAND", "--batch", "999",
+                 "--price-xtr-per-t", "1000"]) == 2
+    assert "invalid_listing" in capsys.readouterr().err
+
+
+def test_reduction_orders_are_listed(seeded, capsys):
+    assert main(["purchases", "reductions"]) == 0
+    assert "No reduction orders." in capsys.readouterr().out
