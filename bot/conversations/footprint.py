@@ -140,12 +140,17 @@ OPTION_LABELS = {
     "phones": N_("Phones"), "furniture": N_("Furniture"), "restaurants": N_("Restaurants"),
     "hotels": N_("Hotels"), "books": N_("Books"),
 }
+# The factor tables' units, as the breakdown shows them.
+MEASURES = {"passenger.km": N_("passenger-km"), "vehicle.km": N_("vehicle-km"),
+            "vehicle.mile": N_("vehicle-miles"), "room.night": N_("room-nights"),
+            "tonne.km": N_("tonne-km")}
 UNIT_LABELS = {"passengers": N_("passengers"), "nights": N_("nights"), "rooms": N_("rooms")}
 
 REASON_FLIGHT = N_("Flight {route}, {cabin}")
 REASON_FLIGHT_RETURN = N_("Flight {route} return, {cabin}")
 REASON_PASSENGERS = N_("{reason}, {n} passengers")
 REASON_CAR = N_("Car {distance}, {fuel}, {size}")
+REASON_CAR_ANY_SIZE = N_("Car {distance}, {fuel}")
 REASON_RAIL = N_("Train {km} km, {kind}")
 REASON_BUS = N_("Bus {km} km, {kind}")
 REASON_TAXI = N_("{kind} {km} km")
@@ -162,7 +167,7 @@ RESULT_TOTAL = N_("Total: {kg} kg CO2e ({tonnes} t)")
 RESULT_CREDITS = N_("To offset it: {credits} credits (1 credit = 1 t CO2e).")
 RF_EXPLAINED = N_(
     "✈️ Includes radiative forcing: contrails and nitrogen oxides high up warm the climate "
-    "beyond the CO2 itself, so Defra counts flights about 1.7 times higher."
+    "beyond the CO2 itself; with it, Defra counts about 1.7 times the emissions of the fuel burnt."
 )
 NO_RF_EXPLAINED = N_("✈️ Without radiative forcing: the CO2e of the fuel burnt only.")
 OFFSET_NOW = N_("✅ Offset now")
@@ -173,7 +178,7 @@ STALE = N_("This calculation is no longer available. Send /footprint to start ag
 STALE_QUESTION = N_("This question is no longer open. Send /footprint to start again.")
 
 SOURCES_HEAD = N_("📚 Where the footprint figures come from:")
-SOURCE_ENTRY = N_("{publisher}: {dataset} ({version})\n{attribution}\nLicence: {licence}. Used for: {used_for}.")
+SOURCE_ENTRY = N_("{publisher}: {dataset}, {version}\n{attribution}\nLicence: {licence}. Used for: {used_for}.")
 
 DID_YOU_MEAN = N_("Did you mean one of these?")
 ERRORS = {
@@ -288,8 +293,11 @@ def country_label(t: Translator, code: str) -> str:
     return Locale.parse(t.language).territories.get(code, code)
 
 
-def option_label(t: Translator, value: str) -> str:
-    return t(OPTION_LABELS[value]) if value in OPTION_LABELS else value.replace("_", " ")
+def option_label(t: Translator, value: str, *, inline: bool = False) -> str:
+    """A choice's name; `inline` for inside a sentence (lower case, but German nouns keep
+    their capital)."""
+    label = t(OPTION_LABELS[value]) if value in OPTION_LABELS else value.replace("_", " ")
+    return label.lower() if inline and t.language != "de" else label
 
 
 def _choice_label(t: Translator, step: Step, value: str) -> str:
@@ -605,18 +613,19 @@ def reason_text(t: Translator, fp: Footprint) -> str:
     if a == "flight":
         route = f"{i['origin']}–{i['destination']}" if i.get("origin") else f"{_num(t, i['distance_km'])} km"
         template = REASON_FLIGHT_RETURN if i.get("is_return") else REASON_FLIGHT
-        text = t(template, route=route, cabin=option_label(t, str(i["cabin"])).lower())
+        text = t(template, route=route, cabin=option_label(t, str(i["cabin"]), inline=True))
         if int(i.get("passengers", 1)) != 1:
             text = t(REASON_PASSENGERS, reason=text, n=i["passengers"])
         return text
     if a == "car":
         unit = "mi" if i["unit"] == "miles" else "km"
-        return t(REASON_CAR, distance=f"{_num(t, i['distance'])} {unit}",
-                 fuel=option_label(t, str(i["fuel"])).lower(),
-                 size=option_label(t, str(i["size"])).lower())
+        distance, fuel = f"{_num(t, i['distance'])} {unit}", option_label(t, str(i["fuel"]), inline=True)
+        if i["size"] == "average":
+            return t(REASON_CAR_ANY_SIZE, distance=distance, fuel=fuel)
+        return t(REASON_CAR, distance=distance, fuel=fuel, size=option_label(t, str(i["size"]), inline=True))
     if a in ("rail", "bus"):
         text = t(REASON_RAIL if a == "rail" else REASON_BUS, km=_num(t, i["distance_km"]),
-                 kind=option_label(t, str(i["kind"])).lower())
+                 kind=option_label(t, str(i["kind"]), inline=True))
         if int(i.get("passengers", 1)) != 1:
             text = t(REASON_PASSENGERS, reason=text, n=i["passengers"])
         return text
@@ -631,23 +640,33 @@ def reason_text(t: Translator, fp: Footprint) -> str:
         return t(REASON_ELECTRICITY, kwh=_num(t, i["kwh"]), country=country_label(t, str(i["country"])))
     if a == "parcel":
         return t(REASON_PARCEL, kg=_num(t, i["weight_kg"]), km=_num(t, i["distance_km"]),
-                 mode=option_label(t, str(i["mode"])).lower())
+                 mode=option_label(t, str(i["mode"]), inline=True))
     if a == "food":
         item = str(i["item"])
-        name = option_label(t, item) if item in OPTION_LABELS else fp.lines[0].label.removeprefix("Food: ")
-        return t(REASON_FOOD, kg=_num(t, i["kg"]), item=name.lower())
+        if item in OPTION_LABELS:
+            name = option_label(t, item, inline=True)
+        else:  # the study's own English name
+            name = fp.lines[0].label.removeprefix("Food: ").lower()
+        return t(REASON_FOOD, kg=_num(t, i["kg"]), item=name)
     if a == "spend":
         return t(REASON_SPEND, amount=f"{_num(t, i['amount'], 2)} {i['currency']}",
-                 category=option_label(t, str(i["category"])).lower())
+                 category=option_label(t, str(i["category"]), inline=True))
     return fp.reason
+
+
+def _measure(t: Translator, unit: str) -> str:
+    """"kg CO2e/passenger.km" -> "kg CO2e/Personen-km"."""
+    for measure, label in MEASURES.items():
+        unit = unit.replace(measure, t(label))
+    return unit
 
 
 def breakdown_text(t: Translator, fp: Footprint) -> str:
     """The breakdown: each line (label, quantity × factor = kg, source), total, credits."""
     parts = [f"🌍 {reason_text(t, fp)}"]
     for line in fp.lines:
-        formula = t(RESULT_LINE, quantity=_num(t, line.quantity), unit=line.unit,
-                    factor=_num(t, line.factor, 6), factor_unit=line.factor_unit,
+        formula = t(RESULT_LINE, quantity=_num(t, line.quantity), unit=_measure(t, line.unit),
+                    factor=_num(t, line.factor, 6), factor_unit=_measure(t, line.factor_unit),
                     kg=_num(t, line.kg_co2e, 1))
         source = t(RESULT_SOURCE, source=line.source, version=line.version, location=line.location)
         parts.append(f"• {line.label}\n   {formula}\n   {source}")

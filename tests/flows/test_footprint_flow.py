@@ -35,7 +35,7 @@ async def test_lhr_cdg_typed_then_offset_now_and_paid_brings_a_certificate_namin
     reply = await alice.send("LHR CDG return")
     text = reply.text
     assert text.startswith("🌍 Flight LHR–CDG return, economy")
-    assert "passenger.km ×" in text and "kg CO2e" in text and "Source: Defra 2024" in text
+    assert "passenger-km ×" in text and "kg CO2e" in text and "Source: Defra 2024" in text
     kg = int(re.search(r"Total: ([\d,]+) kg CO2e", text).group(1).replace(",", ""))
     assert 100 < kg < 300  # 2 x 349 km short-haul economy with RF, about 0.19 kg per km
     assert "radiative forcing" in text
