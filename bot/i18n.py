@@ -79,7 +79,9 @@ class Translator:
         return f"{self.number(Decimal(amount_kg) / KG_PER_TONNE)} t"
 
     def tonnes_and_kg(self, amount_kg: int) -> str:
-        """Both units, for balances: "1.5 t (1,500 kg)"."""
+        """Both units, for balances: "1.5 t (1,500 kg)"; under a tonne just "250 kg"."""
+        if abs(amount_kg) < KG_PER_TONNE:
+            return f"{self.number(amount_kg)} kg"
         return f"{self.number(Decimal(amount_kg) / KG_PER_TONNE)} t ({self.number(amount_kg)} kg)"
 
     def date(self, moment) -> str:

@@ -86,6 +86,7 @@ CHOOSE_ROLES = N_(
     "You can add more later in /settings."
 )
 DONE = N_("Done")
+ROLE_LINE = N_("• {role}: {hint}")
 ROLES_HINT = N_("Press the account types you want and then Done, or type them, for example “consumer”.")
 ROLES_NEED_ONE = N_("Please choose at least one account type.")
 SIGNED_UP = N_("You are all set, {name}! Your account is open. Use the menu below or /help.")
@@ -153,7 +154,7 @@ def roles_keyboard(t: Translator, chosen: set[str]) -> InlineKeyboardMarkup:
 
 def roles_text(t: Translator) -> str:
     lines = [t(CHOOSE_ROLES), ""]
-    lines += [f"• {t(ROLE_LABELS[r])}: {t(ROLE_HINTS[r])}" for r in SIGNUP_ROLES]
+    lines += [t(ROLE_LINE, role=t(ROLE_LABELS[r]), hint=t(ROLE_HINTS[r])) for r in SIGNUP_ROLES]
     return "\n".join(lines)
 
 

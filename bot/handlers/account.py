@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import menu
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, tr
 from bot.members import member
 from bot.replies import answer, show
 from core import users
@@ -60,10 +60,10 @@ def money(t: Translator, currency: str, minor: int) -> str:
 
 async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/balance: credits available, held and retired; cash per currency."""
-    user, t = await member(update, context)
-    if user is None:
-        return
-    figures = await users.balances(user.id)
+    # No member() look-up: balances() refuses someone who never signed up
+    # (UnknownUser, answered by the error handler), and this is the busiest command.
+    t = await tr(update, context)
+    figures = await users.balances(update.effective_user.id)
     lines = [
         t(BALANCE, available=t.tonnes_and_kg(figures.available_kg), held=t.tonnes_and_kg(figures.held_kg),
           retired=t.tonnes_and_kg(figures.retired_kg)),

@@ -18,7 +18,7 @@ from tortoise.functions import Sum
 from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
-from core.ledger.models import Account, Transfer
+from core.ledger.models import Transfer
 from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
 
@@ -166,11 +166,12 @@ async def set_notifications(user_id: int, is_on: bool) -> UserView:
 async def _retired_kg(carbon_account_id: int) -> int:
     # TODO(#4): read the registry's retirements once it exists; until then every
     # transfer from the wallet into the system retirement account is a retirement.
-    retirement = await Account.filter(owner="system", role=Role.RETIREMENT, asset=ledger.CARBON).first()
-    if retirement is None:
-        return 0
     rows = (
-        await Transfer.filter(debit_account_id=carbon_account_id, credit_account_id=retirement.id)
+        await Transfer.filter(
+            debit_account_id=carbon_account_id,
+            credit_account__owner="system",
+            credit_account__role=Role.RETIREMENT,
+        )
         .annotate(total=Sum("amount"))
         .values_list("total", flat=True)
     )
@@ -179,8 +180,9 @@ async def _retired_kg(carbon_account_id: int) -> int:
 
 async def balances(user_id: int) -> BalanceView:
     """Credits available, held and retired, and cash per currency."""
-    await _require(user_id)
     wallets = [a for a in await ledger.accounts_of(ledger.user_owner(user_id)) if a.role == Role.WALLET]
+    if not wallets:  # sign-up opens the wallets, so no wallet means no user
+        await _require(user_id)
     carbon = next((a for a in wallets if a.asset == ledger.CARBON), None)
     cash = tuple(
         CashBalance(currency=a.asset, available_minor=a.available, held_minor=a.held)

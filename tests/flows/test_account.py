@@ -28,7 +28,7 @@ async def test_balance_shows_available_held_and_retired_in_t_and_kg(bot):
     reply = await alice.send("/balance")
     assert "Available: 1.5 t (1,500 kg)" in reply.text
     assert "Held in offers: 1 t (1,000 kg)" in reply.text
-    assert "Retired: 0.25 t (250 kg)" in reply.text
+    assert "Retired: 250 kg" in reply.text
     assert "Telegram Stars: 0 ⭐" in reply.text
 
 
