@@ -19,7 +19,10 @@ from cccp import registry as registry_commands
 from cccp import run as run_commands
 from core.settings import SettingsError
 
-AREAS = [db_commands, run_commands, footprint_commands, certs_commands, catalog_commands, registry_commands]
+AREAS = [
+    db_commands, run_commands, footprint_commands, certs_commands, registry_commands,
+    catalog_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
