@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.footprint import FootprintError, compute, parse_request
 
@@ -117,3 +119,22 @@ def test_a_malformed_number_in_free_text_cannot_be_parsed_rather_than_crashing()
     with pytest.raises(FootprintError) as caught:
         parse_request("1.2.3 kwh DE")
     assert caught.value.code == "cannot_parse"
+
+
+_SHAPED = st.builds(
+    lambda number, unit, place: f"{number} {unit} {place}",
+    st.one_of(st.integers(-10, 10**12).map(str),
+              st.from_regex(r"-?\d{1,3}([.,]\d{1,3}){0,3}", fullmatch=True)),
+    st.sampled_from(["kWh", "MWh", "km", "miles", "kg", "g", "t", "nights", "EUR on", "€", ""]),
+    st.sampled_from(["Germany", "DE", "Atlantis", "hotel France", "LHR CDG", "flight", "beef",
+                     "car diesel", "clothing", "train", "parcel 800 km", "passengers", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), _SHAPED))
+def test_any_text_is_a_footprint_or_a_footprint_error_never_a_crash(text):
+    try:
+        compute(parse_request(text))
+    except FootprintError:
+        pass
