@@ -144,6 +144,7 @@ OPTION_LABELS = {
 MEASURES = {"passenger.km": N_("passenger-km"), "vehicle.km": N_("vehicle-km"),
             "vehicle.mile": N_("vehicle-miles"), "room.night": N_("room-nights"),
             "tonne.km": N_("tonne-km")}
+PER_MEASURE = {"vehicle.mile": N_("vehicle-mile"), "room.night": N_("room-night")}  # after "/"
 UNIT_LABELS = {"passengers": N_("passengers"), "nights": N_("nights"), "rooms": N_("rooms")}
 
 REASON_FLIGHT = N_("Flight {route}, {cabin}")
@@ -656,6 +657,8 @@ def reason_text(t: Translator, fp: Footprint) -> str:
 
 def _measure(t: Translator, unit: str) -> str:
     """"kg CO2e/passenger.km" -> "kg CO2e/Personen-km"."""
+    for measure, label in PER_MEASURE.items():
+        unit = unit.replace(f"/{measure}", f"/{t(label)}")
     for measure, label in MEASURES.items():
         unit = unit.replace(measure, t(label))
     return unit

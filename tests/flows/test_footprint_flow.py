@@ -45,7 +45,7 @@ async def test_lhr_cdg_typed_then_offset_now_and_paid_brings_a_certificate_namin
     assert "Flight LHR–CDG return, economy" in reply.text and "Hamburg landfill gas" in reply.text
     await alice.press(data=f"buy:item:{shop.listing.ref}")
     reply = await alice.press("🌱 In my name (Alice)")
-    assert f"({kg:,} kg)" in reply.text and "Reason: Flight LHR–CDG return, economy" in reply.text
+    assert f"{kg:,} kg CO2e" in reply.text and "Reason: Flight LHR–CDG return, economy" in reply.text
     await alice.press(alice.keyboard_labels()[0])  # Pay ... ⭐
     paid = await alice.pay()
     assert paid.is_paid
