@@ -8,28 +8,16 @@ from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
 from core import registry
-from core.certs.signing import load_or_create_key
 from core.ledger import CARBON, STARS, user_account
 from core.purchases import service as purchases
 from core.purchases.models import Purchase
 from sandbox.botapi import events
 from tests.purchases.conftest import make_shop
-
-
-def web_app(settings) -> web.Application:
-    """The verify pages as the web app serves them, with the bot's signing key."""
-    from web.certs import add_routes
-
-    app = web.Application()
-    app["cert_key"] = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
-    app["public_base_url"] = settings.public_base_url
-    add_routes(app)
-    return app
+from web.app import build_web_app
 
 
 @pytest.fixture
@@ -68,7 +56,7 @@ async def test_buying_half_a_tonne_retired_for_someone_brings_a_certificate_the_
     paid = await alice.pay()
     assert paid.is_paid
     assert any("Payment received: 500 ⭐" in text for text in paid.reply.texts)
-    assert "0.5 t (500 kg)" in alice.last_text and "Zoë Ørsted" in alice.last_text
+    assert "500 kg CO2e" in alice.last_text and "Zoë Ørsted" in alice.last_text
     png = alice.last_photo_bytes
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     path = urlsplit(code.text).path
@@ -76,7 +64,7 @@ async def test_buying_half_a_tonne_retired_for_someone_brings_a_certificate_the_
 
     [order] = await purchases.purchases_of(alice.user_id)
     retirement = await registry.get_retirement(order.retirement_id)
-    async with TestClient(TestServer(web_app(bot.settings))) as client:
+    async with TestClient(TestServer(build_web_app(bot.settings, bot.application))) as client:
         document = await (await client.get(path + ".json")).json()
         page = await (await client.get(path)).text()
     payload = document["payload"]
@@ -207,3 +195,19 @@ async def test_the_offset_entry_opens_the_flow_with_amount_and_reason(bot, shop)
     assert "Retire the credits now" in reply.text
     await alice.press("📥 Keep in my account")
     assert "2.5 t (2,500 kg)" in alice.last_text
+
+
+async def test_a_french_buyer_is_answered_in_french_all_the_way_to_the_certificate(bot, shop):
+    marie = await bot.signed_up_user("Marie", language="fr")
+    reply = await marie.send("/buy")
+    assert "Que voulez-vous acheter" in reply.text and "millésime 2023" in reply.text
+    await marie.send("1")
+    reply = await marie.send("0,5 t")
+    assert "Retirer les crédits maintenant" in reply.text
+    await marie.send("Marie Curie")
+    await marie.send("passer")
+    reply = await marie.send("payer")
+    assert reply.messages[-1].invoice["total_amount"] == 500
+    paid = await marie.pay()
+    assert any("Paiement reçu" in text for text in paid.reply.texts)
+    assert "retirés pour Marie Curie" in marie.last_text and marie.last_photo_bytes
