@@ -30,6 +30,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import menu
+from bot.conversations import footprint
 from bot.conversations.buy import buy_conversation
 from bot.conversations.signup import signup_conversation
 from bot.errors import on_error
@@ -41,9 +42,14 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
+def _buy_conversation():
+    """The buying flow, entered also from a footprint's "Offset now" button."""
+    return buy_conversation(extra_entry_points=footprint.offset_entry_points())
+
+
 # Each topic exports handlers(); later features add their module here.
-CONVERSATIONS = [signup_conversation, buy_conversation]
-TOPICS = [account, settings_handlers, payments, help]
+CONVERSATIONS = [signup_conversation, _buy_conversation, footprint.footprint_conversation]
+TOPICS = [account, settings_handlers, payments, footprint, help]
 RECENT_UPDATES = 10_000
 HOLD_EXPIRY_INTERVAL = timedelta(minutes=1)
 

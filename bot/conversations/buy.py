@@ -17,11 +17,13 @@ with the amount and reason filled in.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -66,6 +68,7 @@ BUY_MENU = N_("🛒 Buy credits")
 RETIRE_MENU = N_("🌱 Retire credits")
 
 CATALOGUE = N_("What would you like to buy? Choose an offer below or type its number.")
+OFFSET_INTRO = N_("To offset {amount} CO2e for “{reason}”, choose a project below or type its number.")
 CATALOGUE_EMPTY = N_("Nothing is for sale right now. Please try again later.")
 LISTING_CARD = N_(
     "{n}. 🌍 {project} ({code})\n"
@@ -220,11 +223,13 @@ async def _catalogue(context: ContextTypes.DEFAULT_TYPE) -> list[catalog.Item]:
 
 
 async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-                         intro: str | None = None) -> int:
+                         intro: str | None = None, *, fresh: bool = False) -> int:
+    """The catalogue, editing the pressed message (or in a new one when `fresh`)."""
     items = await _catalogue(context)
     _draft(context)["refs"] = [item.ref for item in items]
     if not items:
-        await show(update, "\n\n".join(filter(None, [intro, t(CATALOGUE_EMPTY)])))
+        text = "\n\n".join(filter(None, [intro, t(CATALOGUE_EMPTY)]))
+        await (update.effective_chat.send_message(text) if fresh else show(update, text))
         return ConversationHandler.END
     cards, buttons = [], []
     for n, item in enumerate(items, start=1):
@@ -243,7 +248,10 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
         buttons.append(InlineKeyboardButton(label[:60], callback_data=f"buy:item:{item.ref}"))
     text = "\n\n".join([intro or t(CATALOGUE), *cards])
     markup = InlineKeyboardMarkup([*_rows(buttons, 1), _cancel_row(t)])
-    await show(update, text, markup)
+    if fresh:
+        await update.effective_chat.send_message(text[:4096], reply_markup=markup)
+    else:
+        await show(update, text, markup)
     return Buy.ITEM
 
 
@@ -263,13 +271,18 @@ async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
 
 async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amount_kg: int,
                        reason: str) -> int:
-    """Open the buying flow with the amount to offset and its reason filled in."""
+    """Open the buying flow with the amount to offset and its reason filled in.
+
+    The catalogue comes as a new message, so the message the person pressed (a
+    footprint's breakdown) stays readable above it.
+    """
     context.user_data["buy_prefill"] = {"amount_kg": int(amount_kg), "reason": reason[:300]}
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
     _new_draft(context, "buy")
-    return await show_catalogue(update, context, t)
+    intro = t(OFFSET_INTRO, amount=t.tonnes_and_kg(int(amount_kg)), reason=reason[:300])
+    return await show_catalogue(update, context, t, intro=intro, fresh=True)
 
 
 async def continue_buy_link(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
@@ -635,9 +648,12 @@ class _MenuItemLabel(filters.MessageFilter):
         return any(text == translator(lang)(self.label) for lang in LANGUAGES)
 
 
-def buy_conversation() -> ConversationHandler:
+def buy_conversation(extra_entry_points: Sequence[BaseHandler] = ()) -> ConversationHandler:
+    """The buying flow; other features enter it through `extra_entry_points` (e.g. the
+    footprint's "Offset now" button, which calls `start_offset`)."""
     return ConversationHandler(
         entry_points=[
+            *extra_entry_points,
             CommandHandler("buy", buy_command),
             CommandHandler("retire", retire_command),
             MessageHandler(filters.TEXT & _MenuItemLabel(BUY_MENU), buy_command),

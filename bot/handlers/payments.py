@@ -51,6 +51,7 @@ RECEIPT_KEPT = N_("The credits are in your account. Retire them whenever you lik
 RECEIPT_RETIRED = N_("Retired for {beneficiary}. Here is your certificate.")
 RETIREMENT_PENDING = N_("Your credits are in your account; the retirement will be finished shortly. Send /retire if it is not.")
 CERT_CAPTION = N_("Certificate {id}: {amount} CO2e retired for {beneficiary}.\nCheck it at {url}")
+CERT_REASON = N_("For: {reason}")
 REFUNDED = N_("We could not deliver your credits. {reason} Your {total} have been refunded.")
 REFUND_PENDING = N_("We could not deliver your credits. {reason} Our team will refund your {total}; you need not do anything.")
 ALREADY_RECORDED = N_("This payment was already recorded.")
@@ -99,6 +100,9 @@ async def send_certificate(
     png = await render_certificate_png_async(cert)
     caption = t(CERT_CAPTION, id=cert.id, amount=t.tonnes_and_kg(cert.amount_kg),
                 beneficiary=cert.beneficiary, url=cert.verify_url)
+    if cert.reason:  # what was offset, e.g. the flight the footprint calculator named
+        head, _, tail = caption.partition("\n")
+        caption = "\n".join([head, t(CERT_REASON, reason=cert.reason), tail])
     await update.effective_chat.send_photo(photo=png, caption=caption)
 
 

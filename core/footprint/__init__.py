@@ -15,7 +15,7 @@ from core.footprint.flights import flight, flight_distance
 from core.footprint.food import food
 from core.footprint.freight import parcel
 from core.footprint.ground import bus, car, rail, taxi
-from core.footprint.parse import parse_request
+from core.footprint.parse import parse_quantity, parse_request
 from core.footprint.request import FootprintRequest, compute
 from core.footprint.result import Footprint, Line, round_up_kg
 from core.footprint.sources import Source, sources
@@ -25,6 +25,6 @@ from core.footprint.stays import hotel
 __all__ = [
     "Airport", "Footprint", "FootprintError", "FootprintRequest", "Line", "Source",
     "airport_candidates", "bus", "car", "compute", "electricity", "flight",
-    "flight_distance", "food", "hotel", "parcel", "parse_request", "rail",
+    "flight_distance", "food", "hotel", "parcel", "parse_quantity", "parse_request", "rail",
     "resolve_airport", "resolve_country", "round_up_kg", "sources", "spend", "taxi",
 ]

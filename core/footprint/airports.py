@@ -94,11 +94,14 @@ def close_airports(text: str, n: int = 5) -> list[str]:
     folded = _fold(text)
     if len(folded) <= 3:
         typed = folded.upper()
+        main_codes = set(_main_airports().values())
 
         def score(code: str) -> float:  # same leading letters first: LHX -> LHR
             prefix = len(typed) - len(typed.lstrip(code[:1])) if code[:1] == typed[:1] else 0
             prefix = 2 if code[:2] == typed[:2] else min(prefix, 1)
-            return difflib.SequenceMatcher(None, typed, code).ratio() + 0.1 * prefix
+            # A city's main airport first among equals: LHX -> LHR before LHA (Lahr).
+            main = 0.05 if code in main_codes else 0.0
+            return difflib.SequenceMatcher(None, typed, code).ratio() + 0.1 * prefix + main
 
         ranked = sorted((c for c in _airports() if score(c) >= 0.6), key=score, reverse=True)
         if ranked:

@@ -20,12 +20,15 @@ country raises MissingInput naming what is missing.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from core.footprint.errors import CannotParse, MissingInput
+from core.footprint.errors import CannotParse, MissingInput, NotPositive, UnknownOption
+from core.footprint.limits import MAXIMA, checked, to_decimal
 from core.footprint.request import FootprintRequest
 
-NUMBER = r"(\d+(?:[.,]\d+)*)"
+# A leading minus is kept (so "-5 kWh" is refused as not positive, not read as 5),
+# unless it follows a word or a number ("5-10 km", "LHR-CDG").
+NUMBER = r"((?:(?<![\w.,])[-−]\s?)?\d+(?:[.,]\d+)*)"
 _KEYWORDS = {
     "flight": r"\b(flights?|fly|flying|flew|flug|fl[üu]ge|vol|vols|avion|plane)\b",
     "spend": r"\b(spent|spend|spending|bought|paid|ausgegeben|d[ée]pens[ée]e?s?)\b",
@@ -51,7 +54,9 @@ _FILLER = r"\b(from|von|de|du|des|in|im|en|au|aux|à|a|the|my|for|für|pour|on|o
 
 
 def _number(text: str) -> Decimal:
-    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways."""
+    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways; '1.2.3' is CannotParse."""
+    original = text
+    text = re.sub(r"\s", "", text).replace("\u2212", "-")
     if "," in text and "." in text:
         text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
             else text.replace(",", "")
@@ -59,7 +64,10 @@ def _number(text: str) -> Decimal:
         text = text.replace(",", ".")
     else:
         text = text.replace(",", "")
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CannotParse(f"cannot read {original!r} as a number", text=original) from None
 
 
 def _take(pattern: str, text: str) -> tuple[re.Match[str] | None, str]:
@@ -325,3 +333,63 @@ def _spend(text: str) -> FootprintRequest:
 _PARSERS = {"flight": _flight, "electricity": _electricity, "hotel": _hotel, "car": _car,
             "rail": _rail, "bus": _bus, "taxi": _taxi, "parcel": _parcel, "food": _food,
             "spend": _spend}
+
+
+# Unit words a typed quantity may carry -> (base unit, multiplier to it).
+_QUANTITY_UNITS: dict[str, tuple[str, Decimal]] = {
+    **dict.fromkeys(("kwh",), ("kWh", Decimal(1))),
+    **dict.fromkeys(("mwh",), ("kWh", Decimal(1000))),
+    **dict.fromkeys(("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramm",
+                     "kilogramme", "kilogrammes"), ("kg", Decimal(1))),
+    **dict.fromkeys(("g", "gram", "grams", "gramm", "gramme", "grammes"),
+                    ("kg", Decimal("0.001"))),
+    **dict.fromkeys(("t", "tonne", "tonnes", "ton", "tons"), ("kg", Decimal(1000))),
+    **dict.fromkeys(("km", "kms", "kilometer", "kilometers", "kilometre", "kilometres"),
+                    ("km", Decimal(1))),
+    **dict.fromkeys(("mi", "mile", "miles", "meile", "meilen"), ("miles", Decimal(1))),
+}
+# Words that only repeat what was asked ("2 nights", "3 passengers"): no conversion.
+_COUNT_WORDS = {"night", "nights", "nacht", "nächte", "nachte", "nuit", "nuits",
+                "passenger", "passengers", "people", "persons", "pax", "personen",
+                "personnes", "passagiere", "room", "rooms", "zimmer", "chambres", "x", "×"}
+_KM_PER_MILE = Decimal("1.609344")
+
+
+def parse_quantity(text: str, field: str, *, limit: str | None = None,
+                   keep_miles: bool = False,
+                   units: tuple[str, ...] | None = None) -> tuple[Decimal, str | None]:
+    """A typed quantity ("350", "1,5 MWh", "500 g", "75 miles") in its base unit.
+
+    Returns the value (kWh, kg or km; miles are converted to km unless keep_miles)
+    and the unit named (None when none was typed). The value is checked against
+    limits.MAXIMA[limit or field] when there is one: NotPositive for zero, negative
+    or not a number, TooLarge beyond the maximum, UnknownOption for a unit word
+    that is not one of the known ones (or not one of `units`, when given).
+    """
+    cleaned = " ".join(str(text).split()).lower()
+    m = re.fullmatch(r"([-\u2212+]?)\s*(\d+(?:[.,]\d+)*)\s*([^\d\s.,]+)?\.?", cleaned)
+    if m is None:
+        raise NotPositive(f"{field} must be a positive number, not {text!r}", field=field,
+                          value=text)
+    try:
+        value = _number(m.group(2))
+    except CannotParse:
+        raise NotPositive(f"{field} must be a positive number, not {text!r}", field=field,
+                          value=text) from None
+    if m.group(1) in ("-", "\u2212"):
+        value = -value
+    word, unit = m.group(3), None
+    if word and word not in _COUNT_WORDS:
+        if word not in _QUANTITY_UNITS or (units is not None
+                                           and _QUANTITY_UNITS[word][0] not in units):
+            options = list(units) if units is not None else sorted(
+                {u for u, _ in _QUANTITY_UNITS.values()})
+            raise UnknownOption(f"unknown unit {word!r}", field="unit", value=word,
+                                options=options)
+        unit, multiplier = _QUANTITY_UNITS[word]
+        value *= multiplier
+        if unit == "miles" and not keep_miles:
+            unit, value = "km", value * _KM_PER_MILE
+    key = limit or field
+    number = checked(value, field, key) if key in MAXIMA else to_decimal(value, field)
+    return number, unit

@@ -17,16 +17,31 @@ from hypothesis import strategies as st
 PEOPLE = 120
 COMMANDS = ["/start", "/balance", "/history", "/help", "/language", "/settings", "/cancel",
             "/frobnicate", "/start offset_12", "/start !!", "/language de", "/language xx",
-            "/settings notifications off", "/settings add trader", "/settings add", "/history 5"]
+            "/settings notifications off", "/settings add trader", "/settings add", "/history 5",
+            "/footprint", "/sources"]
 CALLBACKS = ["su:lang:de", "su:lang:xx", "su:terms:yes", "su:terms:no", "su:role:trader",
              "su:role:done", "hist:0", "hist:1", "hist:999999999999", "hist:-1", "set:notif:on",
              "set:notif:off", "set:role:merchant", "set:role:staff", "set:lang", "lang:fr", "lang:zz",
-             "offer:acc:7", ""]
+             "offer:acc:7", "", "fp:act:flight", "fp:act:hotel", "fp:act:nope", "fp:src", "fp:new",
+             "fp:cancel", "fp:set:deadbeef:LHR", "fp:off:deadbeef", "fp:rf:deadbeef", "fp:off:"]
 WORDS = ["yes", "ja", "oui", "no", "English", "Deutsch", "français", "consumer", "trader, producer",
-         "done", "Fertig", "💰 Balance", "📜 Verlauf", "⚙️ Settings", "❓ Aide", "1,5 t", "ok"]
+         "done", "Fertig", "💰 Balance", "📜 Verlauf", "⚙️ Settings", "❓ Aide", "1,5 t", "ok",
+         # Free text the footprint calculator takes up, good and bad.
+         "🌍 Footprint", "LHR CDG return", "flight london to new york business", "London",
+         "350 kWh Germany", "2 nights hotel France", "LHR LHR", "LHX CDG", "flight", "1.2.3 kWh DE",
+         "-5 kWh DE", "1000000000 kWh Germany", "2 kg beef", "spent 200 XYZ on toys", "350 kWh"]
+# Footprint-shaped text: a number (sane, absurd, negative or malformed), a unit, a place.
+FOOTPRINT_LIKE = st.builds(
+    lambda number, unit, place: f"{number} {unit} {place}".strip(),
+    st.one_of(st.integers(-10, 10**12).map(str), st.from_regex(r"\d{1,3}([.,]\d{1,3}){0,3}", fullmatch=True)),
+    st.sampled_from(["kWh", "MWh", "km", "miles", "kg", "g", "nights", "EUR on", "passengers", ""]),
+    st.sampled_from(["Germany", "DE", "Atlantis", "hotel France", "LHR CDG", "flight", "car diesel",
+                     "beef", "clothing", "train", "parcel 800 km", ""]),
+)
 
 action = st.one_of(
-    st.tuples(st.just("text"), st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=80))),
+    st.tuples(st.just("text"), st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=80),
+                                         FOOTPRINT_LIKE)),
     st.tuples(st.just("command"), st.one_of(
         st.sampled_from(COMMANDS),
         st.from_regex(r"/[a-z_]{1,12}( [A-Za-z0-9_ -]{0,20})?", fullmatch=True),

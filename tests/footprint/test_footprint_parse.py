@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.footprint import FootprintError, compute, parse_request
 
@@ -77,3 +79,62 @@ def test_text_missing_a_value_says_what_is_missing(text, missing):
         parse_request(text)
     assert caught.value.code == "missing_input"
     assert caught.value.params["missing"] == missing
+
+
+def test_a_typed_quantity_reads_the_forms_people_type_in_base_units():
+    from core.footprint import parse_quantity
+
+    assert parse_quantity("350", "kwh") == (Decimal(350), None)
+    assert parse_quantity("1,5 MWh", "kwh") == (Decimal(1500), "kWh")
+    assert parse_quantity("500 g", "kg", limit="food_kg") == (Decimal("0.5"), "kg")
+    assert parse_quantity("2 nights", "nights") == (Decimal(2), None)
+    assert parse_quantity("75 miles", "distance", limit="car_km", keep_miles=True) == (
+        Decimal(75), "miles")
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("-5", "not_positive"), ("0", "not_positive"), ("abc", "not_positive"),
+    ("1.2.3", "not_positive"), ("1000000000", "too_large"), ("5 kg", "unknown_option"),
+])
+def test_a_typed_quantity_that_is_not_a_sane_number_is_refused_with_its_code(text, code):
+    from core.footprint import FootprintError, parse_quantity
+
+    with pytest.raises(FootprintError) as caught:
+        parse_quantity(text, "kwh", units=("kWh",))
+    assert caught.value.code == code
+
+
+def test_a_negative_number_in_free_text_is_kept_negative_so_it_is_refused():
+    from core.footprint import FootprintError, compute
+
+    request = parse_request("-5 kWh DE")
+    with pytest.raises(FootprintError) as caught:
+        compute(request)
+    assert caught.value.code == "not_positive"
+
+
+def test_a_malformed_number_in_free_text_cannot_be_parsed_rather_than_crashing():
+    from core.footprint import FootprintError
+
+    with pytest.raises(FootprintError) as caught:
+        parse_request("1.2.3 kwh DE")
+    assert caught.value.code == "cannot_parse"
+
+
+_SHAPED = st.builds(
+    lambda number, unit, place: f"{number} {unit} {place}",
+    st.one_of(st.integers(-10, 10**12).map(str),
+              st.from_regex(r"-?\d{1,3}([.,]\d{1,3}){0,3}", fullmatch=True)),
+    st.sampled_from(["kWh", "MWh", "km", "miles", "kg", "g", "t", "nights", "EUR on", "€", ""]),
+    st.sampled_from(["Germany", "DE", "Atlantis", "hotel France", "LHR CDG", "flight", "beef",
+                     "car diesel", "clothing", "train", "parcel 800 km", "passengers", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), _SHAPED))
+def test_any_text_is_a_footprint_or_a_footprint_error_never_a_crash(text):
+    try:
+        compute(parse_request(text))
+    except FootprintError:
+        pass
