@@ -38,6 +38,11 @@ UNBOUNDED_ROLES = frozenset({Role.ISSUANCE, Role.CLEARING, Role.ADJUSTMENTS})
 SYSTEM = "system"
 
 
+def may_go_negative(owner: str, role: str) -> bool:
+    """Only the system's accounts that mirror the outside world go below zero."""
+    return owner == SYSTEM and role in UNBOUNDED_ROLES
+
+
 @dataclass(frozen=True)
 class AccountView:
     id: int
@@ -83,7 +88,7 @@ def project_owner(project_id: int) -> str:
 async def open_account(owner: str, role: str, asset: str) -> AccountView:
     """The account for (owner, role, asset), created on first use."""
     check_asset(asset)
-    is_nonnegative = not (owner == SYSTEM and role in UNBOUNDED_ROLES)
+    is_nonnegative = not may_go_negative(owner, role)
     account = await Account.get_or_none(owner=owner, role=role, asset=asset)
     if account is None:
         try:

@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 from core.clock import utcnow
 from core.ledger.errors import (
     AccountFrozen,
+    AmountTooLarge,
     AssetMismatch,
     HoldExceeded,
     HoldExpired,
@@ -42,6 +43,8 @@ from core.ledger.hooks import Movement, MovementKind, run_hooks
 from core.ledger.models import Account, Hold, HoldStatus, Posting, Transfer
 
 MAX_KEY_LENGTH = 200
+# Amounts and balances are BIGINT columns (signed 64-bit on SQLite and PostgreSQL).
+MAX_AMOUNT = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def _check_amount(amount: object) -> int:
     # bool is an int in Python; a True amount is a bug, not one unit.
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise NonPositiveAmount(amount=amount)
+    if amount > MAX_AMOUNT:  # the driver would refuse it mid-transaction
+        raise AmountTooLarge(amount=amount, maximum=MAX_AMOUNT)
     return amount
 
 
