@@ -1,0 +1,269 @@
+"""Ledger throughput against a hand-written baseline doing the same work.
+
+Both sides make `n` single-transfer postings one after another, each in its
+own database transaction, on a fresh migrated database with the same pragmas
+(SQLite: a WAL file, foreign keys on, default synchronous) or the same
+PostgreSQL server:
+
+- ledger: `core.ledger.post(key, "bench", [Leg(alice, bob, 1)])`: replay
+  check, account checks, posting row, conditional debit, credit, transfer row.
+- baseline (aiosqlite / asyncpg by hand): BEGIN; INSERT the posting row;
+  conditional UPDATE of the debit balance (row count checked); UPDATE of the
+  credit balance; INSERT the transfer row; COMMIT.
+
+Afterwards both databases must pass `verify()`, so the baseline did real
+double-entry work. The target is a ratio (ledger / baseline throughput) of at
+least 0.5; figures go to docs/PERFORMANCE.md.
+
+    python -m benchmarks.ledger [--n 10000] [--engine sqlite|postgres|both]
+                                [--postgres-url URL] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from tortoise.backends.base import executor
+from tortoise.context import TortoiseContext
+
+from core import db as database
+from core import ledger
+from core.ledger import Leg
+
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+FUNDING_KEY = "bench:fund"
+
+
+@asynccontextmanager
+async def opened(url: str):
+    # Tortoise caches INSERT statements per connection name, not per engine.
+    executor.EXECUTOR_CACHE.clear()
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config(url))
+        yield ctx
+
+
+async def _open_accounts(n: int) -> tuple[int, int]:
+    issuance = await ledger.system_account(ledger.Role.ISSUANCE, ledger.CARBON)
+    alice = await ledger.user_account(1, ledger.CARBON)
+    bob = await ledger.user_account(2, ledger.CARBON)
+    await ledger.post(FUNDING_KEY, "issue", [Leg(issuance.id, alice.id, n)])
+    return alice.id, bob.id
+
+
+async def _verify(url: str) -> bool:
+    async with opened(url):
+        report = await ledger.verify()
+        if not report.is_clean:
+            raise AssertionError(report.text())
+        return True
+
+
+async def ledger_run(url: str, n: int, profile: bool = False) -> float:
+    """Seconds for n postings through core.ledger."""
+    async with opened(url):
+        alice, bob = await _open_accounts(n)
+        profiler = _start_profiler() if profile else None
+        started = time.perf_counter()
+        for i in range(n):
+            await ledger.post(f"bench:{i}", "bench", [Leg(alice, bob, 1)])
+        elapsed = time.perf_counter() - started
+        if profiler is not None:
+            profiler.stop()
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return elapsed
+
+
+async def _accounts_by_hand(url: str, n: int) -> tuple[int, int]:
+    """Open and fund the baseline's accounts through the ledger (not timed)."""
+    async with opened(url):
+        return await _open_accounts(n)
+
+
+async def sqlite_baseline(path: Path, n: int) -> float:
+    import aiosqlite
+
+    alice, bob = await _accounts_by_hand(f"sqlite://{path}", n)
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "journal_size_limit=16384", "foreign_keys=ON",
+                   f"busy_timeout={database.SQLITE_BUSY_TIMEOUT_MS}"):
+        await (await conn.execute(f"PRAGMA {pragma}")).close()
+    now = datetime.now(UTC).isoformat()
+    try:
+        started = time.perf_counter()
+        for i in range(n):
+            await conn.execute("BEGIN")
+            cursor = await conn.execute(
+                'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
+                " VALUES (?, 'bench', '', '{}', '', ?)",
+                (f"bench:{i}", now),
+            )
+            posting_id = cursor.lastrowid
+            cursor = await conn.execute(
+                "UPDATE ledger_account SET balance = balance - 1"
+                " WHERE id = ? AND is_frozen = 0 AND balance >= held + 1",
+                (alice,),
+            )
+            if cursor.rowcount != 1:
+                raise RuntimeError("baseline overdrew")
+            await conn.execute(
+                "UPDATE ledger_account SET balance = balance + 1 WHERE id = ? AND is_frozen = 0", (bob,)
+            )
+            await conn.execute(
+                "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id, asset,"
+                " amount, created_at) VALUES (?, ?, ?, 'carbon', 1, ?)",
+                (posting_id, alice, bob, now),
+            )
+            await conn.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def postgres_baseline(url: str, n: int) -> float:
+    import asyncpg
+
+    alice, bob = await _accounts_by_hand(url, n)
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    now = datetime.now(UTC)
+    try:
+        started = time.perf_counter()
+        for i in range(n):
+            async with conn.transaction():
+                posting_id = await conn.fetchval(
+                    'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
+                    " VALUES ($1, 'bench', '', '{}'::jsonb, '', $2) RETURNING id",
+                    f"bench:{i}",
+                    now,
+                )
+                status = await conn.execute(
+                    "UPDATE ledger_account SET balance = balance - 1"
+                    " WHERE id = $1 AND NOT is_frozen AND balance >= held + 1",
+                    alice,
+                )
+                if status != "UPDATE 1":
+                    raise RuntimeError("baseline overdrew")
+                await conn.execute(
+                    "UPDATE ledger_account SET balance = balance + 1 WHERE id = $1 AND NOT is_frozen",
+                    bob,
+                )
+                await conn.execute(
+                    "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id,"
+                    " asset, amount, created_at) VALUES ($1, $2, $3, 'carbon', 1, $4)",
+                    posting_id,
+                    alice,
+                    bob,
+                    now,
+                )
+        return time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+def _start_profiler():
+    from pyinstrument import Profiler
+
+    profiler = Profiler(async_mode="enabled")
+    profiler.start()
+    return profiler
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
+    conn = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres", query="")))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def fresh_postgres(server_url: str):
+    """A new, migrated database on the server; dropped afterwards."""
+    name = f"cccp_bench_{secrets.token_hex(4)}"
+    url = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}", query=""))
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        await database.upgrade(url)
+        yield url
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def run_async(n: int, url_kind: str, *, postgres_url: str | None = None,
+                    profile: bool = False) -> dict:
+    """Time n postings through the ledger and by hand on one engine; both must verify."""
+    if url_kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="cccp-bench-") as tmp:
+            template = Path(tmp) / "template.sqlite3"
+            await database.upgrade(f"sqlite://{template}")
+            ledger_db, baseline_db = Path(tmp) / "ledger.sqlite3", Path(tmp) / "baseline.sqlite3"
+            shutil.copy(template, ledger_db)
+            shutil.copy(template, baseline_db)
+            baseline_s = await sqlite_baseline(baseline_db, n)
+            ledger_s = await ledger_run(f"sqlite://{ledger_db}", n, profile)
+            verified = await _verify(f"sqlite://{ledger_db}") and await _verify(
+                f"sqlite://{baseline_db}"
+            )
+    elif url_kind == "postgres":
+        server = postgres_url or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES
+        async with fresh_postgres(server) as baseline_url:
+            baseline_s = await postgres_baseline(baseline_url, n)
+            baseline_ok = await _verify(baseline_url)
+        async with fresh_postgres(server) as ledger_url:
+            ledger_s = await ledger_run(ledger_url, n, profile)
+            verified = baseline_ok and await _verify(ledger_url)
+    else:
+        raise ValueError(f"url_kind must be sqlite or postgres, not {url_kind!r}")
+    return {
+        "engine": url_kind,
+        "n": n,
+        "ledger_s": ledger_s,
+        "baseline_s": baseline_s,
+        "ledger_per_s": n / ledger_s,
+        "baseline_per_s": n / baseline_s,
+        "ratio": baseline_s / ledger_s,
+        "verified": verified,
+    }
+
+
+def run(n: int, url_kind: str, **options) -> dict:
+    """`run_async` from synchronous code (tests, the command line)."""
+    return asyncio.run(run_async(n, url_kind, **options))
+
+
+def report(result: dict) -> str:
+    return (
+        f"{result['engine']:8} n={result['n']}: ledger {result['ledger_per_s']:,.0f} postings/s,"
+        f" baseline {result['baseline_per_s']:,.0f}/s, ratio {result['ratio']:.2f}"
+        f" (target >= 0.5); verify {'clean' if result['verified'] else 'DRIFT'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the ledger side")
+    args = parser.parse_args()
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        result = run(args.n, engine, postgres_url=args.postgres_url, profile=args.profile)
+        print(report(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
