@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.clock import utcnow
@@ -114,6 +115,10 @@ def _check_amount(amount: object) -> int:
 
 async def _posting_view(posting: Posting) -> PostingView:
     transfers = await Transfer.filter(posting_id=posting.id).order_by("id")
+    return _posting_view_of(posting, transfers)
+
+
+def _posting_view_of(posting: Posting, transfers: Sequence[Transfer]) -> PostingView:
     return PostingView(
         id=posting.id,
         key=posting.key,
@@ -161,36 +166,91 @@ async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
     return await _posting_view(existing)
 
 
-async def _load_accounts(ids: set[int]) -> dict[int, Account]:
-    accounts = {a.id: a for a in await Account.filter(id__in=sorted(ids))}
-    for account_id in ids:
+# The account statements of every posting are written out in SQL: building them
+# with the ORM's query builder cost more than the database work itself (see
+# docs/PERFORMANCE.md). Placeholders are `?`, turned into `$n` for PostgreSQL.
+_LOAD = "SELECT id, asset, balance, held, is_nonnegative, is_frozen FROM ledger_account WHERE id IN ({})"
+# After the update balance - held must still be >= 0 for a non-negative account:
+# balance - amount >= held - release. The row count says whether it happened.
+_DEBIT = (
+    "UPDATE ledger_account SET balance = balance - ?, held = held - ?"
+    " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
+)
+_CREDIT = "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND NOT is_frozen"
+_HOLD = (
+    "UPDATE ledger_account SET held = held + ?"
+    " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
+)
+_sql_cache: dict[tuple[str, str], str] = {}
+
+
+@dataclass(frozen=True)
+class _AccountRow:
+    id: int
+    asset: str
+    balance: int
+    held: int
+    is_nonnegative: bool
+    is_frozen: bool
+
+
+def _sql(conn: BaseDBAsyncClient, text: str) -> str:
+    dialect = conn.capabilities.dialect
+    cached = _sql_cache.get((dialect, text))
+    if cached is None:
+        cached = text
+        if dialect == "postgres":
+            parts = text.split("?")
+            cached = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        _sql_cache[(dialect, text)] = cached
+    return cached
+
+
+async def _execute(text: str, *values: object) -> tuple[int, list]:
+    conn = Account._meta.db  # the open transaction's connection, if any
+    return await conn.execute_query(_sql(conn, text), list(values))
+
+
+async def _load_accounts(ids: set[int]) -> dict[int, _AccountRow]:
+    ordered = sorted(ids)
+    _, rows = await _execute(_LOAD.format(", ".join("?" * len(ordered))), *ordered)
+    accounts = {
+        row["id"]: _AccountRow(
+            id=row["id"],
+            asset=row["asset"],
+            balance=row["balance"],
+            held=row["held"],
+            is_nonnegative=bool(row["is_nonnegative"]),
+            is_frozen=bool(row["is_frozen"]),
+        )
+        for row in rows
+    }
+    for account_id in ordered:
         if account_id not in accounts:
             raise UnknownAccount(account_id=account_id)
     return accounts
 
 
-async def _debit(account: Account, amount: int, release: int = 0) -> None:
+async def _refuse_debit(account_id: int, requested: int) -> None:
+    """Say why a conditional update changed nothing: frozen, or not enough."""
+    fresh = (await _load_accounts({account_id}))[account_id]
+    if fresh.is_frozen:
+        raise AccountFrozen(account_id=account_id)
+    raise InsufficientFunds(
+        account_id=account_id, available=fresh.balance - fresh.held, requested=requested
+    )
+
+
+async def _debit(account: _AccountRow, amount: int, release: int = 0) -> None:
     """balance -= amount, held -= release; refused if it would overdraw or is frozen."""
-    query = Account.filter(id=account.id, is_frozen=False)
-    if account.is_nonnegative:
-        # After the update, balance - amount >= held - release must still hold.
-        query = query.filter(Q(is_nonnegative=False) | Q(balance__gte=F("held") + (amount - release)))
-    changes = {"balance": F("balance") - amount}
-    if release:
-        changes["held"] = F("held") - release
-    if not await query.update(**changes):
-        fresh = await Account.get(id=account.id)
-        if fresh.is_frozen:
-            raise AccountFrozen(account_id=account.id)
-        raise InsufficientFunds(
-            account_id=account.id, available=fresh.balance - fresh.held, requested=amount
-        )
+    changed, _ = await _execute(_DEBIT, amount, release, account.id, amount - release)
+    if not changed:
+        await _refuse_debit(account.id, amount)
 
 
-async def _credit(account: Account, amount: int) -> None:
-    if not await Account.filter(id=account.id, is_frozen=False).update(
-        balance=F("balance") + amount
-    ):
+async def _credit(account: _AccountRow, amount: int) -> None:
+    changed, _ = await _execute(_CREDIT, amount, account.id)
+    if not changed:
         raise AccountFrozen(account_id=account.id)
 
 
@@ -217,8 +277,17 @@ async def post(
     )
     try:
         async with in_transaction():
-            if (done := await _replayed_posting(key, fingerprint)) is not None:
-                return done
+            # The posting row comes first: UNIQUE(key) refuses a replay (or a twin
+            # racing it) before anything is checked or moved, and the handler below
+            # answers it. One round trip fewer than looking the key up first.
+            posting = await Posting.create(
+                key=key,
+                kind=kind,
+                memo=memo[:500],
+                metadata=metadata,
+                fingerprint=fingerprint,
+                created_at=now or utcnow(),
+            )
             ids = {leg.debit_account_id for leg in legs} | {leg.credit_account_id for leg in legs}
             accounts = await _load_accounts(ids)
             for leg in legs:
@@ -228,14 +297,6 @@ async def post(
                 for account in (debit, credit):
                     if account.is_frozen:
                         raise AccountFrozen(account_id=account.id)
-            posting = await Posting.create(
-                key=key,  # UNIQUE(key): a twin that raced past the check fails here
-                kind=kind,
-                memo=memo[:500],
-                metadata=metadata,
-                fingerprint=fingerprint,
-                created_at=now or utcnow(),
-            )
             net: dict[int, int] = defaultdict(int)
             for leg in legs:
                 net[leg.debit_account_id] -= leg.amount
@@ -246,6 +307,7 @@ async def post(
                     await _debit(accounts[account_id], -delta)
                 elif delta > 0:
                     await _credit(accounts[account_id], delta)
+            transfers = []
             for leg in legs:
                 asset = accounts[leg.debit_account_id].asset
                 transfer = await Transfer.create(
@@ -256,6 +318,7 @@ async def post(
                     amount=leg.amount,
                     created_at=posting.created_at,
                 )
+                transfers.append(transfer)
                 await run_hooks(
                     Movement(
                         kind=MovementKind.TRANSFER,
@@ -269,11 +332,11 @@ async def post(
                     )
                 )
     except IntegrityError:
-        # PostgreSQL: a concurrent request committed the same key first.
+        # The key was used before, or a concurrent request committed it first.
         if (done := await _replayed_posting(key, fingerprint)) is not None:
             return done
         raise
-    return await _posting_view(posting)
+    return _posting_view_of(posting, transfers)
 
 
 async def hold(
@@ -319,14 +382,9 @@ async def hold(
             account = (await _load_accounts({account_id}))[account_id]
             if account.is_frozen:
                 raise AccountFrozen(account_id=account_id)
-            query = Account.filter(id=account_id, is_frozen=False)
-            if account.is_nonnegative:
-                query = query.filter(balance__gte=F("held") + amount)
-            if not await query.update(held=F("held") + amount):
-                fresh = await Account.get(id=account_id)
-                raise InsufficientFunds(
-                    account_id=account_id, available=fresh.balance - fresh.held, requested=amount
-                )
+            changed, _ = await _execute(_HOLD, amount, account_id, amount)
+            if not changed:
+                await _refuse_debit(account_id, amount)
             created = await Hold.create(
                 key=key,
                 account_id=account_id,
