@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from core.ledger.errors import UnknownAccount, UnknownAsset
 from core.ledger.models import CARBON, Account
@@ -92,9 +93,13 @@ async def open_account(owner: str, role: str, asset: str) -> AccountView:
     account = await Account.get_or_none(owner=owner, role=role, asset=asset)
     if account is None:
         try:
-            account = await Account.create(
-                owner=owner, role=role, asset=asset, is_nonnegative=is_nonnegative
-            )
+            # Its own (nested) transaction: inside a caller's transaction this is a
+            # savepoint, so losing the race does not abort the caller's work on
+            # PostgreSQL.
+            async with in_transaction():
+                account = await Account.create(
+                    owner=owner, role=role, asset=asset, is_nonnegative=is_nonnegative
+                )
         except IntegrityError:  # opened by a concurrent request a moment ago
             account = await Account.get(owner=owner, role=role, asset=asset)
     return view(account)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from core import ledger
 from core.ledger.errors import UnknownAccount, UnknownAsset
@@ -69,3 +70,16 @@ async def test_a_frozen_account_can_be_thawed(db):
     assert not (await ledger.set_frozen(alice.id, False)).is_frozen
     with pytest.raises(UnknownAccount):
         await ledger.set_frozen(999, True)
+
+
+async def test_opening_one_account_in_concurrent_transactions_leaves_each_usable(db):
+    # A losing INSERT must not poison the caller's transaction (PostgreSQL aborts
+    # a transaction at its first error unless a savepoint catches it).
+    async def open_inside_a_transaction() -> int:
+        async with in_transaction():
+            account = await ledger.user_account(5, "EUR")
+            return (await ledger.get_account(account.id)).id
+
+    opened = await asyncio.gather(*(open_inside_a_transaction() for _ in range(10)))
+    assert set(opened) == {opened[0]}
+    assert await Account.filter(owner="user:5").count() == 1

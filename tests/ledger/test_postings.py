@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from core import ledger
 from core.ledger import Leg
@@ -251,3 +252,16 @@ async def test_a_posting_can_be_read_back_by_its_key(book):
     made = await ledger.post("issue", "issue", [Leg(book.issuance, book.alice, 5)])
     assert await ledger.get_posting("issue") == made
     assert await ledger.get_posting("nothing") is None
+
+
+async def test_a_replay_inside_a_callers_transaction_leaves_that_transaction_usable(book):
+    await book.fund(book.alice, 100)
+    first = await ledger.post("buy:44", "buy", [Leg(book.alice, book.bob, 30)])
+    async with in_transaction():
+        again = await ledger.post("buy:44", "buy", [Leg(book.alice, book.bob, 30)])
+        with pytest.raises(InsufficientFunds):
+            await ledger.post("buy:45", "buy", [Leg(book.alice, book.bob, 71)])
+        await ledger.post("buy:46", "buy", [Leg(book.alice, book.bob, 70)])
+    assert again.id == first.id
+    assert await book.balance(book.alice) == (0, 0)
+    assert await ledger.get_posting("buy:45") is None
