@@ -11,7 +11,8 @@ PostgreSQL server:
   conditional UPDATE of the debit balance (row count checked); UPDATE of the
   credit balance; INSERT the transfer row; COMMIT.
 
-Afterwards both databases must pass `verify()`, so the baseline did real
+The two sides alternate in rounds (n/5 postings each), so background load on a
+shared machine falls on both. Afterwards both databases must pass `verify()`, so the baseline did real
 double-entry work. The target is a ratio (ledger / baseline throughput) of at
 least 0.5; figures go to docs/PERFORMANCE.md.
 
@@ -69,105 +70,143 @@ async def _verify(url: str) -> bool:
         return True
 
 
-async def ledger_run(url: str, n: int, profile: bool = False) -> float:
-    """Seconds for n postings through core.ledger."""
-    async with opened(url):
-        alice, bob = await _open_accounts(n)
-        profiler = _start_profiler() if profile else None
-        started = time.perf_counter()
-        for i in range(n):
-            await ledger.post(f"bench:{i}", "bench", [Leg(alice, bob, 1)])
-        elapsed = time.perf_counter() - started
+class LedgerSide:
+    """n postings through core.ledger."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def open(self, n: int) -> None:
+        self._ctx = opened(self.url)
+        await self._ctx.__aenter__()
+        self.alice, self.bob = await _open_accounts(n)
+
+    async def post(self, i: int) -> None:
+        await ledger.post(f"bench:{i}", "bench", [Leg(self.alice, self.bob, 1)])
+
+    async def close(self) -> None:
+        await self._ctx.__aexit__(None, None, None)
+
+
+class SqliteBaseline:
+    """The same work by hand with aiosqlite, same pragmas as Tortoise's client."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def open(self, n: int) -> None:
+        import aiosqlite
+
+        async with opened(f"sqlite://{self.path}"):  # accounts and funding, not timed
+            self.alice, self.bob = await _open_accounts(n)
+        self.conn = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "journal_size_limit=16384", "foreign_keys=ON",
+                       f"busy_timeout={database.SQLITE_BUSY_TIMEOUT_MS}"):
+            await (await self.conn.execute(f"PRAGMA {pragma}")).close()
+        self.now = datetime.now(UTC).isoformat()
+
+    async def post(self, i: int) -> None:
+        conn = self.conn
+        await conn.execute("BEGIN")
+        cursor = await conn.execute(
+            'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
+            " VALUES (?, 'bench', '', '{}', '', ?)",
+            (f"bench:{i}", self.now),
+        )
+        posting_id = cursor.lastrowid
+        cursor = await conn.execute(
+            "UPDATE ledger_account SET balance = balance - 1"
+            " WHERE id = ? AND NOT is_frozen AND balance >= held + 1",
+            (self.alice,),
+        )
+        if cursor.rowcount != 1:
+            raise RuntimeError("baseline overdrew")
+        await conn.execute(
+            "UPDATE ledger_account SET balance = balance + 1 WHERE id = ? AND NOT is_frozen",
+            (self.bob,),
+        )
+        await conn.execute(
+            "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id, asset,"
+            " amount, created_at) VALUES (?, ?, ?, 'carbon', 1, ?)",
+            (posting_id, self.alice, self.bob, self.now),
+        )
+        await conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+class PostgresBaseline:
+    """The same work by hand with one asyncpg connection."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def open(self, n: int) -> None:
+        import asyncpg
+
+        async with opened(self.url):  # accounts and funding, not timed
+            self.alice, self.bob = await _open_accounts(n)
+        self.conn = await asyncpg.connect(self.url.replace("postgres://", "postgresql://", 1))
+        self.now = datetime.now(UTC)
+
+    async def post(self, i: int) -> None:
+        conn = self.conn
+        async with conn.transaction():
+            posting_id = await conn.fetchval(
+                'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
+                " VALUES ($1, 'bench', '', '{}'::jsonb, '', $2) RETURNING id",
+                f"bench:{i}",
+                self.now,
+            )
+            status = await conn.execute(
+                "UPDATE ledger_account SET balance = balance - 1"
+                " WHERE id = $1 AND NOT is_frozen AND balance >= held + 1",
+                self.alice,
+            )
+            if status != "UPDATE 1":
+                raise RuntimeError("baseline overdrew")
+            await conn.execute(
+                "UPDATE ledger_account SET balance = balance + 1 WHERE id = $1 AND NOT is_frozen",
+                self.bob,
+            )
+            await conn.execute(
+                "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id,"
+                " asset, amount, created_at) VALUES ($1, $2, $3, 'carbon', 1, $4)",
+                posting_id,
+                self.alice,
+                self.bob,
+                self.now,
+            )
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+async def race(ledger_side, baseline_side, n: int, rounds: int, profile: bool) -> tuple[float, float]:
+    """Seconds each side took for n postings, run in alternating rounds.
+
+    Alternating spreads any background load on a shared machine over both sides.
+    """
+    await baseline_side.open(n)
+    await ledger_side.open(n)
+    profiler = _start_profiler() if profile else None
+    times = {"ledger": 0.0, "baseline": 0.0}
+    try:
+        bounds = [n * r // rounds for r in range(rounds + 1)]
+        for first, last in zip(bounds, bounds[1:], strict=False):
+            for name, side in (("baseline", baseline_side), ("ledger", ledger_side)):
+                started = time.perf_counter()
+                for i in range(first, last):
+                    await side.post(i)
+                times[name] += time.perf_counter() - started
+    finally:
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
-    return elapsed
-
-
-async def _accounts_by_hand(url: str, n: int) -> tuple[int, int]:
-    """Open and fund the baseline's accounts through the ledger (not timed)."""
-    async with opened(url):
-        return await _open_accounts(n)
-
-
-async def sqlite_baseline(path: Path, n: int) -> float:
-    import aiosqlite
-
-    alice, bob = await _accounts_by_hand(f"sqlite://{path}", n)
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "journal_size_limit=16384", "foreign_keys=ON",
-                   f"busy_timeout={database.SQLITE_BUSY_TIMEOUT_MS}"):
-        await (await conn.execute(f"PRAGMA {pragma}")).close()
-    now = datetime.now(UTC).isoformat()
-    try:
-        started = time.perf_counter()
-        for i in range(n):
-            await conn.execute("BEGIN")
-            cursor = await conn.execute(
-                'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
-                " VALUES (?, 'bench', '', '{}', '', ?)",
-                (f"bench:{i}", now),
-            )
-            posting_id = cursor.lastrowid
-            cursor = await conn.execute(
-                "UPDATE ledger_account SET balance = balance - 1"
-                " WHERE id = ? AND is_frozen = 0 AND balance >= held + 1",
-                (alice,),
-            )
-            if cursor.rowcount != 1:
-                raise RuntimeError("baseline overdrew")
-            await conn.execute(
-                "UPDATE ledger_account SET balance = balance + 1 WHERE id = ? AND is_frozen = 0", (bob,)
-            )
-            await conn.execute(
-                "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id, asset,"
-                " amount, created_at) VALUES (?, ?, ?, 'carbon', 1, ?)",
-                (posting_id, alice, bob, now),
-            )
-            await conn.execute("COMMIT")
-        return time.perf_counter() - started
-    finally:
-        await conn.close()
-
-
-async def postgres_baseline(url: str, n: int) -> float:
-    import asyncpg
-
-    alice, bob = await _accounts_by_hand(url, n)
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    now = datetime.now(UTC)
-    try:
-        started = time.perf_counter()
-        for i in range(n):
-            async with conn.transaction():
-                posting_id = await conn.fetchval(
-                    'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
-                    " VALUES ($1, 'bench', '', '{}'::jsonb, '', $2) RETURNING id",
-                    f"bench:{i}",
-                    now,
-                )
-                status = await conn.execute(
-                    "UPDATE ledger_account SET balance = balance - 1"
-                    " WHERE id = $1 AND NOT is_frozen AND balance >= held + 1",
-                    alice,
-                )
-                if status != "UPDATE 1":
-                    raise RuntimeError("baseline overdrew")
-                await conn.execute(
-                    "UPDATE ledger_account SET balance = balance + 1 WHERE id = $1 AND NOT is_frozen",
-                    bob,
-                )
-                await conn.execute(
-                    "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id,"
-                    " asset, amount, created_at) VALUES ($1, $2, $3, 'carbon', 1, $4)",
-                    posting_id,
-                    alice,
-                    bob,
-                    now,
-                )
-        return time.perf_counter() - started
-    finally:
-        await conn.close()
+        await ledger_side.close()
+        await baseline_side.close()
+    return times["ledger"], times["baseline"]
 
 
 def _start_profiler():
@@ -203,7 +242,7 @@ async def fresh_postgres(server_url: str):
 
 
 async def run_async(n: int, url_kind: str, *, postgres_url: str | None = None,
-                    profile: bool = False) -> dict:
+                    rounds: int = 5, profile: bool = False) -> dict:
     """Time n postings through the ledger and by hand on one engine; both must verify."""
     if url_kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="cccp-bench-") as tmp:
@@ -212,19 +251,19 @@ async def run_async(n: int, url_kind: str, *, postgres_url: str | None = None,
             ledger_db, baseline_db = Path(tmp) / "ledger.sqlite3", Path(tmp) / "baseline.sqlite3"
             shutil.copy(template, ledger_db)
             shutil.copy(template, baseline_db)
-            baseline_s = await sqlite_baseline(baseline_db, n)
-            ledger_s = await ledger_run(f"sqlite://{ledger_db}", n, profile)
+            ledger_s, baseline_s = await race(
+                LedgerSide(f"sqlite://{ledger_db}"), SqliteBaseline(baseline_db), n, rounds, profile
+            )
             verified = await _verify(f"sqlite://{ledger_db}") and await _verify(
                 f"sqlite://{baseline_db}"
             )
     elif url_kind == "postgres":
         server = postgres_url or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES
-        async with fresh_postgres(server) as baseline_url:
-            baseline_s = await postgres_baseline(baseline_url, n)
-            baseline_ok = await _verify(baseline_url)
-        async with fresh_postgres(server) as ledger_url:
-            ledger_s = await ledger_run(ledger_url, n, profile)
-            verified = baseline_ok and await _verify(ledger_url)
+        async with fresh_postgres(server) as baseline_url, fresh_postgres(server) as ledger_url:
+            ledger_s, baseline_s = await race(
+                LedgerSide(ledger_url), PostgresBaseline(baseline_url), n, rounds, profile
+            )
+            verified = await _verify(ledger_url) and await _verify(baseline_url)
     else:
         raise ValueError(f"url_kind must be sqlite or postgres, not {url_kind!r}")
     return {
