@@ -50,7 +50,7 @@ lint: $(STAMP)
 
 # Benchmarks at full size; figures go to docs/PERFORMANCE.md.
 bench: setup
-	$(PY) -m pytest -q -m slow -s tests/test_benchmarks.py
+	$(PY) -m pytest -q -m slow -s tests
 
 clean:
 	rm -rf $(VENV) data/*.sqlite3*

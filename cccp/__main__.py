@@ -14,9 +14,11 @@ import sys
 from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
+from cccp import registry as registry_commands
+from cccp import run as run_commands
 from core.settings import SettingsError
 
-AREAS = [db_commands, footprint_commands, certs_commands]
+AREAS = [db_commands, run_commands, footprint_commands, certs_commands, registry_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

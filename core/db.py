@@ -16,6 +16,9 @@ from tortoise import Tortoise
 MODEL_MODULES = [
     "core.ledger.models",
     "core.certs.models",
+    "core.registry.models",
+    "core.users.models",
+    "core.kv.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

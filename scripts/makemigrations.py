@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "core" / "migrations"
-CHECK = r"CheckConstraint\(check='(?:[^'\\]|\\.)*', name='[^']*'\)"
+# The check is repr()'d: single quotes, or double quotes when it holds a string literal.
+CHECK = r"""CheckConstraint\(check=(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"), name='[^']*'\)"""
 CREATE = re.compile(r"ops\.CreateModel\(\s*name='(\w+)',(.*?)bases=", re.S)
 CONSTRAINTS = re.compile(r"'constraints': \[((?:\s*" + CHECK + r",?\s*)*)\], ")
 

@@ -6,7 +6,7 @@
     GET /keys/cert.pub   the Ed25519 public key (PEM)
 
 The signing key and the public base URL come from the application:
-`app["cert_key"]` (an Ed25519PrivateKey) and `app["public_base_url"]`. Every
+`app[CERT_KEY]` (an Ed25519PrivateKey) and `app[PUBLIC_BASE_URL]`. Every
 path under /c/ is answered here, so an unknown or malformed id (``../x``, 500
 characters) gets a friendly 404 page, never the router's bare one or a 500.
 Pages are self-contained (inline CSS and SVG) and everything shown is escaped.
@@ -31,6 +31,8 @@ from core.certs.service import (
 )
 
 PUBLIC_KEY_PATH = "/keys/cert.pub"
+CERT_KEY = web.AppKey("cert_key", object)  # Ed25519PrivateKey
+PUBLIC_BASE_URL = web.AppKey("public_base_url", str)
 # Certificates never change once issued; let browsers and Telegram's link
 # preview keep them for a day.
 IMMUTABLE = {"Cache-Control": "public, max-age=86400"}
@@ -44,11 +46,11 @@ def add_routes(app: web.Application) -> None:
 
 
 def _key(request: web.Request):
-    return request.config_dict["cert_key"]
+    return request.config_dict[CERT_KEY]
 
 
 def _base_url(request: web.Request) -> str:
-    return str(request.config_dict["public_base_url"]).rstrip("/")
+    return str(request.config_dict[PUBLIC_BASE_URL]).rstrip("/")
 
 
 async def certificate_route(request: web.Request) -> web.StreamResponse:

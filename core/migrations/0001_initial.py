@@ -1,16 +1,15 @@
-import functools
-from json import dumps, loads
-
-from tortoise import fields, migrations
-from tortoise.fields.base import OnDelete
-from tortoise.indexes import Index
-from tortoise.migrations import operations as ops
-from tortoise.migrations.constraints import CheckConstraint
-
-from core.certs.models import CertificateKind
+from tortoise import migrations
 from core.db_migration_support import restore_sqlite_indexes
+from tortoise.migrations import operations as ops
+import functools
+from core.certs.models import CertificateKind
 from core.ledger.models import HoldStatus
-
+from core.registry.models import BlockStatus, ProjectStatus
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.migrations.constraints import CheckConstraint
 
 class Migration(migrations.Migration):
     initial = True
@@ -77,6 +76,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='KeyValue',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('namespace', fields.CharField(max_length=64)),
+                ('key', fields.CharField(max_length=200)),
+                ('value', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'kv_value', 'app': 'models', 'unique_together': (('namespace', 'key'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Posting',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -88,6 +99,83 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'ledger_posting', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Project',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=12)),
+                ('name', fields.CharField(max_length=200)),
+                ('methodology', fields.CharField(max_length=32)),
+                ('standard', fields.CharField(max_length=32)),
+                ('project_type', fields.CharField(max_length=32)),
+                ('country', fields.CharField(max_length=2)),
+                ('location', fields.CharField(default='', max_length=200)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('producer_id', fields.BigIntField(db_index=True)),
+                ('status', fields.CharEnumField(default=ProjectStatus.DRAFT, description='DRAFT: draft\nAPPROVED: approved\nSUSPENDED: suspended', enum_type=ProjectStatus, max_length=16)),
+                ('buffer_percent', fields.SmallIntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'registry_project', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Batch',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('project', fields.ForeignKeyField('models.Project', source_field='project_id', db_constraint=True, to_field='id', related_name='batches', on_delete=OnDelete.RESTRICT)),
+                ('vintage', fields.SmallIntField()),
+                ('serial_first', fields.BigIntField(unique=True)),
+                ('serial_last', fields.BigIntField(unique=True)),
+                ('amount_kg', fields.BigIntField()),
+                ('buffer_kg', fields.BigIntField(default=0)),
+                ('key', fields.CharField(unique=True, max_length=200)),
+                ('posting_key', fields.CharField(max_length=200)),
+                ('issued_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'registry_batch', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Retirement',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('public_id', fields.CharField(unique=True, max_length=16)),
+                ('key', fields.CharField(unique=True, max_length=200)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='retirements', on_delete=OnDelete.RESTRICT)),
+                ('amount_kg', fields.BigIntField()),
+                ('beneficiary', fields.CharField(max_length=200)),
+                ('reason', fields.CharField(default='', max_length=500)),
+                ('posting', fields.ForeignKeyField('models.Posting', source_field='posting_id', unique=True, db_constraint=True, to_field='id', related_name='retirement', on_delete=OnDelete.RESTRICT)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'registry_retirement', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SerialBlock',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('batch', fields.ForeignKeyField('models.Batch', source_field='batch_id', db_constraint=True, to_field='id', related_name='blocks', on_delete=OnDelete.RESTRICT)),
+                ('serial_first', fields.BigIntField(unique=True)),
+                ('serial_last', fields.BigIntField(unique=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='serial_blocks', on_delete=OnDelete.RESTRICT)),
+                ('status', fields.CharEnumField(default=BlockStatus.ACTIVE, description='ACTIVE: active\nHELD: held\nRETIRED: retired', enum_type=BlockStatus, max_length=8)),
+                ('hold', fields.ForeignKeyField('models.Hold', source_field='hold_id', null=True, db_constraint=True, to_field='id', related_name='serial_blocks', on_delete=OnDelete.RESTRICT)),
+                ('retired_posting', fields.ForeignKeyField('models.Posting', source_field='retired_posting_id', null=True, db_constraint=True, to_field='id', related_name='retired_blocks', on_delete=OnDelete.RESTRICT)),
+            ],
+            options={'table': 'registry_serial_block', 'app': 'models', 'indexes': [Index(fields=['account_id', 'status', 'serial_first']), Index(fields=['account_id', 'status', 'batch_id', 'serial_first']), Index(fields=['hold_id', 'serial_first']), Index(fields=['retired_posting_id', 'serial_first']), Index(fields=['batch_id', 'serial_first'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SerialCounter',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('next_serial', fields.BigIntField()),
+            ],
+            options={'table': 'registry_serial_counter', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One row (id 1): the next serial number not yet given to any batch.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -105,15 +193,44 @@ class Migration(migrations.Migration):
             options={'table': 'ledger_transfer', 'app': 'models', 'indexes': [Index(fields=['debit_account_id', 'id']), Index(fields=['credit_account_id', 'id']), Index(fields=['posting_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='User',
+            fields=[
+                ('id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('first_name', fields.CharField(max_length=128)),
+                ('username', fields.CharField(null=True, max_length=64)),
+                ('language', fields.CharField(null=True, max_length=8)),
+                ('roles', fields.IntField(default=0)),
+                ('terms_accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('has_notifications', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'users_user', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='held >= 0', name='ledger_account_held_nonnegative')),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='(NOT is_nonnegative) OR balance >= held', name='ledger_account_not_overdrawn')),
         ops.AddConstraint(model_name='Certificate', constraint=CheckConstraint(check='amount_kg > 0', name='certificate_amount_kg_positive')),
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='amount > 0', name='ledger_hold_amount_positive')),
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='remaining >= 0 AND remaining <= amount', name='ledger_hold_remaining_range')),
+        ops.AddConstraint(model_name='Project', constraint=CheckConstraint(check='buffer_percent >= 0 AND buffer_percent < 100', name='registry_project_buffer_percent_range')),
+        ops.AddConstraint(model_name='Batch', constraint=CheckConstraint(check='amount_kg > 0', name='registry_batch_amount_positive')),
+        ops.AddConstraint(model_name='Batch', constraint=CheckConstraint(check='serial_last - serial_first + 1 = amount_kg', name='registry_batch_range_is_amount')),
+        ops.AddConstraint(model_name='Batch', constraint=CheckConstraint(check='buffer_kg >= 0 AND buffer_kg < amount_kg', name='registry_batch_buffer_range')),
+        ops.AddConstraint(model_name='Retirement', constraint=CheckConstraint(check='amount_kg > 0', name='registry_retirement_amount_positive')),
+        ops.AddConstraint(model_name='SerialBlock', constraint=CheckConstraint(check='serial_first > 0 AND serial_last >= serial_first', name='registry_block_range')),
+        ops.AddConstraint(model_name='SerialBlock', constraint=CheckConstraint(check="(status = 'held' AND hold_id IS NOT NULL) OR (status <> 'held' AND hold_id IS NULL)", name='registry_block_hold')),
+        ops.AddConstraint(model_name='SerialBlock', constraint=CheckConstraint(check="(status = 'retired' AND retired_posting_id IS NOT NULL) OR (status <> 'retired' AND retired_posting_id IS NULL)", name='registry_block_retired')),
         ops.AddConstraint(model_name='Transfer', constraint=CheckConstraint(check='amount > 0', name='ledger_transfer_amount_positive')),
         ops.AddConstraint(model_name='Transfer', constraint=CheckConstraint(check='debit_account_id <> credit_account_id', name='ledger_transfer_two_accounts')),
+        ops.AddConstraint(model_name='User', constraint=CheckConstraint(check='roles >= 0 AND roles <= 31', name='users_user_roles_known')),
         ops.RunPython(restore_sqlite_indexes('Account')),
+        ops.RunPython(restore_sqlite_indexes('Batch')),
         ops.RunPython(restore_sqlite_indexes('Certificate')),
         ops.RunPython(restore_sqlite_indexes('Hold')),
+        ops.RunPython(restore_sqlite_indexes('Project')),
+        ops.RunPython(restore_sqlite_indexes('Retirement')),
+        ops.RunPython(restore_sqlite_indexes('SerialBlock')),
         ops.RunPython(restore_sqlite_indexes('Transfer')),
+        ops.RunPython(restore_sqlite_indexes('User')),
     ]

@@ -1,0 +1,55 @@
+"""The registry: projects, batches, serial numbers, issuance, retirement, look-up.
+
+Importing this package registers the serial-block hook with the ledger
+(every carbon movement moves blocks) and its checks with `verify`. The app,
+the CLI and core/checks.py import it before any carbon moves.
+"""
+
+from core.ledger import CARBON, add_check, on_movement
+from core.registry.blocks import follow_movement
+from core.registry.checks import check_serials
+from core.registry.errors import RegistryError
+from core.registry.gases import GWP_100, GWP_SOURCE, Gas, parse_gas, to_co2e_kg
+from core.registry.inventory import project_inventory
+from core.registry.issuance import issue_batch, issue_reduction, list_batches
+from core.registry.lookup import lookup
+from core.registry.methodologies import (
+    METHODOLOGIES,
+    Methodology,
+    ProjectType,
+    Standard,
+    get_methodology,
+    list_methodologies,
+)
+from core.registry.models import BlockStatus, ProjectStatus
+from core.registry.projects import (
+    approve_project,
+    create_project,
+    get_project,
+    list_projects,
+    parse_country,
+    suspend_project,
+)
+from core.registry.retirement import get_retirement, retire, retire_held
+from core.registry.serials import format_serial, parse_serial
+from core.registry.views import (
+    BatchView,
+    InventoryLine,
+    LookupView,
+    ProjectView,
+    RetirementView,
+    SerialRangeView,
+)
+
+on_movement(CARBON, follow_movement)
+add_check(check_serials)
+
+__all__ = [
+    "GWP_100", "GWP_SOURCE", "METHODOLOGIES", "BatchView", "BlockStatus", "Gas", "InventoryLine",
+    "LookupView", "Methodology", "ProjectStatus", "ProjectType", "ProjectView", "RegistryError",
+    "RetirementView", "SerialRangeView", "Standard", "approve_project", "create_project",
+    "format_serial", "get_methodology", "get_project", "get_retirement", "issue_batch",
+    "issue_reduction", "list_batches", "list_methodologies", "list_projects", "lookup",
+    "parse_country", "parse_gas", "parse_serial", "project_inventory", "retire", "retire_held",
+    "suspend_project", "to_co2e_kg",
+]

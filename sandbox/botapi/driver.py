@@ -194,6 +194,15 @@ class ChatUser:
         }]
         return await self._send_message(update_id=update_id, photo=photo, caption=caption)
 
+    async def send_sticker(self, emoji: str = "👍", *, update_id: int | None = None) -> Reply:
+        """Send a sticker (a bot should answer even what it cannot use)."""
+        sticker = {
+            "file_id": f"CAACAgIAAxkBAAE{self.user.id}", "file_unique_id": "AgADsticker",
+            "type": "regular", "width": 512, "height": 512, "is_animated": False,
+            "is_video": False, "emoji": emoji,
+        }
+        return await self._send_message(update_id=update_id, sticker=sticker)
+
     async def send_document(
         self,
         data: bytes,

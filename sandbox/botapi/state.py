@@ -59,6 +59,7 @@ class Message:
     document: dict[str, Any] | None = None
     invoice: dict[str, Any] | None = None
     successful_payment: dict[str, Any] | None = None
+    sticker: dict[str, Any] | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to_message_id: int | None = None
     edit_date: int | None = None
@@ -112,6 +113,8 @@ class Message:
             data["invoice"] = self.invoice
         if self.successful_payment is not None:
             data["successful_payment"] = self.successful_payment
+        if self.sticker is not None:
+            data["sticker"] = self.sticker
         # Telegram only echoes inline keyboards back in Message objects.
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup

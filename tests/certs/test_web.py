@@ -6,14 +6,14 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from core.certs import signing
 from core.certs.service import issue_certificate, verify_certificate
-from web.certs import add_routes
+from web.certs import CERT_KEY, PUBLIC_BASE_URL, add_routes
 
 
 @pytest.fixture
 async def client(cert_db, signing_key, base_url):
     app = web.Application()
-    app["cert_key"] = signing_key
-    app["public_base_url"] = base_url
+    app[CERT_KEY] = signing_key
+    app[PUBLIC_BASE_URL] = base_url
     add_routes(app)
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -1,0 +1,128 @@
+"""/balance and /history: what the user holds and how it moved."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import menu
+from bot.i18n import N_, Translator, tr
+from bot.members import member
+from bot.replies import answer, show
+from core import users
+from core.ledger import CARBON, STARS, Entry
+
+BALANCE = N_(
+    "Your credits\n"
+    "• Available: {available}\n"
+    "• Held in offers: {held}\n"
+    "• Retired: {retired}"
+)
+CASH = N_("Your cash wallet")
+STARS_LINE = N_("• Telegram Stars: {amount} ⭐")
+NO_HISTORY = N_("No movements yet.")
+HISTORY_TITLE = N_("Your movements (newest first):")
+PAGE_STALE = N_("This page is no longer available. Send /history to start again.")
+KINDS = {
+    "issue": N_("issued"),
+    "issuance": N_("issued"),
+    "buy": N_("bought"),
+    "purchase": N_("bought"),
+    "sell": N_("sold"),
+    "trade": N_("trade"),
+    "retire": N_("retired"),
+    "retirement": N_("retired"),
+    "claim": N_("product code"),
+    "transfer": N_("transfer"),
+    "refund": N_("refund"),
+    "fee": N_("fee"),
+    "adjust": N_("adjustment"),
+    "expire_hold": N_("hold released"),
+    "void_hold": N_("hold released"),
+    "post_hold": N_("reserved amount moved"),
+}
+# hist:<before> — the cursor of the page to show; 0 is the newest page.
+HISTORY_DATA = re.compile(r"^hist:(\d{1,18})$")
+
+
+def history_data(before: int) -> str:
+    return f"hist:{before}"
+
+
+def money(t: Translator, currency: str, minor: int) -> str:
+    if currency == STARS:
+        return t(STARS_LINE, amount=t.number(minor, 0))
+    from babel.numbers import format_currency, get_currency_precision
+
+    precision = get_currency_precision(currency)
+    return "• " + format_currency(minor / 10**precision, currency, locale=t.language)
+
+
+async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/balance: credits available, held and retired; cash per currency."""
+    # No member() look-up: balances() refuses someone who never signed up
+    # (UnknownUser, answered by the error handler), and this is the busiest command.
+    t = await tr(update, context)
+    figures = await users.balances(update.effective_user.id)
+    lines = [
+        t(BALANCE, available=t.tonnes_and_kg(figures.available_kg), held=t.tonnes_and_kg(figures.held_kg),
+          retired=t.tonnes_and_kg(figures.retired_kg)),
+    ]
+    if figures.cash:
+        lines += ["", t(CASH)]
+        lines += [money(t, c.currency, c.available_minor) for c in figures.cash]
+    await update.effective_chat.send_message("\n".join(lines))
+
+
+def entry_line(t: Translator, entry: Entry) -> str:
+    kind = t(KINDS[entry.kind]) if entry.kind in KINDS else entry.kind.replace("_", " ")
+    sign = "+" if entry.amount > 0 else "−"
+    if entry.asset == CARBON:
+        amount = t.kg(abs(entry.amount))
+    elif entry.asset == STARS:
+        amount = f"{t.number(abs(entry.amount), 0)} ⭐"
+    else:
+        amount = money(t, entry.asset, abs(entry.amount)).removeprefix("• ")
+    return f"{t.date(entry.created_at)} · {kind} · {sign}{amount}"
+
+
+def history_keyboard(page: users.HistoryPage) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page.newer_cursor is not None:
+        buttons.append(InlineKeyboardButton("◀", callback_data=history_data(page.newer_cursor)))
+    if page.older_cursor is not None:
+        buttons.append(InlineKeyboardButton("▶", callback_data=history_data(page.older_cursor)))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/history: the newest ten movements, ◀ ▶ for more."""
+    user, t = await member(update, context)
+    if user is None:
+        return
+    before = 0
+    if update.callback_query is not None:
+        before = int(HISTORY_DATA.match(update.callback_query.data)[1])
+    page = await users.history(user.id, before=before or None)
+    if not page.entries:
+        if before:
+            await answer(update, t(PAGE_STALE), alert=True)
+            return
+        await answer(update)
+        await show(update, t(NO_HISTORY))
+        return
+    await answer(update)
+    text = "\n".join([t(HISTORY_TITLE), *(entry_line(t, e) for e in page.entries)])
+    await show(update, text, history_keyboard(page))
+
+
+def handlers() -> list:
+    menu.add_item(menu.BALANCE, balance, order=10)
+    menu.add_item(menu.HISTORY, show_history, order=20)
+    return [
+        CommandHandler("balance", balance),
+        CommandHandler("history", show_history),
+        CallbackQueryHandler(show_history, pattern=HISTORY_DATA),
+    ]

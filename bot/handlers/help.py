@@ -1,0 +1,118 @@
+"""/help, the command menu per language, and the hints for what the bot cannot use."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import menu
+from bot.i18n import N_, tr, translator
+from bot.members import member
+from core import users
+from core.i18n import LANGUAGES
+
+# (command, description) in the order the command menu shows them; features add theirs.
+COMMANDS: list[tuple[str, str]] = [
+    ("start", N_("Sign up or show the menu")),
+    ("balance", N_("Your credits and wallet")),
+    ("history", N_("Your movements")),
+    ("settings", N_("Notifications and account types")),
+    ("language", N_("Change the language")),
+    ("help", N_("What this bot can do")),
+    ("cancel", N_("Stop what you are doing")),
+]
+HELP = N_(
+    "CCCP lets you offset your carbon footprint with verified credits "
+    "(1 credit = 1 t CO2e) and proves it with a signed certificate.\n\n"
+    "Commands:"
+)
+HELP_FOOTER = N_("Every step works with the buttons or by typing.")
+NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
+UNKNOWN_COMMAND = N_("I do not know that command. Send /help to see what I can do.")
+TEXT_HINT = N_("I did not understand that. Use the menu below or send /help.")
+MEDIA_HINT = N_("I can only read text and buttons here. Send /help to see what I can do.")
+STALE_BUTTON = N_("This button is no longer valid.")
+
+
+def add_command(command: str, description: str, *, before: str = "help") -> None:
+    """Put a feature's command into the command menu (description N_()-marked)."""
+    if any(c == command for c, _ in COMMANDS):
+        return
+    index = next((i for i, (c, _) in enumerate(COMMANDS) if c == before), len(COMMANDS))
+    COMMANDS.insert(index, (command, description))
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what CCCP is and the commands."""
+    t = await tr(update, context)
+    user = await users.get_user(update.effective_user.id)
+    lines = [t(HELP), *(f"/{c} — {t(d)}" for c, d in COMMANDS), "", t(HELP_FOOTER)]
+    await update.effective_chat.send_message(
+        "\n".join(lines), reply_markup=menu.main_menu(t, user) if user else None
+    )
+
+
+async def set_commands(application: Application) -> None:
+    """The command menu in each language (post_init)."""
+    default = application.bot_data.get("default_language", "en")
+    for language in LANGUAGES:
+        t = translator(language)
+        commands = [BotCommand(c, t(d)[:256]) for c, d in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)
+        if language == default:
+            await application.bot.set_my_commands(commands)
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel outside any flow."""
+    t = await tr(update, context)
+    await update.effective_chat.send_message(t(NOTHING_TO_CANCEL))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command nobody handles."""
+    t = await tr(update, context)
+    await update.effective_chat.send_message(t(UNKNOWN_COMMAND))
+
+
+async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text no flow is waiting for."""
+    user, t = await member(update, context)
+    if user is None:
+        return
+    await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(t, user))
+
+
+async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, photo, voice note... that no flow is waiting for."""
+    t = await tr(update, context)
+    await update.effective_chat.send_message(t(MEDIA_HINT))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button no handler knows (an old message, a flow that ended)."""
+    t = await tr(update, context)
+    await update.callback_query.answer(t(STALE_BUTTON), show_alert=True)
+
+
+def handlers() -> list:
+    menu.add_item(menu.HELP, show_help, order=90)
+    return [CommandHandler("help", show_help)]
+
+
+def fallback_handlers() -> list:
+    """Registered last: whatever no feature handled still gets an answer."""
+    return [
+        CommandHandler("cancel", nothing_to_cancel),
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(filters.TEXT, unknown_text),
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, other_message),
+        CallbackQueryHandler(stale_button),
+    ]

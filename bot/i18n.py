@@ -1,0 +1,123 @@
+"""Translations for the bot: one gettext translator per language, and number formats.
+
+The language is the user's stored choice (kept in `context.user_data["lang"]`,
+set at sign-up and by /language, loaded from core when missing), else
+Telegram's `language_code`, else DEFAULT_LANGUAGE. Catalogues are
+`locales/<lang>/LC_MESSAGES/messages.po`, compiled to .mo by `make setup`.
+Mark module-level texts with `N_()` so `pybabel extract` finds them; translate
+them when shown with `t(...)`.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from core import users
+from core.i18n import LANGUAGE_NAMES, LANGUAGES
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+KG_PER_TONNE = 1000
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction; it is translated where it is shown."""
+    return message
+
+
+@cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    """The compiled .mo when it is current, else the .po compiled in memory (a fresh
+    checkout without `make setup` still speaks every language)."""
+    po_path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo_path = po_path.with_suffix(".mo")
+    if not po_path.exists():
+        return gettext.NullTranslations()
+    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        with mo_path.open("rb") as mo:
+            return gettext.GNUTranslations(mo)
+    with po_path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Texts and numbers in one language: `t("Hello {name}", name=...)`."""
+
+    language: str
+
+    def __call__(self, message: str, **params: object) -> str:
+        text = _catalogue(self.language).gettext(message)
+        return text.format(**params) if params else text
+
+    def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
+        text = _catalogue(self.language).ngettext(singular, plural, n)
+        return text.format(n=n, **params)
+
+    def number(self, value: int | float | Decimal, digits: int = 3) -> str:
+        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.language)
+
+    def kg(self, amount_kg: int) -> str:
+        """250 kg below a tonne, else tonnes with up to three decimals: 1.5 t, 1,5 t."""
+        if abs(amount_kg) < KG_PER_TONNE:
+            return f"{self.number(amount_kg)} kg"
+        return f"{self.number(Decimal(amount_kg) / KG_PER_TONNE)} t"
+
+    def tonnes_and_kg(self, amount_kg: int) -> str:
+        """Both units, for balances: "1.5 t (1,500 kg)"; under a tonne just "250 kg"."""
+        if abs(amount_kg) < KG_PER_TONNE:
+            return f"{self.number(amount_kg)} kg"
+        return f"{self.number(Decimal(amount_kg) / KG_PER_TONNE)} t ({self.number(amount_kg)} kg)"
+
+    def date(self, moment) -> str:
+        from babel.dates import format_date
+
+        return format_date(moment, format="medium", locale=self.language)
+
+
+def translator(language: str | None) -> Translator:
+    return Translator(language if language in LANGUAGES else "en")
+
+
+def telegram_language(update: Update | None, default: str) -> str:
+    """The user's Telegram app language if we speak it ("de-AT" -> de), else `default`."""
+    user = update.effective_user if update else None
+    code = (user.language_code or "").split("-")[0].lower() if user else ""
+    return code if code in LANGUAGES else default
+
+
+async def language_of(update: Update | None, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The language to answer in (see the module docstring)."""
+    user_data = context.user_data if update and update.effective_user else None
+    if user_data is not None and user_data.get("lang") in LANGUAGES:
+        return user_data["lang"]
+    default = context.bot_data.get("default_language", "en")
+    if update and update.effective_user:
+        stored = await users.get_user(update.effective_user.id)
+        if stored is not None and stored.language:
+            user_data["lang"] = stored.language
+            return stored.language
+    return telegram_language(update, default)
+
+
+async def tr(update: Update | None, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    return translator(await language_of(update, context))
+
+
+def language_name(language: str) -> str:
+    return LANGUAGE_NAMES[language]

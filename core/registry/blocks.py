@@ -1,0 +1,244 @@
+"""Serial blocks follow the ledger: every carbon movement moves blocks.
+
+`follow_movement` is registered with `core.ledger.on_movement(CARBON, ...)`
+when `core.registry` is imported, and runs inside the posting's transaction,
+so a movement and its blocks commit or roll back together. Whoever posts
+carbon (the app, the CLI, `cccp verify`) imports core.registry first
+(core/checks.py does).
+
+Rules:
+- A transfer out of the issuance account must name a batch: it hands out the
+  batch's next unallocated serials. Carbon from or to any other account that
+  mirrors the outside world (unbounded accounts) is refused: carbon enters
+  circulation by issuance only and leaves it by retirement only.
+- A transfer moves `amount` serials of the debit account's active blocks,
+  the named batch first, then lowest serial first, splitting one block at most
+  (the last one touched). Into the retirement account they become RETIRED,
+  tagged with the posting; retired blocks never move (a posting out of the
+  retirement account raises, rolling the posting back).
+- A hold marks serials HELD, tagged with the hold; posting the hold moves its
+  held serials (lowest first) and releases the rest to ACTIVE; voiding
+  releases them all.
+- Moved ranges merge with touching blocks of the same batch, account and
+  state, so an account's blocks do not fragment without end.
+
+Concurrency: the ledger has already updated (and so, on PostgreSQL, locked)
+the rows of every account whose blocks change here, so two movements never
+rework the same account's blocks at once.
+
+Cost: a few queries per block touched, never per serial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+from core.ledger import CARBON, Movement, MovementKind, Role
+from core.ledger.accounts import SYSTEM
+from core.ledger.models import Account
+from core.registry.errors import (
+    CarbonOutsideRegistry,
+    RetiredCreditsNeverMove,
+    SerialsMissing,
+    UnknownBatch,
+)
+from core.registry.models import Batch, BlockStatus, SerialBlock
+
+PAGE = 50  # blocks read per query while collecting an amount
+
+
+@dataclass(frozen=True)
+class Range:
+    batch_id: int
+    first: int
+    last: int
+
+    @property
+    def amount_kg(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class _Account:
+    id: int
+    owner: str
+    role: str
+    is_nonnegative: bool
+
+    @property
+    def is_issuance(self) -> bool:
+        return self.owner == SYSTEM and self.role == Role.ISSUANCE
+
+    @property
+    def is_retirement(self) -> bool:
+        return self.owner == SYSTEM and self.role == Role.RETIREMENT
+
+
+async def _accounts(*ids: int) -> dict[int, _Account]:
+    rows = await Account.filter(id__in=list(ids)).values("id", "owner", "role", "is_nonnegative")
+    return {r["id"]: _Account(**r) for r in rows}
+
+
+def _block_query(account_id: int, status: BlockStatus, hold_id: int | None, retired_posting_id: int | None):
+    query = SerialBlock.filter(account_id=account_id, status=status)
+    query = query.filter(hold_id=hold_id) if hold_id is not None else query.filter(hold_id__isnull=True)
+    if retired_posting_id is not None:
+        return query.filter(retired_posting_id=retired_posting_id)
+    return query.filter(retired_posting_id__isnull=True)
+
+
+async def take(
+    account_id: int,
+    status: BlockStatus,
+    amount: int,
+    *,
+    batch_id: int | None = None,
+    hold_id: int | None = None,
+) -> list[Range]:
+    """Cut `amount` serials out of the account's blocks in `status`, lowest first.
+
+    With `batch_id`, that batch's blocks go first. Whole blocks are deleted and
+    at most one block is shortened; the caller places the ranges elsewhere.
+    """
+    remaining = amount
+    taken: list[Range] = []
+    base = _block_query(account_id, status, hold_id, None)
+    sources = ([base.filter(batch_id=batch_id)] if batch_id is not None else []) + [base]
+    for source in sources:
+        while remaining > 0:
+            page = await source.order_by("serial_first").limit(PAGE)
+            whole: list[int] = []
+            for block in page:
+                if remaining == 0:
+                    break
+                size = block.serial_last - block.serial_first + 1
+                if size <= remaining:
+                    whole.append(block.id)
+                    taken.append(Range(block.batch_id, block.serial_first, block.serial_last))
+                    remaining -= size
+                    continue
+                # Lowest serials leave; the block keeps its upper part.
+                await SerialBlock.filter(id=block.id).update(serial_first=block.serial_first + remaining)
+                taken.append(Range(block.batch_id, block.serial_first, block.serial_first + remaining - 1))
+                remaining = 0
+                break
+            if whole:
+                await SerialBlock.filter(id__in=whole).delete()
+            if remaining == 0 or len(page) < PAGE:
+                break
+        if remaining == 0:
+            break
+    if remaining > 0:
+        raise SerialsMissing(account_id=account_id, status=status.value, missing_kg=remaining)
+    return taken
+
+
+def coalesce(ranges: list[Range]) -> list[Range]:
+    """Touching ranges of one batch as one."""
+    merged: list[Range] = []
+    for r in sorted(ranges, key=lambda r: r.first):
+        if merged and merged[-1].batch_id == r.batch_id and merged[-1].last + 1 == r.first:
+            merged[-1] = Range(r.batch_id, merged[-1].first, r.last)
+        else:
+            merged.append(r)
+    return merged
+
+
+async def place(
+    ranges: list[Range],
+    account_id: int,
+    status: BlockStatus,
+    *,
+    hold_id: int | None = None,
+    retired_posting_id: int | None = None,
+) -> None:
+    """Put ranges (already cut from where they were) into the account, merging neighbours."""
+    for r in coalesce(ranges):
+        neighbours = await _block_query(account_id, status, hold_id, retired_posting_id).filter(
+            Q(serial_last=r.first - 1) | Q(serial_first=r.last + 1), batch_id=r.batch_id
+        )
+        left = next((b for b in neighbours if b.serial_last == r.first - 1), None)
+        right = next((b for b in neighbours if b.serial_first == r.last + 1), None)
+        # Delete before widening: `first` and `last` are UNIQUE.
+        if left and right:
+            await SerialBlock.filter(id=right.id).delete()
+            await SerialBlock.filter(id=left.id).update(serial_last=right.serial_last)
+        elif left:
+            await SerialBlock.filter(id=left.id).update(serial_last=r.last)
+        elif right:
+            await SerialBlock.filter(id=right.id).update(serial_first=r.first)
+        else:
+            await SerialBlock.create(
+                batch_id=r.batch_id,
+                serial_first=r.first,
+                serial_last=r.last,
+                account_id=account_id,
+                status=status,
+                hold_id=hold_id,
+                retired_posting_id=retired_posting_id,
+            )
+
+
+async def allocate(batch_id: int, amount: int) -> list[Range]:
+    """The batch's next `amount` serials that no block holds yet (issuance only)."""
+    batch = await Batch.get_or_none(id=batch_id)
+    if batch is None:
+        raise UnknownBatch(batch_id=batch_id)
+    top = await SerialBlock.filter(batch_id=batch_id).order_by("-serial_first").first()
+    first = batch.serial_first if top is None else top.serial_last + 1
+    if first + amount - 1 > batch.serial_last:
+        raise CarbonOutsideRegistry(batch_id=batch_id, reason="batch already issued")
+    return [Range(batch_id, first, first + amount - 1)]
+
+
+def _check_ends(debit: _Account, credit: _Account | None) -> None:
+    if debit.is_retirement:
+        raise RetiredCreditsNeverMove(account_id=debit.id)
+    if not debit.is_nonnegative and not debit.is_issuance:
+        raise CarbonOutsideRegistry(account_id=debit.id, role=debit.role)
+    if credit is not None and not credit.is_nonnegative:
+        raise CarbonOutsideRegistry(account_id=credit.id, role=credit.role)
+
+
+def _target(credit: _Account, posting_id: int | None) -> dict:
+    if credit.is_retirement:
+        return {"status": BlockStatus.RETIRED, "retired_posting_id": posting_id}
+    return {"status": BlockStatus.ACTIVE}
+
+
+async def follow_movement(m: Movement) -> None:
+    """Move the blocks a carbon movement moved (runs inside the posting's transaction)."""
+    if m.asset != CARBON:
+        return
+    ids = [m.debit_account_id] + ([m.credit_account_id] if m.credit_account_id else [])
+    accounts = await _accounts(*ids)
+    debit = accounts[m.debit_account_id]
+    credit = accounts.get(m.credit_account_id) if m.credit_account_id else None
+    if m.kind == MovementKind.TRANSFER:
+        _check_ends(debit, credit)
+        if debit.is_issuance:
+            if m.batch_id is None:
+                raise CarbonOutsideRegistry(account_id=debit.id, reason="issuance names no batch")
+            ranges = await allocate(m.batch_id, m.amount)
+        else:
+            ranges = await take(debit.id, BlockStatus.ACTIVE, m.amount, batch_id=m.batch_id)
+        await place(ranges, credit.id, **_target(credit, m.posting_id))
+    elif m.kind == MovementKind.HOLD:
+        _check_ends(debit, None)
+        ranges = await take(debit.id, BlockStatus.ACTIVE, m.amount, batch_id=m.batch_id)
+        await place(ranges, debit.id, BlockStatus.HELD, hold_id=m.hold_id)
+    elif m.kind == MovementKind.POST_HOLD:
+        _check_ends(debit, credit)
+        ranges = await take(debit.id, BlockStatus.HELD, m.amount, hold_id=m.hold_id)
+        await place(ranges, credit.id, **_target(credit, m.posting_id))
+        await _release(debit.id, m.hold_id, m.released)
+    elif m.kind == MovementKind.VOID_HOLD:
+        await _release(debit.id, m.hold_id, m.released)
+
+
+async def _release(account_id: int, hold_id: int | None, amount: int) -> None:
+    if amount > 0:
+        ranges = await take(account_id, BlockStatus.HELD, amount, hold_id=hold_id)
+        await place(ranges, account_id, BlockStatus.ACTIVE)

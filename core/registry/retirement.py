@@ -1,0 +1,175 @@
+"""Retirement: credits leave circulation for good, for a named beneficiary.
+
+`retire` posts the credits to the system retirement account through the
+ledger (the movement hook marks their blocks RETIRED, tagged with the
+posting) and records the Retirement row in the same transaction: both or
+neither. The row's serial ranges are the retired blocks of its posting.
+The caller's `key` makes it idempotent; the ledger's conditional debit makes
+concurrent retirements from one account safe (each succeeds or raises
+InsufficientFunds, never overdraws).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core import ledger
+from core.clock import utcnow
+from core.ledger import CARBON, Leg, Role
+from core.registry.errors import InvalidRetirement
+from core.registry.issuance import check_amount_kg, check_key
+from core.registry.models import BlockStatus, Retirement, SerialBlock
+from core.registry.serials import format_serial
+from core.registry.views import RetirementView, SerialRangeView, retirement_view
+
+# Crockford's base32 without I, L, O, U: read aloud and typed without confusion.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PUBLIC_ID_LENGTH = 10  # after the "R": 50 random bits
+
+
+def new_public_id() -> str:
+    return "R" + "".join(secrets.choice(_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
+
+
+def is_retirement_id(text: str) -> bool:
+    text = str(text).strip().upper()
+    return len(text) == PUBLIC_ID_LENGTH + 1 and text[0] == "R" and all(c in _ALPHABET for c in text[1:])
+
+
+def _check_words(beneficiary: str, reason: str) -> tuple[str, str]:
+    beneficiary, reason = (beneficiary or "").strip(), (reason or "").strip()
+    if not beneficiary or len(beneficiary) > 200:
+        raise InvalidRetirement(field="beneficiary", max_length=200)
+    if len(reason) > 500:
+        raise InvalidRetirement(field="reason", max_length=500)
+    return beneficiary, reason
+
+
+async def retired_ranges(retirement: Retirement) -> list[SerialRangeView]:
+    rows = await (
+        SerialBlock.filter(retired_posting_id=retirement.posting_id, status=BlockStatus.RETIRED)
+        .order_by("serial_first")
+        .values("batch_id", "serial_first", "serial_last", "batch__vintage", "batch__project__code", "batch__project__name")
+    )
+    return [
+        SerialRangeView(
+            serial=format_serial(r["batch__project__code"], r["batch__vintage"], r["serial_first"], r["serial_last"]),
+            project_code=r["batch__project__code"],
+            project_name=r["batch__project__name"],
+            batch_id=r["batch_id"],
+            vintage=r["batch__vintage"],
+            first=r["serial_first"],
+            last=r["serial_last"],
+            status=BlockStatus.RETIRED.value,
+            retirement_id=retirement.public_id,
+            beneficiary=retirement.beneficiary,
+            reason=retirement.reason,
+            retired_at=retirement.created_at,
+        )
+        for r in rows
+    ]
+
+
+async def _view(retirement: Retirement) -> RetirementView:
+    return retirement_view(retirement, await retired_ranges(retirement))
+
+
+async def _recorded(key: str) -> RetirementView | None:
+    existing = await Retirement.get_or_none(key=key)
+    return None if existing is None else await _view(existing)
+
+
+async def _record(
+    key: str, account_id: int, posting: ledger.PostingView, beneficiary: str, reason: str, now: datetime
+) -> Retirement:
+    amount_kg = sum(t.amount for t in posting.transfers)
+    return await Retirement.create(
+        public_id=new_public_id(),
+        key=key,  # UNIQUE: a racing twin fails here and returns ours
+        account_id=account_id,
+        amount_kg=amount_kg,
+        beneficiary=beneficiary,
+        reason=reason,
+        posting_id=posting.id,
+        created_at=now,
+    )
+
+
+async def retire(
+    account_id: int,
+    amount_kg: int,
+    beneficiary: str,
+    reason: str,
+    *,
+    key: str,
+    batch_id: int | None = None,
+    now: datetime | None = None,
+) -> RetirementView:
+    """Retire `amount_kg` of the account's credits (from `batch_id` first) for `beneficiary`."""
+    now = now or utcnow()
+    check_key(key)
+    check_amount_kg(amount_kg)
+    beneficiary, reason = _check_words(beneficiary, reason)
+    if (done := await _recorded(key)) is not None:
+        return done
+    retirement_account = await ledger.system_account(Role.RETIREMENT, CARBON)
+    try:
+        async with in_transaction():
+            posting = await ledger.post(
+                f"retire:{key}",
+                "retirement",
+                [Leg(account_id, retirement_account.id, amount_kg, batch_id=batch_id)],
+                memo=f"for {beneficiary}"[:500],
+                metadata={"beneficiary": beneficiary, "reason": reason},
+                now=now,
+            )
+            row = await _record(key, account_id, posting, beneficiary, reason, now)
+    except IntegrityError:
+        if (done := await _recorded(key)) is not None:
+            return done
+        raise
+    return await _view(row)
+
+
+async def retire_held(
+    hold_id: int,
+    beneficiary: str,
+    reason: str,
+    *,
+    key: str,
+    now: datetime | None = None,
+) -> RetirementView:
+    """Retire everything a pending carbon hold reserves (a paid purchase retires its hold)."""
+    now = now or utcnow()
+    check_key(key)
+    beneficiary, reason = _check_words(beneficiary, reason)
+    if (done := await _recorded(key)) is not None:
+        return done
+    held = await ledger.get_hold(hold_id)
+    retirement_account = await ledger.system_account(Role.RETIREMENT, CARBON)
+    try:
+        async with in_transaction():
+            posting = await ledger.post_hold(
+                f"retire:{key}",
+                hold_id,
+                retirement_account.id,
+                kind="retirement",
+                memo=f"for {beneficiary}"[:500],
+                metadata={"beneficiary": beneficiary, "reason": reason},
+                now=now,
+            )
+            row = await _record(key, held.account_id, posting, beneficiary, reason, now)
+    except IntegrityError:
+        if (done := await _recorded(key)) is not None:
+            return done
+        raise
+    return await _view(row)
+
+
+async def get_retirement(public_id: str) -> RetirementView | None:
+    row = await Retirement.get_or_none(public_id=str(public_id).strip().upper())
+    return None if row is None else await _view(row)

@@ -1,0 +1,23 @@
+"""People who use CCCP: sign-up, language, roles, settings and what they hold."""
+
+from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
+from core.users.models import UserRole
+from core.users.service import (
+    BalanceView,
+    CashBalance,
+    HistoryPage,
+    UserView,
+    add_role,
+    balances,
+    get_user,
+    history,
+    set_language,
+    set_notifications,
+    sign_up,
+)
+
+__all__ = [
+    "BalanceView", "CashBalance", "HistoryPage", "UnknownRole", "UnknownUser",
+    "UnsupportedLanguage", "UserRole", "UserView", "add_role", "balances", "get_user", "history",
+    "set_language", "set_notifications", "sign_up",
+]

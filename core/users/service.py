@@ -1,0 +1,218 @@
+"""Use cases for a person's own account: sign up, settings, balances, history.
+
+Primitives in, frozen views out. `sign_up` is idempotent (a redelivered
+/start or a double tap returns the same user) and opens the user's ledger
+wallets for carbon and Telegram Stars, so a balance is never "missing".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.functions import Sum
+
+from core import ledger
+from core.i18n import LANGUAGES
+from core.ledger.accounts import Role
+from core.ledger.models import Transfer
+from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
+from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
+
+HISTORY_PAGE_SIZE = 10
+WALLET_ASSETS = (ledger.CARBON, ledger.STARS)
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    first_name: str
+    username: str | None
+    language: str | None
+    roles: frozenset[UserRole]
+    terms_accepted_at: datetime | None
+    has_notifications: bool
+    created_at: datetime
+
+    def has_role(self, role: UserRole | str) -> bool:
+        return UserRole(role) in self.roles
+
+
+@dataclass(frozen=True)
+class CashBalance:
+    currency: str  # ISO 4217; Telegram Stars are XTR
+    available_minor: int
+    held_minor: int
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    available_kg: int
+    held_kg: int  # reserved by open offers and unpaid purchases
+    retired_kg: int
+    cash: tuple[CashBalance, ...]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: tuple[ledger.Entry, ...]
+    older_cursor: int | None  # `before` for the next older page; None: this is the oldest
+    newer_cursor: int | None  # `before` for the newer page; 0: the newest page; None: none newer
+
+
+def _view(user: User) -> UserView:
+    return UserView(
+        id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        language=user.language,
+        roles=mask_to_roles(user.roles),
+        terms_accepted_at=user.terms_accepted_at,
+        has_notifications=user.has_notifications,
+        created_at=user.created_at,
+    )
+
+
+def _check_language(language: str | None) -> None:
+    if language is not None and language not in LANGUAGES:
+        raise UnsupportedLanguage(language=language, supported=LANGUAGES)
+
+
+def _check_roles(roles: Iterable[str]) -> list[UserRole]:
+    checked = []
+    for role in roles:
+        try:
+            checked.append(UserRole(role))
+        except ValueError:
+            raise UnknownRole(role=role) from None
+    return checked
+
+
+async def sign_up(
+    user_id: int,
+    first_name: str,
+    language: str | None,
+    roles: Iterable[str],
+    *,
+    now: datetime,
+    username: str | None = None,
+) -> UserView:
+    """Create the user (terms accepted now) and open their wallets. Again: the same user."""
+    _check_language(language)
+    role_list = _check_roles(roles)
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        try:
+            user = await User.create(
+                id=user_id,
+                first_name=first_name[:128],
+                username=(username or None) and username[:64],
+                language=language,
+                roles=roles_to_mask(role_list),
+                terms_accepted_at=now,
+                created_at=now,
+            )
+        except IntegrityError:  # the same /start, delivered twice at once
+            user = await User.get(id=user_id)
+    for asset in WALLET_ASSETS:
+        await ledger.user_account(user_id, asset)
+    return _view(user)
+
+
+async def get_user(user_id: int) -> UserView | None:
+    """The user, or None if they have not signed up."""
+    user = await User.get_or_none(id=user_id)
+    return None if user is None else _view(user)
+
+
+async def _require(user_id: int) -> UserView:
+    view = await get_user(user_id)
+    if view is None:
+        raise UnknownUser(user_id=user_id)
+    return view
+
+
+async def set_language(user_id: int, language: str) -> UserView:
+    _check_language(language)
+    if not await User.filter(id=user_id).update(language=language):
+        raise UnknownUser(user_id=user_id)
+    return await _require(user_id)
+
+
+async def add_role(user_id: int, role: str) -> UserView:
+    """Give the user one more role (a no-op if they have it)."""
+    (checked,) = _check_roles([role])
+    bit = ROLE_BITS[checked]
+    # Compare-and-set on the mask we read: a concurrent add of another role is not lost.
+    while True:
+        current = await User.get_or_none(id=user_id)
+        if current is None:
+            raise UnknownUser(user_id=user_id)
+        if current.roles & bit or await User.filter(id=user_id, roles=current.roles).update(
+            roles=current.roles | bit
+        ):
+            return await _require(user_id)
+
+
+async def set_notifications(user_id: int, is_on: bool) -> UserView:
+    if not await User.filter(id=user_id).update(has_notifications=is_on):
+        raise UnknownUser(user_id=user_id)
+    return await _require(user_id)
+
+
+async def _retired_kg(carbon_account_id: int) -> int:
+    # TODO(#4): read the registry's retirements once it exists; until then every
+    # transfer from the wallet into the system retirement account is a retirement.
+    rows = (
+        await Transfer.filter(
+            debit_account_id=carbon_account_id,
+            credit_account__owner="system",
+            credit_account__role=Role.RETIREMENT,
+        )
+        .annotate(total=Sum("amount"))
+        .values_list("total", flat=True)
+    )
+    return int(rows[0] or 0) if rows else 0
+
+
+async def balances(user_id: int) -> BalanceView:
+    """Credits available, held and retired, and cash per currency."""
+    wallets = [a for a in await ledger.accounts_of(ledger.user_owner(user_id)) if a.role == Role.WALLET]
+    if not wallets:  # sign-up opens the wallets, so no wallet means no user
+        await _require(user_id)
+    carbon = next((a for a in wallets if a.asset == ledger.CARBON), None)
+    cash = tuple(
+        CashBalance(currency=a.asset, available_minor=a.available, held_minor=a.held)
+        for a in sorted(wallets, key=lambda a: (a.asset != ledger.STARS, a.asset))
+        if a.asset != ledger.CARBON
+    )
+    return BalanceView(
+        available_kg=carbon.available if carbon else 0,
+        held_kg=carbon.held if carbon else 0,
+        retired_kg=await _retired_kg(carbon.id) if carbon else 0,
+        cash=cash,
+    )
+
+
+async def history(user_id: int, before: int | None = None) -> HistoryPage:
+    """The user's movements over all their accounts, newest first, ten a page."""
+    account_ids = [a.id for a in await ledger.accounts_of(ledger.user_owner(user_id))]
+    if not account_ids:
+        return HistoryPage(entries=(), older_cursor=None, newer_cursor=None)
+    page = await ledger.history(account_ids, limit=HISTORY_PAGE_SIZE, before=before or None)
+    newer_cursor = None
+    if page.entries and before:
+        # The newer page ends just above this page's first entry.
+        newer_ids = await (
+            Transfer.filter(Q(debit_account_id__in=account_ids) | Q(credit_account_id__in=account_ids))
+            .filter(id__gt=page.entries[0].transfer_id)
+            .order_by("id")
+            .limit(HISTORY_PAGE_SIZE + 1)
+            .values_list("id", flat=True)
+        )
+        if newer_ids:
+            newer_cursor = newer_ids[HISTORY_PAGE_SIZE] if len(newer_ids) > HISTORY_PAGE_SIZE else 0
+    return HistoryPage(entries=page.entries, older_cursor=page.next_cursor, newer_cursor=newer_cursor)

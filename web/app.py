@@ -1,0 +1,77 @@
+"""The aiohttp application: health, certificate pages and the Telegram webhook.
+
+    GET  /healthz            200 {"status": "ok", "db": "ok"} (503 when the database fails)
+    GET  /c/<id>...          certificate verify pages (web/certs.py)
+    POST /telegram/webhook   updates from Telegram when WEBHOOK_URL is set; the
+                             X-Telegram-Bot-Api-Secret-Token header must match
+                             WEBHOOK_SECRET (401 otherwise)
+
+Updates from the webhook go onto the PTB application's update_queue; the
+application handles them in order as it would from long polling.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+from tortoise import Tortoise
+
+from core.certs import signing
+from core.settings import Settings
+from web import certs
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SETTINGS = web.AppKey("settings", Settings)
+APPLICATION = web.AppKey("application", Application)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness with a database round trip."""
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        log.warning("health check: database failed: %s", exc)
+        return web.json_response({"status": "error", "db": "error"}, status=503)
+    return web.json_response({"status": "ok", "db": "ok"})
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """An update from Telegram: check the secret, queue it for the bot."""
+    expected = request.app[SETTINGS].webhook_secret
+    given = request.headers.get(SECRET_HEADER, "")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        return web.json_response({"error": "unauthorized"}, status=401)
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": "bad request"}, status=400)
+    application = request.app[APPLICATION]
+    update = Update.de_json(data, application.bot)
+    if update is None:
+        return web.json_response({"error": "bad request"}, status=400)
+    await application.update_queue.put(update)
+    return web.json_response({"ok": True})
+
+
+def build_web_app(settings: Settings, application: Application | None = None) -> web.Application:
+    """Health, certificate pages and (with an application and WEBHOOK_URL) the webhook."""
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[certs.CERT_KEY] = signing.load_or_create_key(
+        settings.cert_signing_key, settings.data_dir / "cert_signing_key"
+    )
+    app[certs.PUBLIC_BASE_URL] = settings.public_base_url
+    app.router.add_get("/healthz", healthz)
+    certs.add_routes(app)
+    if application is not None and settings.webhook_url:
+        app[APPLICATION] = application
+        app.router.add_post(WEBHOOK_PATH, telegram_webhook)
+    return app
