@@ -42,6 +42,9 @@ from core import ledger
 from core.ledger import Leg
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+# Money moves through the ledger alone; carbon would also move the registry's
+# serial blocks (benchmarks/registry.py measures that).
+ASSET = "EUR"
 FUNDING_KEY = "bench:fund"
 
 
@@ -55,10 +58,10 @@ async def opened(url: str):
 
 
 async def _open_accounts(n: int) -> tuple[int, int]:
-    issuance = await ledger.system_account(ledger.Role.ISSUANCE, ledger.CARBON)
-    alice = await ledger.user_account(1, ledger.CARBON)
-    bob = await ledger.user_account(2, ledger.CARBON)
-    await ledger.post(FUNDING_KEY, "issue", [Leg(issuance.id, alice.id, n)])
+    clearing = await ledger.system_account(ledger.Role.CLEARING, ASSET)
+    alice = await ledger.user_account(1, ASSET)
+    bob = await ledger.user_account(2, ASSET)
+    await ledger.post(FUNDING_KEY, "pay_in", [Leg(clearing.id, alice.id, n)])
     return alice.id, bob.id
 
 
@@ -127,7 +130,7 @@ class SqliteBaseline:
         )
         await conn.execute(
             "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id, asset,"
-            " amount, created_at) VALUES (?, ?, ?, 'carbon', 1, ?)",
+            " amount, created_at) VALUES (?, ?, ?, 'EUR', 1, ?)",
             (posting_id, self.alice, self.bob, self.now),
         )
         await conn.execute("COMMIT")
@@ -172,7 +175,7 @@ class PostgresBaseline:
             )
             await conn.execute(
                 "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id,"
-                " asset, amount, created_at) VALUES ($1, $2, $3, 'carbon', 1, $4)",
+                " asset, amount, created_at) VALUES ($1, $2, $3, 'EUR', 1, $4)",
                 posting_id,
                 self.alice,
                 self.bob,

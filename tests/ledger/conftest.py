@@ -1,13 +1,22 @@
 """Fixtures for the ledger tests: a fresh database with a few accounts.
 
-`book` opens the carbon issuance account and two user wallets (Alice, Bob)
-and offers the reads the tests assert on: balances, row counts and raw SQL.
+These tests prove the ledger alone. Areas above it register movement hooks and
+verify checks at import (the registry follows every carbon movement with its
+serial blocks and refuses carbon that no batch issued), so every test here
+runs with none registered; the registry's tests cover the ledger with its hook.
+Tests that start another process (crash, `cccp verify`, the benchmark) cannot
+switch the hooks off there, so they move money instead of carbon.
+
+`book` opens the carbon issuance account and three user wallets (Alice, Bob,
+Carol) and offers the reads the tests assert on: balances and row counts.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
+import pytest
 import pytest_asyncio
 from tortoise import Tortoise
 
@@ -43,6 +52,14 @@ async def raw_sql(sql: str) -> list[dict]:
     """Run SQL on the open database (literal values only: no placeholders differ)."""
     _, rows = await Tortoise.get_connection("default").execute_query(sql)
     return [dict(r) for r in rows]
+
+
+@pytest.fixture(autouse=True)
+def ledger_alone(monkeypatch) -> None:
+    """No hooks or checks of other areas: the ledger's own rules only."""
+    # `core.ledger.verify` is also the name of the function the package exports.
+    monkeypatch.setattr(sys.modules["core.ledger.hooks"], "_hooks", {})
+    monkeypatch.setattr(sys.modules["core.ledger.verify"], "_checks", [])
 
 
 @pytest_asyncio.fixture

@@ -2,10 +2,11 @@
 
     python -m tests.ledger.crash_worker DATABASE_URL N
 
-Posting i moves 3 kg from issuance to Alice, 2 on to Bob and 1 on to Carol in
-one posting of three legs (kind "crash"); every fifth i also holds 1 kg of
-Alice's and posts the hold to Carol (kind "fill", one leg). It prints i after
-posting i is committed, so the parent knows what must survive a SIGKILL. Keys
+Posting i moves 3 cents from the EUR clearing account to Alice, 2 on to Bob
+and 1 on to Carol in one posting of three legs (kind "crash"); every fifth i
+also holds 1 cent of Alice's and posts the hold to Carol (kind "fill", one
+leg). Money, not carbon: carbon may only move with the registry's serials.
+It prints i after posting i is committed, so the parent knows what must survive a SIGKILL. Keys
 are fixed, so a second run replays what the first committed and goes on.
 """
 
@@ -18,18 +19,19 @@ from core import db, ledger
 from core.ledger import Leg
 
 LEGS_PER_POSTING = 3
+EUR = "EUR"
 
 
 async def main(url: str, n: int) -> None:
     await db.open_db(url)
     try:
-        issuance = (await ledger.system_account(ledger.Role.ISSUANCE, ledger.CARBON)).id
-        alice, bob, carol = [(await ledger.user_account(u, ledger.CARBON)).id for u in (1, 2, 3)]
+        clearing = (await ledger.system_account(ledger.Role.CLEARING, EUR)).id
+        alice, bob, carol = [(await ledger.user_account(u, EUR)).id for u in (1, 2, 3)]
         for i in range(n):
             await ledger.post(
                 f"crash:{i}",
                 "crash",
-                [Leg(issuance, alice, 3), Leg(alice, bob, 2), Leg(bob, carol, 1)],
+                [Leg(clearing, alice, 3), Leg(alice, bob, 2), Leg(bob, carol, 1)],
             )
             if i % 5 == 0:
                 held = await ledger.hold(f"crash:hold:{i}", alice, 1, "offer")

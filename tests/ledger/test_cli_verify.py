@@ -20,9 +20,10 @@ async def _fund_alice(url: str, corrupt: bool) -> int:
     executor.EXECUTOR_CACHE.clear()
     async with TortoiseContext() as ctx:
         await ctx.init(config=database.tortoise_config(url))
-        issuance = await ledger.system_account(ledger.Role.ISSUANCE, ledger.CARBON)
-        alice = await ledger.user_account(1, ledger.CARBON)
-        await ledger.post("fund", "issue", [Leg(issuance.id, alice.id, 1000)])
+        # Money: in a process of its own the registry allows no carbon without serials.
+        clearing = await ledger.system_account(ledger.Role.CLEARING, "EUR")
+        alice = await ledger.user_account(1, "EUR")
+        await ledger.post("fund", "pay_in", [Leg(clearing.id, alice.id, 1000)])
         if corrupt:
             await raw_sql(f"UPDATE ledger_account SET balance = 1001 WHERE id = {alice.id}")
         return alice.id
@@ -42,8 +43,8 @@ def test_cccp_verify_exits_zero_on_a_clean_ledger_and_one_on_drift(sqlite_templa
     alice = asyncio.run(_fund_alice(url, corrupt=True))  # the key replays; then the UPDATE
     drifted = cccp_verify(url)
     assert drifted.returncode == 1, drifted.stdout + drifted.stderr
-    assert f"account {alice} (user:1/wallet/carbon): balance 1001 but transfers sum to 1000" in (
+    assert f"account {alice} (user:1/wallet/EUR): balance 1001 but transfers sum to 1000" in (
         drifted.stdout
     )
-    assert "asset carbon sums to 1, not 0" in drifted.stdout
+    assert "asset EUR sums to 1, not 0" in drifted.stdout
     assert "DRIFT: 2 problem(s)" in drifted.stdout

@@ -101,6 +101,21 @@ async def test_the_database_refuses_a_second_account_for_one_owner_role_and_asse
         )
 
 
+async def test_the_history_indexes_survive_the_table_rebuilds(db):
+    from tortoise import Tortoise
+
+    if Tortoise.get_connection("default").capabilities.dialect == "postgres":
+        rows = await raw_sql("SELECT indexdef AS sql FROM pg_indexes WHERE tablename = 'ledger_transfer'")
+    else:
+        rows = await raw_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_transfer'"
+            " AND sql IS NOT NULL"
+        )
+    definitions = " ".join(r["sql"] for r in rows).replace('"', "")
+    assert "(debit_account_id, id)" in definitions
+    assert "(credit_account_id, id)" in definitions
+
+
 def _transfer_sql(posting_id: int, debit: int, credit: int, amount: int) -> str:
     return (
         "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id, asset,"
