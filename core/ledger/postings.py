@@ -8,7 +8,10 @@ a hold reserved (the rest is released), `void_hold` releases it.
 Concurrency is safe in the database, not in Python: a debit is a conditional
 UPDATE (`... WHERE balance - held >= amount`) whose row count says whether it
 happened, accounts are updated in id order so two postings cannot deadlock on
-PostgreSQL, and the UNIQUE key stops a twin posting that raced past the check.
+PostgreSQL, and the UNIQUE key stops a twin posting. `post` writes its posting
+row first, so the key alone detects a replay (or a twin racing it) before
+anything is checked or moved; a replay is answered after the rollback, which
+inside a caller's transaction is a savepoint's.
 """
 
 from __future__ import annotations
