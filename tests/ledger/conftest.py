@@ -13,6 +13,7 @@ Carol) and offers the reads the tests assert on: balances and row counts.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ import pytest
 import pytest_asyncio
 from tortoise import Tortoise
 
+from core import db as database
 from core import ledger
 from core.ledger import Leg
 from core.ledger.models import Hold, Posting, Transfer
@@ -57,6 +59,10 @@ async def raw_sql(sql: str) -> list[dict]:
 @pytest.fixture(autouse=True)
 def ledger_alone(monkeypatch) -> None:
     """No hooks or checks of other areas: the ledger's own rules only."""
+    # Import every area now: one imported later (by Tortoise's init) would
+    # register its hooks into the emptied tables.
+    for module in database.MODEL_MODULES:
+        importlib.import_module(module)
     # `core.ledger.verify` is also the name of the function the package exports.
     monkeypatch.setattr(sys.modules["core.ledger.hooks"], "_hooks", {})
     monkeypatch.setattr(sys.modules["core.ledger.verify"], "_checks", [])
