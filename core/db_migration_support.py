@@ -3,7 +3,7 @@
 Tortoise 1.x adds a CHECK constraint on SQLite by rebuilding the table, and
 the rebuild forgets the table's unique-together constraints and indexes.
 `restore_sqlite_indexes` puts them back right after; on PostgreSQL nothing was
-lost and it does nothing. tests/test_schema.py proves both engines refuse a
+lost and it does nothing. tests/ledger/test_schema.py proves both engines refuse a
 duplicate and use the indexes.
 """
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from core.ledger.errors import UnknownAccount, UnknownAsset
 from core.ledger.models import CARBON, Account
@@ -36,6 +37,11 @@ class Role(StrEnum):
 # System roles whose balance mirrors the outside world and may go negative.
 UNBOUNDED_ROLES = frozenset({Role.ISSUANCE, Role.CLEARING, Role.ADJUSTMENTS})
 SYSTEM = "system"
+
+
+def may_go_negative(owner: str, role: str) -> bool:
+    """Only the system's accounts that mirror the outside world go below zero."""
+    return owner == SYSTEM and role in UNBOUNDED_ROLES
 
 
 @dataclass(frozen=True)
@@ -83,13 +89,17 @@ def project_owner(project_id: int) -> str:
 async def open_account(owner: str, role: str, asset: str) -> AccountView:
     """The account for (owner, role, asset), created on first use."""
     check_asset(asset)
-    is_nonnegative = not (owner == SYSTEM and role in UNBOUNDED_ROLES)
+    is_nonnegative = not may_go_negative(owner, role)
     account = await Account.get_or_none(owner=owner, role=role, asset=asset)
     if account is None:
         try:
-            account = await Account.create(
-                owner=owner, role=role, asset=asset, is_nonnegative=is_nonnegative
-            )
+            # Its own (nested) transaction: inside a caller's transaction this is a
+            # savepoint, so losing the race does not abort the caller's work on
+            # PostgreSQL.
+            async with in_transaction():
+                account = await Account.create(
+                    owner=owner, role=role, asset=asset, is_nonnegative=is_nonnegative
+                )
         except IntegrityError:  # opened by a concurrent request a moment ago
             account = await Account.get(owner=owner, role=role, asset=asset)
     return view(account)

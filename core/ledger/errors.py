@@ -31,6 +31,12 @@ class NonPositiveAmount(LedgerError):
     code = "non_positive_amount"
 
 
+class AmountTooLarge(LedgerError):
+    """More than a 64-bit integer column (the balances' type) can hold."""
+
+    code = "amount_too_large"
+
+
 class KeyConflict(LedgerError):
     """The idempotency key was used before for a different request."""
 

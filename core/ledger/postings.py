@@ -8,7 +8,10 @@ a hold reserved (the rest is released), `void_hold` releases it.
 Concurrency is safe in the database, not in Python: a debit is a conditional
 UPDATE (`... WHERE balance - held >= amount`) whose row count says whether it
 happened, accounts are updated in id order so two postings cannot deadlock on
-PostgreSQL, and the UNIQUE key stops a twin posting that raced past the check.
+PostgreSQL, and the UNIQUE key stops a twin posting. `post` writes its posting
+row first, so the key alone detects a replay (or a twin racing it) before
+anything is checked or moved; a replay is answered after the rollback, which
+inside a caller's transaction is a savepoint's.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.clock import utcnow
 from core.ledger.errors import (
     AccountFrozen,
+    AmountTooLarge,
     AssetMismatch,
     HoldExceeded,
     HoldExpired,
@@ -42,6 +47,8 @@ from core.ledger.hooks import Movement, MovementKind, run_hooks
 from core.ledger.models import Account, Hold, HoldStatus, Posting, Transfer
 
 MAX_KEY_LENGTH = 200
+# Amounts and balances are BIGINT columns (signed 64-bit on SQLite and PostgreSQL).
+MAX_AMOUNT = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -104,11 +111,17 @@ def _check_amount(amount: object) -> int:
     # bool is an int in Python; a True amount is a bug, not one unit.
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise NonPositiveAmount(amount=amount)
+    if amount > MAX_AMOUNT:  # the driver would refuse it mid-transaction
+        raise AmountTooLarge(amount=amount, maximum=MAX_AMOUNT)
     return amount
 
 
 async def _posting_view(posting: Posting) -> PostingView:
     transfers = await Transfer.filter(posting_id=posting.id).order_by("id")
+    return _posting_view_of(posting, transfers)
+
+
+def _posting_view_of(posting: Posting, transfers: Sequence[Transfer]) -> PostingView:
     return PostingView(
         id=posting.id,
         key=posting.key,
@@ -156,36 +169,91 @@ async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
     return await _posting_view(existing)
 
 
-async def _load_accounts(ids: set[int]) -> dict[int, Account]:
-    accounts = {a.id: a for a in await Account.filter(id__in=sorted(ids))}
-    for account_id in ids:
+# The account statements of every posting are written out in SQL: building them
+# with the ORM's query builder cost more than the database work itself (see
+# docs/PERFORMANCE.md). Placeholders are `?`, turned into `$n` for PostgreSQL.
+_LOAD = "SELECT id, asset, balance, held, is_nonnegative, is_frozen FROM ledger_account WHERE id IN ({})"
+# After the update balance - held must still be >= 0 for a non-negative account:
+# balance - amount >= held - release. The row count says whether it happened.
+_DEBIT = (
+    "UPDATE ledger_account SET balance = balance - ?, held = held - ?"
+    " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
+)
+_CREDIT = "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND NOT is_frozen"
+_HOLD = (
+    "UPDATE ledger_account SET held = held + ?"
+    " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
+)
+_sql_cache: dict[tuple[str, str], str] = {}
+
+
+@dataclass(frozen=True)
+class _AccountRow:
+    id: int
+    asset: str
+    balance: int
+    held: int
+    is_nonnegative: bool
+    is_frozen: bool
+
+
+def _sql(conn: BaseDBAsyncClient, text: str) -> str:
+    dialect = conn.capabilities.dialect
+    cached = _sql_cache.get((dialect, text))
+    if cached is None:
+        cached = text
+        if dialect == "postgres":
+            parts = text.split("?")
+            cached = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        _sql_cache[(dialect, text)] = cached
+    return cached
+
+
+async def _execute(text: str, *values: object) -> tuple[int, list]:
+    conn = Account._meta.db  # the open transaction's connection, if any
+    return await conn.execute_query(_sql(conn, text), list(values))
+
+
+async def _load_accounts(ids: set[int]) -> dict[int, _AccountRow]:
+    ordered = sorted(ids)
+    _, rows = await _execute(_LOAD.format(", ".join("?" * len(ordered))), *ordered)
+    accounts = {
+        row["id"]: _AccountRow(
+            id=row["id"],
+            asset=row["asset"],
+            balance=row["balance"],
+            held=row["held"],
+            is_nonnegative=bool(row["is_nonnegative"]),
+            is_frozen=bool(row["is_frozen"]),
+        )
+        for row in rows
+    }
+    for account_id in ordered:
         if account_id not in accounts:
             raise UnknownAccount(account_id=account_id)
     return accounts
 
 
-async def _debit(account: Account, amount: int, release: int = 0) -> None:
+async def _refuse_debit(account_id: int, requested: int) -> None:
+    """Say why a conditional update changed nothing: frozen, or not enough."""
+    fresh = (await _load_accounts({account_id}))[account_id]
+    if fresh.is_frozen:
+        raise AccountFrozen(account_id=account_id)
+    raise InsufficientFunds(
+        account_id=account_id, available=fresh.balance - fresh.held, requested=requested
+    )
+
+
+async def _debit(account: _AccountRow, amount: int, release: int = 0) -> None:
     """balance -= amount, held -= release; refused if it would overdraw or is frozen."""
-    query = Account.filter(id=account.id, is_frozen=False)
-    if account.is_nonnegative:
-        # After the update, balance - amount >= held - release must still hold.
-        query = query.filter(Q(is_nonnegative=False) | Q(balance__gte=F("held") + (amount - release)))
-    changes = {"balance": F("balance") - amount}
-    if release:
-        changes["held"] = F("held") - release
-    if not await query.update(**changes):
-        fresh = await Account.get(id=account.id)
-        if fresh.is_frozen:
-            raise AccountFrozen(account_id=account.id)
-        raise InsufficientFunds(
-            account_id=account.id, available=fresh.balance - fresh.held, requested=amount
-        )
+    changed, _ = await _execute(_DEBIT, amount, release, account.id, amount - release)
+    if not changed:
+        await _refuse_debit(account.id, amount)
 
 
-async def _credit(account: Account, amount: int) -> None:
-    if not await Account.filter(id=account.id, is_frozen=False).update(
-        balance=F("balance") + amount
-    ):
+async def _credit(account: _AccountRow, amount: int) -> None:
+    changed, _ = await _execute(_CREDIT, amount, account.id)
+    if not changed:
         raise AccountFrozen(account_id=account.id)
 
 
@@ -212,8 +280,17 @@ async def post(
     )
     try:
         async with in_transaction():
-            if (done := await _replayed_posting(key, fingerprint)) is not None:
-                return done
+            # The posting row comes first: UNIQUE(key) refuses a replay (or a twin
+            # racing it) before anything is checked or moved, and the handler below
+            # answers it. One round trip fewer than looking the key up first.
+            posting = await Posting.create(
+                key=key,
+                kind=kind,
+                memo=memo[:500],
+                metadata=metadata,
+                fingerprint=fingerprint,
+                created_at=now or utcnow(),
+            )
             ids = {leg.debit_account_id for leg in legs} | {leg.credit_account_id for leg in legs}
             accounts = await _load_accounts(ids)
             for leg in legs:
@@ -223,14 +300,6 @@ async def post(
                 for account in (debit, credit):
                     if account.is_frozen:
                         raise AccountFrozen(account_id=account.id)
-            posting = await Posting.create(
-                key=key,  # UNIQUE(key): a twin that raced past the check fails here
-                kind=kind,
-                memo=memo[:500],
-                metadata=metadata,
-                fingerprint=fingerprint,
-                created_at=now or utcnow(),
-            )
             net: dict[int, int] = defaultdict(int)
             for leg in legs:
                 net[leg.debit_account_id] -= leg.amount
@@ -241,6 +310,7 @@ async def post(
                     await _debit(accounts[account_id], -delta)
                 elif delta > 0:
                     await _credit(accounts[account_id], delta)
+            transfers = []
             for leg in legs:
                 asset = accounts[leg.debit_account_id].asset
                 transfer = await Transfer.create(
@@ -251,6 +321,7 @@ async def post(
                     amount=leg.amount,
                     created_at=posting.created_at,
                 )
+                transfers.append(transfer)
                 await run_hooks(
                     Movement(
                         kind=MovementKind.TRANSFER,
@@ -264,11 +335,11 @@ async def post(
                     )
                 )
     except IntegrityError:
-        # PostgreSQL: a concurrent request committed the same key first.
+        # The key was used before, or a concurrent request committed it first.
         if (done := await _replayed_posting(key, fingerprint)) is not None:
             return done
         raise
-    return await _posting_view(posting)
+    return _posting_view_of(posting, transfers)
 
 
 async def hold(
@@ -314,14 +385,9 @@ async def hold(
             account = (await _load_accounts({account_id}))[account_id]
             if account.is_frozen:
                 raise AccountFrozen(account_id=account_id)
-            query = Account.filter(id=account_id, is_frozen=False)
-            if account.is_nonnegative:
-                query = query.filter(balance__gte=F("held") + amount)
-            if not await query.update(held=F("held") + amount):
-                fresh = await Account.get(id=account_id)
-                raise InsufficientFunds(
-                    account_id=account_id, available=fresh.balance - fresh.held, requested=amount
-                )
+            changed, _ = await _execute(_HOLD, amount, account_id, amount)
+            if not changed:
+                await _refuse_debit(account_id, amount)
             created = await Hold.create(
                 key=key,
                 account_id=account_id,

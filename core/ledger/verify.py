@@ -2,8 +2,9 @@
 
 Checks: every account's balance equals credits minus debits of its transfers;
 its held amount equals the sum of its pending holds; no hold reserves more than
-it was given; no non-negative account has balance < held; each asset sums to
-zero over all accounts. Other areas (the registry's serial blocks) add their
+it was given; no non-negative account has balance < held; no account but the
+system's issuance, clearing and adjustments is negative or flagged as allowed
+to be; each asset sums to zero over all accounts. Other areas (the registry's serial blocks) add their
 checks with `add_check`; `cccp verify` runs them all.
 """
 
@@ -13,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from core.ledger.accounts import may_go_negative
 from core.ledger.models import Account, Hold, HoldStatus, Transfer
 
 
@@ -75,7 +77,13 @@ async def check_ledger(report: Report) -> None:
             )
         if a.is_nonnegative and a.balance < a.held:
             report.problems.append(f"account {a.id} ({a.owner}): balance {a.balance} < held {a.held}")
-        if a.is_nonnegative and a.balance < 0:
+        if a.is_nonnegative == may_go_negative(a.owner, a.role):
+            # The flag is what the CHECK constraint trusts: a user wallet that lost
+            # it could be overdrawn without the database noticing.
+            report.problems.append(
+                f"account {a.id} ({a.owner}/{a.role}): is_nonnegative is {a.is_nonnegative}"
+            )
+        if not may_go_negative(a.owner, a.role) and a.balance < 0:
             report.problems.append(f"account {a.id} ({a.owner}): negative balance {a.balance}")
     for asset, total in sorted(per_asset.items()):
         if total != 0:

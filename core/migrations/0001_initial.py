@@ -1,16 +1,18 @@
-from tortoise import migrations
-from core.db_migration_support import restore_sqlite_indexes
-from tortoise.migrations import operations as ops
 import functools
+from json import dumps, loads
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+from tortoise.migrations.constraints import CheckConstraint
+
 from core.certs.models import CertificateKind
+from core.db_migration_support import restore_sqlite_indexes
 from core.ledger.models import HoldStatus
 from core.purchases.models import PaymentOutcome, PurchaseStatus, ReductionStatus
 from core.registry.models import BlockStatus, ProjectStatus
-from json import dumps, loads
-from tortoise.fields.base import OnDelete
-from tortoise import fields
-from tortoise.indexes import Index
-from tortoise.migrations.constraints import CheckConstraint
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -293,7 +295,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='User',
             fields=[
-                ('id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('id', fields.BigIntField(generated=False, primary_key=True, unique=True, db_index=True)),
                 ('first_name', fields.CharField(max_length=128)),
                 ('username', fields.CharField(null=True, max_length=64)),
                 ('language', fields.CharField(null=True, max_length=8)),
