@@ -183,15 +183,21 @@ async def _purchases(args: argparse.Namespace) -> int:
 
 
 async def _reductions(args: argparse.Namespace) -> int:
+    return await print_reductions(args.limit)
+
+
+async def print_reductions(limit: int) -> int:
+    """The newest reduction orders, one a line (`cccp purchases reductions`, `cccp registry reductions`)."""
     from core.purchases import service as purchases
 
-    orders = await purchases.reduction_orders(limit=args.limit)
+    orders = await purchases.reduction_orders(limit=limit)
     if not orders:
         print("No reduction orders.")
     for o in orders:
         print(
             f"#{o.id}  {o.created_at:%Y-%m-%d %H:%M}  {o.status}  {format_tonnes(o.amount_kg)} t "
             f"({o.amount_kg} kg) via {o.project_code}, purchase {o.purchase_id}"
+            + (f", retirement {o.retirement_id}" if o.retirement_id else "")
         )
     return 0
 

@@ -158,6 +158,7 @@ class ReductionOrderView:
     status: ReductionStatus
     project_code: str
     created_at: datetime
+    retirement_id: str | None = None  # the purchase's retirement, when its credits were retired
 
 
 def payload_of(public_id: str) -> str:
@@ -633,6 +634,7 @@ async def reduction_orders(*, limit: int = 50) -> list[ReductionOrderView]:
             status=ReductionStatus(r.status),
             project_code=r.purchase.listing.project.code,
             created_at=r.created_at,
+            retirement_id=r.purchase.retirement_id,
         )
         for r in rows
     ]

@@ -62,3 +62,35 @@ def test_a_listing_for_an_unknown_batch_exits_2_and_says_why(seeded, capsys):
 def test_reduction_orders_are_listed(seeded, capsys):
     assert main(["purchases", "reductions"]) == 0
     assert "No reduction orders." in capsys.readouterr().out
+
+
+async def _buy_and_retire(url: str, batch_id: int) -> str:
+    from core.catalog import service as catalog
+    from core.ledger import STARS
+    from core.purchases import service as purchases
+
+    executor.EXECUTOR_CACHE.clear()
+    await database.open_db(url)
+    try:
+        listing = await catalog.create_listing(
+            project_code="LAND", batch_id=batch_id, price_xtr_per_t=1000, now=T0)
+        order = await purchases.start_purchase(
+            1001, listing.ref, 500, retire_for="Zoë", key="cli-buy", now=T0)
+        assert (await purchases.precheckout(order.payload, order.total_amount, STARS, now=T0)).ok
+        paid = await purchases.complete_payment(
+            order.payload, "cli-charge", order.total_amount, STARS, user_id=1001, now=T0)
+        return paid.retirement.id
+    finally:
+        await database.close_db()
+
+
+def test_the_registry_shows_the_reduction_order_a_purchase_started(seeded, db_url, capsys):
+    retirement_id = asyncio.run(_buy_and_retire(db_url, seeded))
+    assert main(["registry", "show", retirement_id]) == 0
+    out = capsys.readouterr().out
+    assert f"retirement {retirement_id}: 500 kg for Zoë" in out
+    assert "reduction order #1: recorded, 500 kg, 2025-03-01" in out
+    assert main(["registry", "reductions"]) == 0
+    out = capsys.readouterr().out
+    assert "#1  2025-03-01 12:00  recorded  0.5 t (500 kg) via LAND" in out
+    assert f"retirement {retirement_id}" in out
