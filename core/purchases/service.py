@@ -590,6 +590,42 @@ async def record_refund(telegram_payment_charge_id: str, *, now: datetime | None
     return await _replay(await Payment.get(id=payment.id))
 
 
+@dataclass(frozen=True)
+class OwedRefund:
+    """A payment booked in that could not buy its credits and is not refunded yet."""
+
+    charge_id: str
+    provider_charge_id: str
+    user_id: int
+    currency: str
+    total_amount: int
+    reason: str  # a refusal code of core.purchases.errors
+    purchase_id: str | None
+    paid_at: datetime
+
+
+async def refunds_owed(*, limit: int = 100) -> list[OwedRefund]:
+    """Payments waiting for a refund, oldest first: card payments (the Bot API cannot
+    refund them; staff refund at the provider, then `record_refund`) and Stars refunds
+    Telegram refused."""
+    rows = await Payment.filter(outcome=PaymentOutcome.REFUND_NEEDED).order_by("id").limit(
+        limit
+    ).prefetch_related("purchase")
+    return [
+        OwedRefund(
+            charge_id=p.telegram_payment_charge_id,
+            provider_charge_id=p.provider_payment_charge_id,
+            user_id=p.user_id,
+            currency=p.currency,
+            total_amount=p.total_amount,
+            reason=p.reason,
+            purchase_id=p.purchase.public_id if p.purchase else None,
+            paid_at=p.created_at,
+        )
+        for p in rows
+    ]
+
+
 async def expire_purchases(now: datetime | None = None) -> ExpiryReport:
     """Release lapsed holds and expire old orders (the job queue runs this each minute)."""
     now = now or utcnow()
@@ -646,8 +682,8 @@ async def purchases_of(user_id: int, *, limit: int = 20) -> list[PurchaseView]:
 
 
 __all__ = [
-    "ExpiryReport", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
+    "ExpiryReport", "OwedRefund", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
     "ReductionOrderView", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
-    "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders",
+    "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders", "refunds_owed",
     "retire_own_credits", "start_purchase",
 ]
