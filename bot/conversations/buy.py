@@ -150,7 +150,7 @@ ERROR_TEXTS.update({
     "currency_not_offered": N_("This offer cannot be paid that way."),
     "not_whole_units": N_("This product is sold in whole units."),
     "beneficiary_required": N_("Please say whose name goes on the certificate."),
-    "invalid_beneficiary": N_("Please type a name of at most {max_chars} characters."),
+    "invalid_beneficiary": N_("Please type a name with letters, at most {max_chars} characters."),
     "reason_too_long": N_("Please keep the reason to {max_chars} characters."),
     "invalid_retirement": N_("Please type a name of at most 200 characters."),
 })
@@ -478,10 +478,10 @@ async def on_retire_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_beneficiary_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     _, t = await member(update, context)
-    name = " ".join(update.effective_message.text.split())
-    if not name or len(name) > purchases.MAX_BENEFICIARY_CHARS:
-        await update.effective_chat.send_message(
-            t(ERROR_TEXTS["invalid_beneficiary"], max_chars=purchases.MAX_BENEFICIARY_CHARS))
+    try:
+        name = purchases.check_beneficiary(update.effective_message.text)
+    except DomainError as error:
+        await update.effective_chat.send_message(error_text(t, error))
         return Buy.BENEFICIARY
     return await _take_beneficiary(update, context, t, name)
 
@@ -495,13 +495,13 @@ async def on_reason_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 async def on_reason_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     _, t = await member(update, context)
-    reason = " ".join(update.effective_message.text.split())
+    try:
+        reason = purchases.check_reason(update.effective_message.text)
+    except DomainError as error:
+        await update.effective_chat.send_message(error_text(t, error))
+        return Buy.REASON
     if reason.lower() in SKIP_WORDS:
         reason = ""
-    if len(reason) > purchases.MAX_REASON_CHARS:
-        await update.effective_chat.send_message(
-            t(ERROR_TEXTS["reason_too_long"], max_chars=purchases.MAX_REASON_CHARS))
-        return Buy.REASON
     _draft(context)["reason"] = reason
     return await _summary(update, context, t)
 

@@ -205,20 +205,28 @@ async def _view(row: Purchase) -> PurchaseView:
     )
 
 
-def _clean_beneficiary(name: str | None) -> str | None:
-    if name is None:
-        return None
-    name = " ".join(name.split())
-    if not name or len(name) > MAX_BENEFICIARY_CHARS:
+def check_beneficiary(name: str) -> str:
+    """The name for a certificate, spaces tidied; InvalidBeneficiary unless it has a
+    letter or digit (an emoji alone names no one) and at most MAX_BENEFICIARY_CHARS."""
+    name = " ".join(str(name or "").split())
+    if not any(c.isalnum() for c in name) or len(name) > MAX_BENEFICIARY_CHARS:
         raise errors.InvalidBeneficiary(max_chars=MAX_BENEFICIARY_CHARS)
     return name
 
 
-def _clean_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
+def check_reason(reason: str) -> str:
+    """A retirement's reason, spaces tidied; ReasonTooLong over MAX_REASON_CHARS."""
+    reason = " ".join(str(reason or "").split())
     if len(reason) > MAX_REASON_CHARS:
         raise errors.ReasonTooLong(max_chars=MAX_REASON_CHARS)
     return reason
+
+
+def _clean_beneficiary(name: str | None) -> str | None:
+    return None if name is None else check_beneficiary(name)
+
+
+_clean_reason = check_reason
 
 
 async def quote(item_ref: str, amount_kg: int, *, currency: str = STARS) -> catalog.Quote:
@@ -683,7 +691,7 @@ async def purchases_of(user_id: int, *, limit: int = 20) -> list[PurchaseView]:
 
 __all__ = [
     "ExpiryReport", "OwedRefund", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
-    "ReductionOrderView", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
+    "ReductionOrderView", "check_beneficiary", "check_reason", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
     "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders", "refunds_owed",
     "retire_own_credits", "start_purchase",
 ]
