@@ -64,6 +64,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reductions", help="reduction orders that purchases started")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=lambda a: _run(_reductions(a)))
+    p = sub.add_parser("refunds", help="payments owed back (card payments: refund at the provider)")
+    p.set_defaults(func=lambda a: _run(_refunds(a)))
+    p = sub.add_parser("record-refund", help="book a refund staff made at the card provider")
+    p.add_argument("charge_id", help="the telegram_payment_charge_id (see `purchases refunds`)")
+    p.set_defaults(func=lambda a: _run(_record_refund(a)))
     p = sub.add_parser("expire", help="release lapsed holds and expire old orders now")
     p.set_defaults(func=lambda a: _run(_expire(a)))
 
@@ -183,16 +188,45 @@ async def _purchases(args: argparse.Namespace) -> int:
 
 
 async def _reductions(args: argparse.Namespace) -> int:
+    return await print_reductions(args.limit)
+
+
+async def print_reductions(limit: int) -> int:
+    """The newest reduction orders, one a line (`cccp purchases reductions`, `cccp registry reductions`)."""
     from core.purchases import service as purchases
 
-    orders = await purchases.reduction_orders(limit=args.limit)
+    orders = await purchases.reduction_orders(limit=limit)
     if not orders:
         print("No reduction orders.")
     for o in orders:
         print(
             f"#{o.id}  {o.created_at:%Y-%m-%d %H:%M}  {o.status}  {format_tonnes(o.amount_kg)} t "
             f"({o.amount_kg} kg) via {o.project_code}, purchase {o.purchase_id}"
+            + (f", retirement {o.retirement_id}" if o.retirement_id else "")
         )
+    return 0
+
+
+async def _refunds(args: argparse.Namespace) -> int:
+    from core.purchases import service as purchases
+
+    owed = await purchases.refunds_owed()
+    if not owed:
+        print("No refunds owed.")
+    for r in owed:
+        print(
+            f"{r.charge_id}  {r.paid_at:%Y-%m-%d %H:%M}  user {r.user_id}  {r.total_amount} "
+            f"{r.currency} (minor units)  {r.reason}  order {r.purchase_id or '-'}"
+            + (f"  provider {r.provider_charge_id}" if r.provider_charge_id else "")
+        )
+    return 0
+
+
+async def _record_refund(args: argparse.Namespace) -> int:
+    from core.purchases import service as purchases
+
+    result = await purchases.record_refund(args.charge_id)
+    print(f"refund of {result.total_amount} {result.currency} (minor units) booked: {result.outcome}")
     return 0
 
 

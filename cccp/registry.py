@@ -6,6 +6,7 @@
     cccp registry approve PROJECT | suspend PROJECT
     cccp registry issue PROJECT VINTAGE AMOUNT [--unit kg|t] [--gas CH4] [--key KEY]
     cccp registry show SERIAL_OR_RETIREMENT_ID
+    cccp registry reductions [--limit N]
 
 AMOUNT is kg CO2e by default; with --unit t tonnes CO2e; with --gas it is the
 quantity of that gas avoided (in --unit, default t), converted with AR6 GWP-100.
@@ -66,6 +67,10 @@ def add_parser(subparsers) -> None:
     show = commands.add_parser("show", help="look up a serial number or retirement id")
     show.add_argument("text", help="CCCP-P1-2024-1000, CCCP-P1-2024-1-1000 or R...")
     show.set_defaults(func=_run(show_serial))
+
+    reductions = commands.add_parser("reductions", help="reduction orders that purchases started")
+    reductions.add_argument("--limit", type=int, default=50)
+    reductions.set_defaults(func=_run(list_reductions))
 
 
 def _run(command):
@@ -173,4 +178,15 @@ async def show_serial(args: argparse.Namespace) -> int:
         print(line)
     if found.is_truncated:
         print("  ... (more pieces)")
+    for order in found.reductions:
+        print(
+            f"reduction order #{order.id}: {order.status}, {order.amount_kg} kg, "
+            f"{order.created_at:%Y-%m-%d}"
+        )
     return 0
+
+
+async def list_reductions(args: argparse.Namespace) -> int:
+    from cccp.catalog import print_reductions
+
+    return await print_reductions(args.limit)

@@ -5,6 +5,7 @@ registry its movement hook, so carbon postings always move serial blocks):
 the app and the CLI import this module at start.
 """
 
+import core.purchases  # noqa: F401  (shows reduction orders in the registry's look-up)
 import core.registry  # noqa: F401  (registers the serial-block hook and checks)
 from core.ledger import Report, verify
 

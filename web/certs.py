@@ -19,6 +19,7 @@ from html import escape
 
 from aiohttp import web
 
+from core import registry
 from core.certs import signing
 from core.certs.models import CertificateKind
 from core.certs.render import country_name, issued_text, render_certificate_png_async
@@ -67,8 +68,11 @@ async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
     if view is None:
         return _html(_not_found_body(), title="Certificate not found", status=404)
     is_valid = verify_certificate(view.payload, view.signature, _key(request).public_key())
+    reductions = (
+        await registry.reductions_for_retirement(view.retirement_id) if view.retirement_id else ()
+    )
     return _html(
-        _certificate_body(view, is_valid),
+        _certificate_body(view, is_valid, reductions),
         title=f"CCCP certificate {view.id} – {view.beneficiary}",
         headers={"Cache-Control": "public, max-age=300"},
     )
@@ -218,7 +222,16 @@ STATUS = {
 }
 
 
-def _certificate_body(view: CertificateView, is_valid: bool) -> str:
+def _reduction_text(reductions) -> str:
+    """'This purchase started a carbon reduction order: recorded' (seed claim)."""
+    return "<br>".join(
+        f"This purchase started a carbon reduction order: {escape(r.status)} "
+        f"({escape(format_kg(r.amount_kg))} kg, {r.created_at:%Y-%m-%d})"
+        for r in reductions
+    )
+
+
+def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> str:
     status, lead = STATUS[view.kind]
     signature_badge = (
         '<span class="badge ok">Signature valid ✓</span>'
@@ -240,6 +253,7 @@ def _certificate_body(view: CertificateView, is_valid: bool) -> str:
         ("Vintage", escape(str(view.vintage or "—"))),
         ("Serial numbers", f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
         ("Issued", escape(issued_text(view))),
+        *([("Carbon reduction", _reduction_text(reductions))] if reductions else []),
         ("Certificate ID", f"<code>{escape(view.id)}</code>"),
         ("Signing key", f"<code>{escape(view.key_id)}</code> (Ed25519)"),
     ]

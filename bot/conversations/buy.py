@@ -99,6 +99,16 @@ ASK_RETIRE = N_(
     "You can also type the name to put on the certificate."
 )
 ASK_WHOSE_NAME = N_("Whose name should go on the certificate? You can also type it.")
+OFFSET_ASK_RETIRE = N_(
+    "To offset “{reason}”, the credits are retired now and you get a certificate naming it. "
+    "Whose name should go on the certificate? You can also type it.\n"
+    "If you keep the credits in your account instead, no certificate is issued until you retire them."
+)
+OFFSET_RETIRE_ME = N_("🌱 Retire now in my name ({name})")
+KEEP_NO_CERTIFICATE = N_("📥 Keep in my account (no certificate)")
+SUMMARY_KEEP_NO_CERTIFICATE = N_(
+    "Kept in your account: no certificate is issued until you retire them with /retire."
+)
 RETIRE_ME = N_("🌱 In my name ({name})")
 RETIRE_OTHER = N_("✍️ For someone else")
 KEEP = N_("📥 Keep in my account")
@@ -140,7 +150,7 @@ ERROR_TEXTS.update({
     "currency_not_offered": N_("This offer cannot be paid that way."),
     "not_whole_units": N_("This product is sold in whole units."),
     "beneficiary_required": N_("Please say whose name goes on the certificate."),
-    "invalid_beneficiary": N_("Please type a name of at most {max_chars} characters."),
+    "invalid_beneficiary": N_("Please type a name with letters, at most {max_chars} characters."),
     "reason_too_long": N_("Please keep the reason to {max_chars} characters."),
     "invalid_retirement": N_("Please type a name of at most 200 characters."),
 })
@@ -197,13 +207,17 @@ def units_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons, _cancel_row(t)])
 
 
-def retire_keyboard(t: Translator, name: str, *, can_keep: bool) -> InlineKeyboardMarkup:
+def retire_keyboard(t: Translator, name: str, *, can_keep: bool,
+                    is_offset: bool = False) -> InlineKeyboardMarkup:
+    """Retire now first (an offset's default: it is what brings the certificate), keep last."""
+    me = OFFSET_RETIRE_ME if is_offset else RETIRE_ME
     rows = [
-        [InlineKeyboardButton(t(RETIRE_ME, name=name), callback_data="buy:ret:me")],
+        [InlineKeyboardButton(t(me, name=name), callback_data="buy:ret:me")],
         [InlineKeyboardButton(t(RETIRE_OTHER), callback_data="buy:ret:other")],
     ]
     if can_keep:
-        rows.append([InlineKeyboardButton(t(KEEP), callback_data="buy:ret:keep")])
+        keep = KEEP_NO_CERTIFICATE if is_offset else KEEP
+        rows.append([InlineKeyboardButton(t(keep), callback_data="buy:ret:keep")])
     return InlineKeyboardMarkup([*rows, _cancel_row(t)])
 
 
@@ -276,7 +290,9 @@ async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amoun
     The catalogue comes as a new message, so the message the person pressed (a
     footprint's breakdown) stays readable above it.
     """
-    context.user_data["buy_prefill"] = {"amount_kg": int(amount_kg), "reason": reason[:300]}
+    context.user_data["buy_prefill"] = {
+        "amount_kg": int(amount_kg), "reason": reason[:300], "is_offset": True,
+    }
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
@@ -405,12 +421,21 @@ async def on_amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # ---- retire now, for whom, why ---------------------------------------------------------
 
 
+def _is_offset(draft: dict) -> bool:
+    """Bought to offset a footprint: retiring (and the certificate) is the point."""
+    return bool(draft.get("is_offset")) and draft.get("mode") == "buy"
+
+
 async def _ask_retire(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
     draft = _draft(context)
     can_keep = draft.get("mode") == "buy" and not draft.get("ref", "").startswith("P")
+    is_offset = _is_offset(draft)
     user = await users.get_user(update.effective_user.id)
-    text = t(ASK_RETIRE) if can_keep else t(ASK_WHOSE_NAME)
-    await show(update, text, retire_keyboard(t, user.first_name, can_keep=can_keep))
+    if is_offset:
+        text = t(OFFSET_ASK_RETIRE, reason=draft.get("reason") or "—")
+    else:
+        text = t(ASK_RETIRE) if can_keep else t(ASK_WHOSE_NAME)
+    await show(update, text, retire_keyboard(t, user.first_name, can_keep=can_keep, is_offset=is_offset))
     return Buy.RETIRE
 
 
@@ -445,17 +470,18 @@ async def on_retire_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     can_keep = _draft(context).get("mode") == "buy" and not _draft(context)["ref"].startswith("P")
     if word in KEEP_WORDS and can_keep:
         return await _take_beneficiary(update, context, t, None)
-    if word in ME_WORDS:
+    # Retiring is an offset's default: "ok" or "pay" there means "in my name".
+    if word in ME_WORDS or (_is_offset(_draft(context)) and word in PAY_WORDS):
         return await _take_beneficiary(update, context, t, user.first_name)
     return await on_beneficiary_typed(update, context)
 
 
 async def on_beneficiary_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     _, t = await member(update, context)
-    name = " ".join(update.effective_message.text.split())
-    if not name or len(name) > purchases.MAX_BENEFICIARY_CHARS:
-        await update.effective_chat.send_message(
-            t(ERROR_TEXTS["invalid_beneficiary"], max_chars=purchases.MAX_BENEFICIARY_CHARS))
+    try:
+        name = purchases.check_beneficiary(update.effective_message.text)
+    except DomainError as error:
+        await update.effective_chat.send_message(error_text(t, error))
         return Buy.BENEFICIARY
     return await _take_beneficiary(update, context, t, name)
 
@@ -469,13 +495,13 @@ async def on_reason_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 async def on_reason_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     _, t = await member(update, context)
-    reason = " ".join(update.effective_message.text.split())
+    try:
+        reason = purchases.check_reason(update.effective_message.text)
+    except DomainError as error:
+        await update.effective_chat.send_message(error_text(t, error))
+        return Buy.REASON
     if reason.lower() in SKIP_WORDS:
         reason = ""
-    if len(reason) > purchases.MAX_REASON_CHARS:
-        await update.effective_chat.send_message(
-            t(ERROR_TEXTS["reason_too_long"], max_chars=purchases.MAX_REASON_CHARS))
-        return Buy.REASON
     _draft(context)["reason"] = reason
     return await _summary(update, context, t)
 
@@ -493,7 +519,7 @@ async def _summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transl
         if draft.get("reason"):
             tail.append(t(SUMMARY_REASON, reason=draft["reason"]))
     else:
-        tail.append(t(SUMMARY_KEEP))
+        tail.append(t(SUMMARY_KEEP_NO_CERTIFICATE if _is_offset(draft) else SUMMARY_KEEP))
     if draft.get("mode") == "retire":
         text = "\n".join([t(RETIRE_SUMMARY, amount=t.tonnes_and_kg(amount_kg),
                                 beneficiary=draft["retire_for"]), *tail[1:]])

@@ -172,7 +172,10 @@ async def _refund(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
             await purchases.record_refund(result.charge_id, now=now_of(context))
             await update.effective_chat.send_message(t(REFUNDED, reason=reason, total=total))
             return
-    # Card payments have no refund in the Bot API: staff refund at the provider.
+    # Card payments have no refund in the Bot API: staff refund at the provider, then
+    # book it (`cccp purchases refunds`, `cccp purchases record-refund CHARGE_ID`).
+    log.warning("payment %s (%s %s) is owed back: %s", result.charge_id, result.total_amount,
+                result.currency, result.reason)
     await update.effective_chat.send_message(t(REFUND_PENDING, reason=reason, total=total))
 
 

@@ -1,1 +1,11 @@
-"""Buying credits and products: orders, payments, refunds, retirements (see service.py)."""
+"""Buying credits and products: orders, payments, refunds, retirements (see service.py).
+
+Importing this package shows its reduction orders in the registry's look-up
+(core/registry/reductions.py); core/checks.py imports it, as the app and the
+CLI do.
+"""
+
+from core.purchases.reductions import reductions_of_retirement
+from core.registry.reductions import register_reduction_source
+
+register_reduction_source(reductions_of_retirement)

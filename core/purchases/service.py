@@ -158,6 +158,7 @@ class ReductionOrderView:
     status: ReductionStatus
     project_code: str
     created_at: datetime
+    retirement_id: str | None = None  # the purchase's retirement, when its credits were retired
 
 
 def payload_of(public_id: str) -> str:
@@ -204,20 +205,28 @@ async def _view(row: Purchase) -> PurchaseView:
     )
 
 
-def _clean_beneficiary(name: str | None) -> str | None:
-    if name is None:
-        return None
-    name = " ".join(name.split())
-    if not name or len(name) > MAX_BENEFICIARY_CHARS:
+def check_beneficiary(name: str) -> str:
+    """The name for a certificate, spaces tidied; InvalidBeneficiary unless it has a
+    letter or digit (an emoji alone names no one) and at most MAX_BENEFICIARY_CHARS."""
+    name = " ".join(str(name or "").split())
+    if not any(c.isalnum() for c in name) or len(name) > MAX_BENEFICIARY_CHARS:
         raise errors.InvalidBeneficiary(max_chars=MAX_BENEFICIARY_CHARS)
     return name
 
 
-def _clean_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
+def check_reason(reason: str) -> str:
+    """A retirement's reason, spaces tidied; ReasonTooLong over MAX_REASON_CHARS."""
+    reason = " ".join(str(reason or "").split())
     if len(reason) > MAX_REASON_CHARS:
         raise errors.ReasonTooLong(max_chars=MAX_REASON_CHARS)
     return reason
+
+
+def _clean_beneficiary(name: str | None) -> str | None:
+    return None if name is None else check_beneficiary(name)
+
+
+_clean_reason = check_reason
 
 
 async def quote(item_ref: str, amount_kg: int, *, currency: str = STARS) -> catalog.Quote:
@@ -589,6 +598,42 @@ async def record_refund(telegram_payment_charge_id: str, *, now: datetime | None
     return await _replay(await Payment.get(id=payment.id))
 
 
+@dataclass(frozen=True)
+class OwedRefund:
+    """A payment booked in that could not buy its credits and is not refunded yet."""
+
+    charge_id: str
+    provider_charge_id: str
+    user_id: int
+    currency: str
+    total_amount: int
+    reason: str  # a refusal code of core.purchases.errors
+    purchase_id: str | None
+    paid_at: datetime
+
+
+async def refunds_owed(*, limit: int = 100) -> list[OwedRefund]:
+    """Payments waiting for a refund, oldest first: card payments (the Bot API cannot
+    refund them; staff refund at the provider, then `record_refund`) and Stars refunds
+    Telegram refused."""
+    rows = await Payment.filter(outcome=PaymentOutcome.REFUND_NEEDED).order_by("id").limit(
+        limit
+    ).prefetch_related("purchase")
+    return [
+        OwedRefund(
+            charge_id=p.telegram_payment_charge_id,
+            provider_charge_id=p.provider_payment_charge_id,
+            user_id=p.user_id,
+            currency=p.currency,
+            total_amount=p.total_amount,
+            reason=p.reason,
+            purchase_id=p.purchase.public_id if p.purchase else None,
+            paid_at=p.created_at,
+        )
+        for p in rows
+    ]
+
+
 async def expire_purchases(now: datetime | None = None) -> ExpiryReport:
     """Release lapsed holds and expire old orders (the job queue runs this each minute)."""
     now = now or utcnow()
@@ -633,6 +678,7 @@ async def reduction_orders(*, limit: int = 50) -> list[ReductionOrderView]:
             status=ReductionStatus(r.status),
             project_code=r.purchase.listing.project.code,
             created_at=r.created_at,
+            retirement_id=r.purchase.retirement_id,
         )
         for r in rows
     ]
@@ -644,8 +690,8 @@ async def purchases_of(user_id: int, *, limit: int = 20) -> list[PurchaseView]:
 
 
 __all__ = [
-    "ExpiryReport", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
-    "ReductionOrderView", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
-    "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders",
+    "ExpiryReport", "OwedRefund", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
+    "ReductionOrderView", "check_beneficiary", "check_reason", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
+    "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders", "refunds_owed",
     "retire_own_credits", "start_purchase",
 ]

@@ -30,6 +30,11 @@ from core.registry.projects import (
     parse_country,
     suspend_project,
 )
+from core.registry.reductions import (
+    ReductionView,
+    reductions_for_retirement,
+    register_reduction_source,
+)
 from core.registry.retirement import get_retirement, retire, retire_held
 from core.registry.serials import format_serial, parse_serial
 from core.registry.views import (
@@ -46,10 +51,11 @@ add_check(check_serials)
 
 __all__ = [
     "GWP_100", "GWP_SOURCE", "METHODOLOGIES", "BatchView", "BlockStatus", "Gas", "InventoryLine",
-    "LookupView", "Methodology", "ProjectStatus", "ProjectType", "ProjectView", "RegistryError",
-    "RetirementView", "SerialRangeView", "Standard", "approve_project", "create_project",
-    "format_serial", "get_methodology", "get_project", "get_retirement", "issue_batch",
-    "issue_reduction", "list_batches", "list_methodologies", "list_projects", "lookup",
-    "parse_country", "parse_gas", "parse_serial", "project_inventory", "retire", "retire_held",
+    "LookupView", "Methodology", "ProjectStatus", "ProjectType", "ProjectView", "ReductionView",
+    "RegistryError", "RetirementView", "SerialRangeView", "Standard", "approve_project",
+    "create_project", "format_serial", "get_methodology", "get_project", "get_retirement",
+    "issue_batch", "issue_reduction", "list_batches", "list_methodologies", "list_projects",
+    "lookup", "parse_country", "parse_gas", "parse_serial", "project_inventory",
+    "reductions_for_retirement", "register_reduction_source", "retire", "retire_held",
     "suspend_project", "to_co2e_kg",
 ]

@@ -4,12 +4,15 @@ A serial (range) names its project and vintage; both must match the batch
 that holds the serials. The answer lists the range piece by piece, each with
 its state (active, held, retired) and, for retired pieces, for whom, why and
 when. Cost: two indexed reads plus one per piece shown (at most MAX_PIECES).
+A retirement id also shows the reduction orders of the purchase that produced
+it (core/registry/reductions.py; one more read).
 """
 
 from __future__ import annotations
 
 from core.registry.errors import BadSerial, SerialNotFound
 from core.registry.models import Batch, BlockStatus, Project, Retirement, SerialBlock
+from core.registry.reductions import reductions_for_retirement
 from core.registry.retirement import get_retirement, is_retirement_id
 from core.registry.serials import format_serial, looks_like_serial, parse_serial
 from core.registry.views import LookupView, SerialRangeView, batch_view, project_view
@@ -33,6 +36,7 @@ async def lookup(text: str) -> LookupView:
         return LookupView(
             query=text, project=project_view(project), batch=None,
             pieces=retirement.ranges, retirement=retirement,
+            reductions=await reductions_for_retirement(retirement.id),
         )
     raise BadSerial(text=text[:80])
 

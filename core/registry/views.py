@@ -9,6 +9,7 @@ import pycountry
 
 from core.registry.methodologies import METHODOLOGIES
 from core.registry.models import Batch, Project, Retirement
+from core.registry.reductions import ReductionView
 from core.registry.serials import format_serial
 
 
@@ -96,6 +97,7 @@ class LookupView:
     pieces: tuple[SerialRangeView, ...]  # the looked-up serials by state, lowest first
     retirement: RetirementView | None  # a retirement look-up
     is_truncated: bool = False  # more pieces than shown
+    reductions: tuple[ReductionView, ...] = ()  # a retirement look-up: what its purchase started
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
 from core.ledger.models import Transfer
+from core.registry.models import Retirement
 from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
 
@@ -164,15 +165,10 @@ async def set_notifications(user_id: int, is_on: bool) -> UserView:
 
 
 async def _retired_kg(carbon_account_id: int) -> int:
-    # TODO(#4): read the registry's retirements once it exists; until then every
-    # transfer from the wallet into the system retirement account is a retirement.
+    """What the registry retired from this wallet (its Retirement rows, one query)."""
     rows = (
-        await Transfer.filter(
-            debit_account_id=carbon_account_id,
-            credit_account__owner="system",
-            credit_account__role=Role.RETIREMENT,
-        )
-        .annotate(total=Sum("amount"))
+        await Retirement.filter(account_id=carbon_account_id)
+        .annotate(total=Sum("amount_kg"))
         .values_list("total", flat=True)
     )
     return int(rows[0] or 0) if rows else 0

@@ -104,3 +104,8 @@ async def test_the_json_round_trips_through_the_offline_cli_check(client, view, 
     document["payload"]["beneficiary"] = "Someone else"
     (tmp_path / "cert.json").write_text(json.dumps(document))
     assert verify_file(tmp_path / "cert.json", tmp_path / "cert.pub") is False
+
+
+async def test_a_certificate_without_a_purchase_mentions_no_reduction_order(client, view):
+    page = await (await client.get(f"/c/{view.id}")).text()
+    assert "carbon reduction order" not in page

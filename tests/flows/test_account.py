@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core import ledger, users
-from core.ledger import Leg, Role
+from core import ledger, registry, users
 from tests.helpers import issue_to
 
 from .conftest import png_bytes
@@ -21,8 +20,7 @@ async def test_balance_shows_available_held_and_retired_in_t_and_kg(bot):
     alice = await bot.signed_up_user("Alice")
     await give_kg(alice.user_id, 2750, "g1")
     wallet = await ledger.user_account(alice.user_id, ledger.CARBON)
-    retirement = await ledger.system_account(Role.RETIREMENT, ledger.CARBON)
-    await ledger.post("r1", "retire", [Leg(wallet.id, retirement.id, 250)], now=DAY)
+    await registry.retire(wallet.id, 250, "Alice", "", key="r1", now=DAY)
     await ledger.hold("h1", wallet.id, 1000, "offer", now=DAY)
     reply = await alice.send("/balance")
     assert "Available: 1.5 t (1,500 kg)" in reply.text

@@ -72,6 +72,7 @@ async def test_buying_half_a_tonne_retired_for_someone_brings_a_certificate_the_
     assert (payload["amount_kg"], payload["beneficiary"]) == (500, "Zoë Ørsted")
     assert payload["serials"] == retirement.serials
     assert "Signature valid ✓" in page and retirement.serials[0] in page
+    assert "This purchase started a carbon reduction order: recorded (500 kg" in page
     assert await carbon_of(alice) == 0
     assert bot.unexpected_errors == 0
 

@@ -44,7 +44,7 @@ async def test_lhr_cdg_typed_then_offset_now_and_paid_brings_a_certificate_namin
     reply = await alice.press("✅ Offset now")
     assert "Flight LHR–CDG return, economy" in reply.text and "Hamburg landfill gas" in reply.text
     await alice.press(data=f"buy:item:{shop.listing.ref}")
-    reply = await alice.press("🌱 In my name (Alice)")
+    reply = await alice.press("🌱 Retire now in my name (Alice)")
     assert f"{kg:,} kg CO2e" in reply.text and "Reason: Flight LHR–CDG return, economy" in reply.text
     await alice.press(alice.keyboard_labels()[0])  # Pay ... ⭐
     paid = await alice.pay()
@@ -56,6 +56,70 @@ async def test_lhr_cdg_typed_then_offset_now_and_paid_brings_a_certificate_namin
     cert = await get_certificate(cert_id)
     assert cert.reason == "Flight LHR–CDG return, economy" and cert.amount_kg == kg
     assert bot.unexpected_errors == 0
+
+
+async def offset_flight_up_to_retiring(alice, shop):
+    """LHR CDG return, Offset now, the shop's listing: the question whether to retire."""
+    await alice.send("LHR CDG return")
+    await alice.press("✅ Offset now")
+    return await alice.press(data=f"buy:item:{shop.listing.ref}")
+
+
+async def certificate_of_last_photo(alice):
+    """The certificate whose link the last photo's caption carries (any language)."""
+    return await get_certificate(re.search(r"/c/([A-Za-z0-9_-]+)", alice.last_text).group(1))
+
+
+async def test_offsetting_puts_retire_now_first_and_says_keeping_brings_no_certificate(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    reply = await offset_flight_up_to_retiring(alice, shop)
+    assert "To offset “Flight LHR–CDG return, economy”" in reply.text
+    assert "no certificate is issued" in reply.text
+    assert alice.keyboard_labels() == [
+        "🌱 Retire now in my name (Alice)", "✍️ For someone else",
+        "📥 Keep in my account (no certificate)", "Cancel",
+    ]
+
+
+async def test_an_offset_confirmed_by_typing_ok_is_retired_with_the_footprint_reason(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await offset_flight_up_to_retiring(alice, shop)
+    reply = await alice.send("ok")
+    assert "Retired at once for Alice." in reply.text
+    assert "Reason: Flight LHR–CDG return, economy" in reply.text
+    await alice.send("pay")
+    assert (await alice.pay()).is_paid
+    cert = await certificate_of_last_photo(alice)
+    assert (cert.beneficiary, cert.reason) == ("Alice", "Flight LHR–CDG return, economy")
+    assert bot.unexpected_errors == 0
+
+
+async def test_an_offset_for_someone_else_keeps_the_footprint_reason_on_the_certificate(bot, shop):
+    alice = await bot.signed_up_user("Alice", language="de")
+    await alice.send("LHR CDG hin und zurück")
+    await alice.press(alice.keyboard_labels()[0])  # ✅ Jetzt kompensieren
+    await alice.press(data=f"buy:item:{shop.listing.ref}")
+    await alice.press(data="buy:ret:other")
+    reply = await alice.send("Zoë Ørsted")
+    assert "Zoë Ørsted" in reply.text and "Flug LHR–CDG" in reply.text
+    await alice.send("zahlen")
+    assert (await alice.pay()).is_paid
+    cert = await certificate_of_last_photo(alice)
+    assert cert.beneficiary == "Zoë Ørsted" and cert.reason.startswith("Flug LHR–CDG")
+
+
+async def test_an_offset_kept_in_the_account_says_no_certificate_and_sends_none(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await offset_flight_up_to_retiring(alice, shop)
+    reply = await alice.press("📥 Keep in my account (no certificate)")
+    assert "no certificate is issued until you retire them" in reply.text
+    await alice.send("pay")
+    paid = await alice.pay()
+    assert paid.is_paid and not any(m.photo for m in paid.reply.messages)
+    carbon, _ = await balances(alice, shop)
+    assert carbon > 0
+    [order] = await purchases.purchases_of(alice.user_id)
+    assert order.retire_for is None and order.retirement_id is None
 
 
 async def test_a_flight_by_buttons_alone_asks_each_input_and_shows_the_breakdown(bot, shop):

@@ -236,3 +236,15 @@ async def test_an_order_older_than_a_day_is_refused_at_pre_checkout(shop):
     later = T0 + timedelta(seconds=purchases.ORDER_TTL_S)
     answer = await purchases.precheckout(order.payload, 500, STARS, now=later)
     assert (answer.ok, answer.code) == (False, "order_expired")
+
+
+@pytest.mark.parametrize("name", ["🌍🌱", "...", "x" * 201, "   "])
+async def test_a_beneficiary_without_letters_or_too_long_is_refused(shop, name):
+    with pytest.raises(DomainError) as refused:
+        await purchases.start_purchase(ALICE, shop.listing.ref, 500, retire_for=name, key="k", now=T0)
+    assert refused.value.code == "invalid_beneficiary"
+    assert await Purchase.all().count() == 0
+
+
+def test_a_beneficiary_name_keeps_its_letters_and_loses_extra_spaces():
+    assert purchases.check_beneficiary("  Zoë \n Ørsted 🌍 ") == "Zoë Ørsted 🌍"

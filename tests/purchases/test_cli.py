@@ -62,3 +62,69 @@ def test_a_listing_for_an_unknown_batch_exits_2_and_says_why(seeded, capsys):
 def test_reduction_orders_are_listed(seeded, capsys):
     assert main(["purchases", "reductions"]) == 0
     assert "No reduction orders." in capsys.readouterr().out
+
+
+async def _buy_and_retire(url: str, batch_id: int) -> str:
+    from core.catalog import service as catalog
+    from core.ledger import STARS
+    from core.purchases import service as purchases
+
+    executor.EXECUTOR_CACHE.clear()
+    await database.open_db(url)
+    try:
+        listing = await catalog.create_listing(
+            project_code="LAND", batch_id=batch_id, price_xtr_per_t=1000, now=T0)
+        order = await purchases.start_purchase(
+            1001, listing.ref, 500, retire_for="Zoë", key="cli-buy", now=T0)
+        assert (await purchases.precheckout(order.payload, order.total_amount, STARS, now=T0)).ok
+        paid = await purchases.complete_payment(
+            order.payload, "cli-charge", order.total_amount, STARS, user_id=1001, now=T0)
+        return paid.retirement.id
+    finally:
+        await database.close_db()
+
+
+def test_the_registry_shows_the_reduction_order_a_purchase_started(seeded, db_url, capsys):
+    retirement_id = asyncio.run(_buy_and_retire(db_url, seeded))
+    assert main(["registry", "show", retirement_id]) == 0
+    out = capsys.readouterr().out
+    assert f"retirement {retirement_id}: 500 kg for Zoë" in out
+    assert "reduction order #1: recorded, 500 kg, 2025-03-01" in out
+    assert main(["registry", "reductions"]) == 0
+    out = capsys.readouterr().out
+    assert "#1  2025-03-01 12:00  recorded  0.5 t (500 kg) via LAND" in out
+    assert f"retirement {retirement_id}" in out
+
+
+async def _card_payment_owed_back(url: str, batch_id: int) -> str:
+    from core.catalog import service as catalog
+    from core.purchases import service as purchases
+
+    executor.EXECUTOR_CACHE.clear()
+    await database.open_db(url)
+    try:
+        listing = await catalog.create_listing(
+            project_code="LAND", batch_id=batch_id, price_xtr_per_t=1000,
+            price_cents_per_t=1500, currency="EUR", now=T0)
+        order = await purchases.start_purchase(1001, listing.ref, 500, currency="EUR", key="c", now=T0)
+        # Paid without a pre-checkout hold: the credits cannot be delivered.
+        paid = await purchases.complete_payment(
+            order.payload, "tg-card-1", 750, "EUR", user_id=1001,
+            provider_payment_charge_id="prov_1", now=T0)
+        assert paid.needs_refund
+        return paid.charge_id
+    finally:
+        await database.close_db()
+
+
+def test_staff_list_a_card_payment_owed_back_and_book_its_refund_once(seeded, db_url, capsys):
+    charge_id = asyncio.run(_card_payment_owed_back(db_url, seeded))
+    assert main(["purchases", "refunds"]) == 0
+    out = capsys.readouterr().out
+    assert f"{charge_id}  2025-03-01 12:00  user 1001  750 EUR" in out and "provider prov_1" in out
+    assert main(["purchases", "record-refund", charge_id]) == 0
+    assert main(["purchases", "record-refund", charge_id]) == 0
+    assert capsys.readouterr().out.count("refund of 750 EUR (minor units) booked: refunded") == 2
+    main(["purchases", "refunds"])
+    assert "No refunds owed." in capsys.readouterr().out
+    assert main(["verify"]) == 0

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import kv, ledger
-from core.ledger import Leg, Role
+from core import kv, ledger, registry
 from core.users import (
     UnknownRole,
     UnknownUser,
@@ -73,12 +72,30 @@ async def test_balances_show_available_held_and_retired_credits(db):
     await sign_up(5, "Cem", "en", ["consumer"], now=NOW)
     await credit_carbon(5, 3000, "issue:5")
     wallet = await ledger.user_account(5, ledger.CARBON)
-    retirement = await ledger.system_account(Role.RETIREMENT, ledger.CARBON)
-    await ledger.post("retire:5", "retire", [Leg(wallet.id, retirement.id, 500)], now=NOW)
+    await registry.retire(wallet.id, 500, "Cem", "", key="retire:5", now=NOW)
     await ledger.hold("offer:5", wallet.id, 1000, "offer", now=NOW)
     figures = await balances(5)
     assert (figures.available_kg, figures.held_kg, figures.retired_kg) == (1500, 1000, 500)
     assert [(c.currency, c.available_minor) for c in figures.cash] == [("XTR", 0)]
+
+
+async def test_retired_credits_are_the_registry_retirements_of_the_wallet_only(db):
+    for user_id in (5, 6):
+        await sign_up(user_id, "Cem", "en", ["consumer"], now=NOW)
+        await credit_carbon(user_id, 3000, f"issue:{user_id}")
+    cem = await ledger.user_account(5, ledger.CARBON)
+    other = await ledger.user_account(6, ledger.CARBON)
+    await registry.retire(cem.id, 200, "Cem", "flight", key="r1", now=NOW)
+    await registry.retire(cem.id, 300, "Ada", "train", key="r2", now=NOW)
+    await registry.retire(other.id, 1000, "Someone", "", key="r3", now=NOW)
+    assert (await balances(5)).retired_kg == 500
+    assert (await balances(6)).retired_kg == 1000
+
+
+async def test_a_wallet_that_never_retired_shows_none_retired(db):
+    await sign_up(5, "Cem", "en", ["consumer"], now=NOW)
+    await credit_carbon(5, 3000, "issue:5")
+    assert (await balances(5)).retired_kg == 0
 
 
 async def test_history_pages_ten_at_a_time_both_ways(db):
