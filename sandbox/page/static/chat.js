@@ -445,6 +445,12 @@
     });
   });
 
+  document.querySelectorAll("[data-deeplink]").forEach((a) => a.addEventListener("click", (event) => {
+    event.preventDefault();
+    els.deeplink.value = a.dataset.deeplink;
+    els.deeplinkForm.requestSubmit();
+  }));
+
   document.querySelectorAll("[data-send]").forEach((a) => a.addEventListener("click", (event) => {
     event.preventDefault();
     sendText(a.dataset.send);
