@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
+from urllib.request import urlopen
 
 import pytest
+import zxingcpp
+from PIL import Image
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 
 from .chat import ChatPage
 
@@ -36,7 +41,8 @@ def test_a_newcomer_signs_up_with_buttons_alone(page):
     assert page.is_in_view(page.wait_for_text("You are all set, Alice!"))
 
 
-def test_a_flights_footprint_offset_now_and_paid_shows_the_certificate_naming_the_flight(page):
+def offset_a_flight(page: ChatPage) -> tuple[int, WebElement]:
+    """Alice signs up, types a flight, offsets it and pays; the breakdown's kg and the certificate <img>."""
     page.open("alice")
     sign_up_with_buttons(page)
     page.send("LHR CDG return")
@@ -52,13 +58,26 @@ def test_a_flights_footprint_offset_now_and_paid_shows_the_certificate_naming_th
     assert f"{kg:,} kg CO2e from Hamburg Landfill Gas Capture" in summary
     page.press("Pay ", starts_with=True)
     page.pay()
+    return kg, page.wait_for_photo()
 
-    image = page.wait_for_photo()
+
+def test_a_flights_footprint_offset_now_and_paid_shows_the_certificate_naming_the_flight(page):
+    kg, image = offset_a_flight(page)
     assert page.driver.execute_script("return arguments[0].naturalWidth", image) > 0
     caption = page.row_of(image).text
     assert f"{kg:,} kg CO2e retired for Alice" in caption
     assert "For: Flight LHR–CDG return, economy" in caption
     assert page.is_in_view(image)
+
+
+def test_the_certificates_qr_code_opens_its_page_in_the_sandbox(page):
+    _, image = offset_a_flight(page)
+    png = urlopen(image.get_attribute("src")).read()
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert code.text.startswith(page.base_url + "/c/")  # PUBLIC_BASE_URL defaults to the sandbox
+    page.driver.get(code.text)
+    body = page.wait_until(lambda d: d.find_element(By.TAG_NAME, "body")).text
+    assert "Signature valid ✓" in body and "Flight LHR–CDG return, economy" in body
 
 
 def test_a_deep_link_typed_in_the_field_opens_the_bot_with_its_code(page):
