@@ -252,7 +252,7 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
             cards.append(t(LISTING_CARD, n=n, project=item.project_name, code=item.project_code,
                            type=_type_label(t, item.project_type), methodology=item.methodology,
                            country=item.country, vintage=item.vintage,
-                           available=t.kg(item.available_kg), price=price))
+                           available=stock_text(t, item.available_kg), price=price))
             label = t(LISTING_BUTTON, n=n, project=item.project_name, price=price)
         buttons.append(InlineKeyboardButton(label[:60], callback_data=f"buy:item:{item.ref}"))
     text = "\n\n".join([intro or t(CATALOGUE), *cards])
