@@ -1,7 +1,9 @@
 """Take docs/sandbox.png: the real sandbox in headless Chromium, mid-conversation.
 
-Bob buys half a tonne, pays with sandbox Stars and gets his certificate. Run from
-the repository root (emoji need Debian's fonts-noto-color-emoji):
+Bob types "LHR CDG return", sees the breakdown, presses Offset now, pays with
+sandbox Stars and gets his certificate naming the flight; the picture shows the
+breakdown's total above the certificate. Run from the repository root (emoji need
+Debian's fonts-noto-color-emoji):
 
     .venv/bin/python scripts/sandbox_screenshot.py [out.png] [width,height]
 """
@@ -18,9 +20,10 @@ from browser.chat import ChatPage  # noqa: E402
 from browser.conftest import CHROME_FLAGS, CHROMEDRIVER, ServerThread, real_sandbox  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
 
 
-def main(out: str = "docs/sandbox.png", size: str = "1280,1080") -> None:
+def main(out: str = "docs/sandbox.png", size: str = "1280,1640") -> None:
     options = webdriver.ChromeOptions()
     for flag in CHROME_FLAGS:
         options.add_argument(flag)
@@ -30,20 +33,20 @@ def main(out: str = "docs/sandbox.png", size: str = "1280,1080") -> None:
     try:
         with ServerThread(lambda: real_sandbox(data_dir)) as url:
             page = ChatPage(driver, url).open("bob")
-            for text, answer in (
-                ("/buy", "What would you like to buy?"),
-                ("1", "How much CO2e"),
-                ("500 kg", "Retire the credits now?"),
-            ):
-                page.send(text)
-                page.wait_for_text(answer)
+            page.send("LHR CDG return")
+            page.wait_for_text("🌍 Flight LHR–CDG return, economy")
+            page.press("✅ Offset now")
+            page.wait_for_text("To offset")
+            page.press("2. Hamburg Landfill Gas Capture", starts_with=True)
             page.press("🌱 In my name (Bob)")
-            page.wait_for_text("What is it for?")
-            page.send("offset of flight FRA-JFK")
-            page.wait_for_text("Your order")
-            page.send("pay")
+            page.wait_for_text("Reason: Flight LHR–CDG return, economy")
+            page.press("Pay ", starts_with=True)
             page.pay()
             page.wait_for_photo()
+            if driver.find_element(By.ID, "keyboard").is_displayed():  # more chat, less menu
+                driver.find_element(By.ID, "keyboard-toggle").click()
+            # Tall enough that the breakdown's total shows above the certificate.
+            driver.execute_script("const m = document.getElementById('messages'); m.scrollTop = m.scrollHeight")
             driver.execute_script("document.getElementById('toast').hidden = true")
             driver.save_screenshot(out)
     finally:

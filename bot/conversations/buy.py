@@ -39,7 +39,7 @@ from bot.handlers.payments import (
     price_text,
     send_certificate,
 )
-from bot.i18n import N_, Translator
+from bot.i18n import KG_PER_TONNE, N_, Translator
 from bot.members import member
 from bot.replies import answer, show
 from bot.texts import ERROR_TEXTS, error_text
@@ -64,6 +64,7 @@ AMOUNT_CHOICES_KG = (100, 500, 1_000, 5_000)
 UNIT_CHOICES = (1, 2, 5, 10)
 MAX_UNITS = 1_000
 MAX_CARDS = 12
+LARGE_STOCK_KG = 100_000  # 100 t: below it a buyer may want the exact kilograms
 BUY_MENU = N_("🛒 Buy credits")
 RETIRE_MENU = N_("🌱 Retire credits")
 
@@ -197,6 +198,14 @@ def tonnes(t: Translator, amount_kg: int) -> str:
     return f"{t.number(Decimal(amount_kg) / 1000)} t"
 
 
+def stock_text(t: Translator, available_kg: int) -> str:
+    """A project's stock on its card: whole tonnes (rounded down, never promising more)
+    once it is large, so one sale does not turn "32,400 t" into "32,399.873 t"."""
+    if available_kg >= LARGE_STOCK_KG:
+        return t.kg(available_kg // KG_PER_TONNE * KG_PER_TONNE)
+    return t.kg(available_kg)
+
+
 def amount_keyboard(t: Translator) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(tonnes(t, kg), callback_data=f"buy:amt:{kg}") for kg in AMOUNT_CHOICES_KG]
     return InlineKeyboardMarkup([*_rows(buttons, 4), _cancel_row(t)])
@@ -257,7 +266,7 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
             cards.append(t(LISTING_CARD, n=n, project=item.project_name, code=item.project_code,
                            type=_type_label(t, item.project_type), methodology=item.methodology,
                            country=item.country, vintage=item.vintage,
-                           available=t.kg(item.available_kg), price=price))
+                           available=stock_text(t, item.available_kg), price=price))
             label = t(LISTING_BUTTON, n=n, project=item.project_name, price=price)
         buttons.append(InlineKeyboardButton(label[:60], callback_data=f"buy:item:{item.ref}"))
     text = "\n\n".join([intro or t(CATALOGUE), *cards])
@@ -327,7 +336,7 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
         return Buy.AMOUNT
     if draft.get("amount_kg"):
         return await _take_amount(update, context, t, draft["amount_kg"])
-    await show(update, t(ASK_AMOUNT, project=item.project_name, available=t.kg(item.available_kg)),
+    await show(update, t(ASK_AMOUNT, project=item.project_name, available=stock_text(t, item.available_kg)),
                amount_keyboard(t))
     return Buy.AMOUNT
 

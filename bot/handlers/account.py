@@ -43,6 +43,11 @@ KINDS = {
     "void_hold": N_("hold released"),
     "post_hold": N_("reserved amount moved"),
 }
+# A payment passes through the buyer's wallet: in from Telegram (or the card
+# provider), out to the seller in the same posting. Named by direction, the two
+# lines read as what happened instead of "payment +115, payment −115".
+PAYMENT_IN = N_("from your Telegram payment")
+PAYMENT_OUT = N_("paid for your order")
 # hist:<before> — the cursor of the page to show; 0 is the newest page.
 HISTORY_DATA = re.compile(r"^hist:(\d{1,18})$")
 
@@ -77,7 +82,12 @@ async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def entry_line(t: Translator, entry: Entry) -> str:
-    kind = t(KINDS[entry.kind]) if entry.kind in KINDS else entry.kind.replace("_", " ")
+    if entry.kind == "payment":
+        kind = t(PAYMENT_IN if entry.amount > 0 else PAYMENT_OUT)
+    elif entry.kind in KINDS:
+        kind = t(KINDS[entry.kind])
+    else:
+        kind = entry.kind.replace("_", " ")
     sign = "+" if entry.amount > 0 else "−"
     if entry.asset == CARBON:
         amount = t.kg(abs(entry.amount))

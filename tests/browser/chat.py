@@ -62,6 +62,20 @@ class ChatPage:
 
         return self.wait_until(loaded)
 
+    def row_of(self, element: WebElement) -> WebElement:
+        """The chat row (the whole message, caption included) that holds `element`."""
+        return element.find_element(By.XPATH, "ancestor::div[contains(concat(' ', @class, ' '), ' row ')]")
+
+    def is_in_view(self, element: WebElement) -> bool:
+        """Whether the element's bottom edge shows in the message list, not scrolled away
+        or hidden behind the keyboard."""
+        return self.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "const box = document.getElementById('messages').getBoundingClientRect();"
+            "return r.bottom > box.top && r.bottom <= box.bottom + 1;",
+            element,
+        )
+
     def reply_keyboard_labels(self) -> list[str]:
         return [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#keyboard .kb-button")]
 
@@ -76,12 +90,16 @@ class ChatPage:
         box.send_keys(text)
         self.driver.find_element(By.ID, "send").click()
 
-    def press(self, label: str) -> None:
-        """Tap the newest inline button (or reply-keyboard button) with this label."""
+    def press(self, label: str, *, starts_with: bool = False) -> None:
+        """Tap the newest inline button (or reply-keyboard button) with this label (or
+        starting with it: a price in a label may change with the demo data)."""
+
+        def is_it(text: str) -> bool:
+            return text.startswith(label) if starts_with else text == label
 
         def button(driver):
             candidates = driver.find_elements(By.CSS_SELECTOR, "#messages .inline-kb .kb-button, #keyboard .kb-button")
-            matching = [b for b in candidates if b.text == label and b.is_enabled()]
+            matching = [b for b in candidates if is_it(b.text) and b.is_enabled()]
             return matching[-1] if matching else False
 
         target = self.wait_until(button)

@@ -85,3 +85,13 @@ def test_each_person_has_their_own_chat(page):
     page.driver.refresh()
     page.wait_for_text("You said: I am Alice")
     assert page.active_person() == "alice"
+
+
+def test_the_answer_that_brings_the_reply_keyboard_stays_in_view(page):
+    page.open("alice")
+    page.send("long " * 600)  # fills the chat twice over, so the keyboard has something to hide
+    page.wait_for_text("You said: long")
+    page.send("/start")
+    welcome = page.wait_for_text("Welcome, Alice!")
+    page.wait_until(lambda d: page.reply_keyboard_labels() == ["Balance", "Help"])
+    page.wait_until(lambda d: page.is_in_view(welcome))

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import re
+from urllib.request import urlopen
+
 import pytest
+import zxingcpp
+from PIL import Image
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 
 from .chat import ChatPage
 
@@ -15,8 +22,7 @@ def page(chrome, sandbox_url):
     return ChatPage(chrome, sandbox_url)
 
 
-def test_a_newcomer_signs_up_with_buttons_alone(page):
-    page.open("alice")
+def sign_up_with_buttons(page: ChatPage, name: str = "Alice") -> None:
     page.driver.find_element(By.CSS_SELECTOR, ".start-button").click()
     page.wait_for_text("Welcome to CCCP")
     page.press("✓ English")
@@ -25,27 +31,53 @@ def test_a_newcomer_signs_up_with_buttons_alone(page):
     page.press("☐ Consumer")
     page.wait_until(lambda d: any(b.text == "☑ Consumer" for b in d.find_elements(By.CSS_SELECTOR, ".inline-kb .kb-button")))
     page.press("Done")
-    page.wait_for_text("You are all set, Alice!")
+    page.wait_for_text(f"You are all set, {name}!")
     page.wait_until(lambda d: "💰 Balance" in page.reply_keyboard_labels())
 
 
-def test_buying_credits_and_paying_shows_the_certificate_image(page):
-    # TODO(#6): start from a flight's footprint and "Offset now" once the bot has it.
-    page.open("bob")  # signed up by the demo data
-    page.send("/buy")
-    page.wait_for_text("What would you like to buy?")
-    page.send("1")
-    page.wait_for_text("How much CO2e would you like")
-    page.send("500 kg")
-    page.wait_for_text("Retire the credits now?")
-    page.press("🌱 In my name (Bob)")
-    page.wait_for_text("What is it for?")
-    page.send("offset of flight FRA-JFK")
-    page.wait_for_text("Your order")
-    page.send("pay")
+def test_a_newcomer_signs_up_with_buttons_alone(page):
+    page.open("alice")
+    sign_up_with_buttons(page)
+    assert page.is_in_view(page.wait_for_text("You are all set, Alice!"))
+
+
+def offset_a_flight(page: ChatPage) -> tuple[int, WebElement]:
+    """Alice signs up, types a flight, offsets it and pays; the breakdown's kg and the certificate <img>."""
+    page.open("alice")
+    sign_up_with_buttons(page)
+    page.send("LHR CDG return")
+    breakdown = page.wait_for_text("🌍 Flight LHR–CDG return, economy").text
+    assert "passenger-km ×" in breakdown and "Source: Defra 2024" in breakdown
+    kg = int(re.search(r"Total: ([\d,]+) kg CO2e", breakdown).group(1).replace(",", ""))
+
+    page.press("✅ Offset now")
+    page.wait_for_text("To offset")
+    page.press("2. Hamburg Landfill Gas Capture", starts_with=True)
+    page.press("🌱 In my name (Alice)")
+    summary = page.wait_for_text("Reason: Flight LHR–CDG return, economy").text
+    assert f"{kg:,} kg CO2e from Hamburg Landfill Gas Capture" in summary
+    page.press("Pay ", starts_with=True)
     page.pay()
-    image = page.wait_for_photo()
+    return kg, page.wait_for_photo()
+
+
+def test_a_flights_footprint_offset_now_and_paid_shows_the_certificate_naming_the_flight(page):
+    kg, image = offset_a_flight(page)
     assert page.driver.execute_script("return arguments[0].naturalWidth", image) > 0
+    caption = page.row_of(image).text
+    assert f"{kg:,} kg CO2e retired for Alice" in caption
+    assert "For: Flight LHR–CDG return, economy" in caption
+    assert page.is_in_view(image)
+
+
+def test_the_certificates_qr_code_opens_its_page_in_the_sandbox(page):
+    _, image = offset_a_flight(page)
+    png = urlopen(image.get_attribute("src")).read()
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert code.text.startswith(page.base_url + "/c/")  # PUBLIC_BASE_URL defaults to the sandbox
+    page.driver.get(code.text)
+    body = page.wait_until(lambda d: d.find_element(By.TAG_NAME, "body")).text
+    assert "Signature valid ✓" in body and "Flight LHR–CDG return, economy" in body
 
 
 def test_a_deep_link_typed_in_the_field_opens_the_bot_with_its_code(page):

@@ -212,3 +212,13 @@ async def test_a_french_buyer_is_answered_in_french_all_the_way_to_the_certifica
     paid = await marie.pay()
     assert any("Paiement reçu" in text for text in paid.reply.texts)
     assert "retirés pour Marie Curie" in marie.last_text and marie.last_photo_bytes
+
+
+async def test_history_names_a_stars_payment_by_its_direction(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await order_to_invoice(alice, shop)
+    await alice.pay()
+    lines = (await alice.send("/history")).text.splitlines()
+    assert any(line.endswith("· from your Telegram payment · +500 ⭐") for line in lines)
+    assert any(line.endswith("· paid for your order · −500 ⭐") for line in lines)
+    assert not any("· payment ·" in line for line in lines)

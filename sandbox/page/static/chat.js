@@ -26,6 +26,7 @@
     retryMs: 500,
     typingTimer: null,
     unread: new Set(),
+    isPinned: true,    // the person is reading the newest message: keep it in view
   };
 
   function initialPerson() {
@@ -148,8 +149,12 @@
   function upsertMessage(m, isNew) {
     const existing = els.messages.querySelector(`[data-id="${m.id}"]`);
     const row = renderMessage(m);
-    if (existing) existing.replaceWith(row);
-    else if (isNew) {
+    if (existing) {
+      // An edit can grow the newest message (a role ticked, a breakdown redrawn).
+      const nearEnd = isNearEnd();
+      existing.replaceWith(row);
+      scrollToEnd(nearEnd);
+    } else if (isNew) {
       $("empty")?.remove();
       const nearEnd = isNearEnd();
       els.messages.append(row);
@@ -440,6 +445,12 @@
     });
   });
 
+  document.querySelectorAll("[data-deeplink]").forEach((a) => a.addEventListener("click", (event) => {
+    event.preventDefault();
+    els.deeplink.value = a.dataset.deeplink;
+    els.deeplinkForm.requestSubmit();
+  }));
+
   document.querySelectorAll("[data-send]").forEach((a) => a.addEventListener("click", (event) => {
     event.preventDefault();
     sendText(a.dataset.send);
@@ -480,7 +491,14 @@
   }
 
   function scrollToEnd(force) {
-    if (force) els.messages.scrollTop = els.messages.scrollHeight;
+    if (force) { els.messages.scrollTop = els.messages.scrollHeight; state.isPinned = true; }
+  }
+
+  // The reply keyboard or the command menu opening shrinks the message list without a
+  // scroll event: without this the answer that brought the keyboard hides behind it.
+  els.messages.addEventListener("scroll", () => { state.isPinned = isNearEnd(); }, { passive: true });
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => { if (state.isPinned) els.messages.scrollTop = els.messages.scrollHeight; }).observe(els.messages);
   }
 
   function clock(seconds) {
