@@ -53,7 +53,7 @@ def offset_a_flight(page: ChatPage) -> tuple[int, WebElement]:
     page.press("✅ Offset now")
     page.wait_for_text("To offset")
     page.press("2. Hamburg Landfill Gas Capture", starts_with=True)
-    page.press("🌱 In my name (Alice)")
+    page.press("🌱 Retire now in my name (Alice)")
     summary = page.wait_for_text("Reason: Flight LHR–CDG return, economy").text
     assert f"{kg:,} kg CO2e from Hamburg Landfill Gas Capture" in summary
     page.press("Pay ", starts_with=True)
