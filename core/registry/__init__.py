@@ -30,6 +30,7 @@ from core.registry.projects import (
     parse_country,
     suspend_project,
 )
+from core.registry.public import BatchTotals, ProjectTotals, list_project_totals, project_totals
 from core.registry.retirement import get_retirement, retire, retire_held
 from core.registry.serials import format_serial, parse_serial
 from core.registry.views import (
@@ -45,11 +46,12 @@ on_movement(CARBON, follow_movement)
 add_check(check_serials)
 
 __all__ = [
-    "GWP_100", "GWP_SOURCE", "METHODOLOGIES", "BatchView", "BlockStatus", "Gas", "InventoryLine",
+    "GWP_100", "GWP_SOURCE", "METHODOLOGIES", "BatchTotals", "BatchView", "BlockStatus", "Gas", "InventoryLine",
     "LookupView", "Methodology", "ProjectStatus", "ProjectType", "ProjectView", "RegistryError",
     "RetirementView", "SerialRangeView", "Standard", "approve_project", "create_project",
     "format_serial", "get_methodology", "get_project", "get_retirement", "issue_batch",
-    "issue_reduction", "list_batches", "list_methodologies", "list_projects", "lookup",
+    "issue_reduction", "list_batches", "list_methodologies", "list_project_totals", "list_projects",
+    "lookup", "project_totals", "ProjectTotals",
     "parse_country", "parse_gas", "parse_serial", "project_inventory", "retire", "retire_held",
     "suspend_project", "to_co2e_kg",
 ]
