@@ -51,10 +51,10 @@ class ProjectTotals:
         return self.issued_kg - self.retired_kg
 
 
-async def _retired_kg_by_batch(project_id: int | None = None) -> dict[int, int]:
+async def _retired_kg_by_batch(batch_ids: list[int] | None = None) -> dict[int, int]:
     query = SerialBlock.filter(status=BlockStatus.RETIRED)
-    if project_id is not None:
-        query = query.filter(batch__project_id=project_id)
+    if batch_ids is not None:  # by id, not by a join: F() names would be ambiguous
+        query = query.filter(batch_id__in=batch_ids)
     # sum(last - first + 1) written as sum(last - first) + count: Tortoise's
     # expressions add fields, not constants. PostgreSQL sums bigints as numeric.
     rows = await (
@@ -85,11 +85,9 @@ async def list_project_totals() -> list[ProjectTotals]:
 async def project_totals(code: str) -> ProjectTotals:
     """One project by code with each batch's figures (UnknownProject if there is none)."""
     project = await project_row(code)
-    retired = await _retired_kg_by_batch(project.id)
-    batches = tuple(
-        BatchTotals(batch_view(b, project.code), retired.get(b.id, 0))
-        for b in await Batch.filter(project_id=project.id).order_by("serial_first")
-    )
+    rows = await Batch.filter(project_id=project.id).order_by("serial_first")
+    retired = await _retired_kg_by_batch([b.id for b in rows]) if rows else {}
+    batches = tuple(BatchTotals(batch_view(b, project.code), retired.get(b.id, 0)) for b in rows)
     return ProjectTotals(
         project_view(project),
         issued_kg=sum(b.issued_kg for b in batches),
