@@ -346,7 +346,8 @@ def _project_rows(view: LookupView) -> list[tuple[str, str]]:
 def _piece_body(piece: SerialRangeView, certificates: dict[str, str], *, show_project: bool) -> str:
     label, meaning = STATUS_LABELS.get(piece.status, (piece.status, ""))
     rows = [("Serial numbers", f"<code>{escape(piece.serial)}</code>"),
-            ("Amount", f"{tonnes(piece.amount_kg)} CO₂e <span class=\"muted\">({piece.amount_kg:,} kg)</span>"),
+            ("Amount", f"{tonnes(piece.amount_kg)} CO₂e" + (
+                f' <span class="muted">({piece.amount_kg:,} kg)</span>' if piece.amount_kg >= 1000 else "")),
             ("Vintage", str(piece.vintage))]
     if show_project:
         rows.insert(0, ("Project", f'<a href="/registry/projects/{escape(quote(piece.project_code))}">'
@@ -382,7 +383,12 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
             rows.append(("Certificate", f'<a href="/c/{escape(quote(cert_id))}">View the signed certificate</a>'))
         details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
         reason = f'<p class="reason">for “{escape(retirement.reason)}”</p>' if retirement.reason else ""
-        pieces = "".join(_piece_body(p, {}, show_project=len(projects) > 1) for p in view.pieces)
+        ranges = "".join(
+            f"""<tr><td class="serial"><a href="{escape(registry_url(p.serial))}">{escape(p.serial)}</a></td>
+<td><a href="/registry/projects/{escape(quote(p.project_code))}">{escape(p.project_name)}</a></td>
+<td>{p.vintage}</td><td class="n">{p.amount_kg:,} kg</td></tr>"""
+            for p in view.pieces
+        )
         return f"""<article class="card">
 <div class="status"><span class="badge ok">Retired</span></div>
 <div class="label">Credits retired for good on behalf of</div>
@@ -392,7 +398,10 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
 {reason}
 <dl>{details}</dl>
 <h2 style="margin-top:22px">Retired serial numbers</h2>
-{pieces}{truncated}
+<div class="scroll"><table>
+<thead><tr><th>Serial numbers</th><th>Project</th><th>Vintage</th><th class="n">Amount</th></tr></thead>
+<tbody>{ranges}</tbody></table></div>{truncated}
+{_actions(view.query, cert_id)}
 </article>"""
     batch = view.batch
     total_kg = sum(p.amount_kg for p in view.pieces)
@@ -408,11 +417,21 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
 <div class="status">{statuses}</div>
 <div class="label">Serial numbers</div>
 <h1><code style="font-size:inherit">{escape(view.query.strip().upper())}</code></h1>
-<div class="amount">{tonnes(total_kg)} CO₂e <small>({total_kg:,} kg, one serial per kg)</small></div>
+<div class="amount">{tonnes(total_kg)} CO₂e <small>({total_kg:,} serial numbers, one per kg)</small></div>
 <dl>{details}</dl>
 <h2 style="margin-top:22px">Where they stand</h2>
 {pieces}{truncated}
+{_actions(view.query, None)}
 </article>"""
+
+
+def _actions(query: str, cert_id: str | None) -> str:
+    json_href = escape("/registry/lookup.json?q=" + quote(query.strip(), safe=""))
+    certificate = (
+        f'<a class="primary" href="/c/{escape(quote(cert_id))}">Signed certificate</a>' if cert_id else ""
+    )
+    return f'<div class="actions">{certificate}<a href="{json_href}">As JSON</a>' \
+        '<a href="/registry">All projects</a></div>'
 
 
 def _project_body(totals: ProjectTotals) -> str:
