@@ -34,7 +34,7 @@ from bot.conversations import footprint
 from bot.conversations.buy import buy_conversation
 from bot.conversations.signup import signup_conversation
 from bot.errors import on_error
-from bot.handlers import account, help, payments
+from bot.handlers import account, help, lookup, payments
 from bot.handlers import settings as settings_handlers
 from bot.persistence import DatabasePersistence
 from core.purchases import service as purchases
@@ -48,8 +48,11 @@ def _buy_conversation():
 
 
 # Each topic exports handlers(); later features add their module here.
-CONVERSATIONS = [signup_conversation, _buy_conversation, footprint.footprint_conversation]
-TOPICS = [account, settings_handlers, payments, footprint, help]
+# The look-up comes before the footprint: the number it asks for must not be read as free text.
+CONVERSATIONS = [
+    signup_conversation, _buy_conversation, lookup.lookup_conversation, footprint.footprint_conversation,
+]
+TOPICS = [account, settings_handlers, payments, footprint, lookup, help]
 RECENT_UPDATES = 10_000
 HOLD_EXPIRY_INTERVAL = timedelta(minutes=1)
 

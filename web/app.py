@@ -2,6 +2,8 @@
 
     GET  /healthz            200 {"status": "ok", "db": "ok"} (503 when the database fails)
     GET  /c/<id>...          certificate verify pages (web/certs.py)
+    GET  /registry...        the public registry: projects, look-up of serials and
+                             retirement ids (web/registry.py)
     POST /telegram/webhook   updates from Telegram when WEBHOOK_URL is set; the
                              X-Telegram-Bot-Api-Secret-Token header must match
                              WEBHOOK_SECRET (401 otherwise)
@@ -23,7 +25,7 @@ from tortoise import Tortoise
 
 from core.certs import signing
 from core.settings import Settings
-from web import certs
+from web import certs, registry
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ def build_web_app(settings: Settings, application: Application | None = None) ->
     app[certs.PUBLIC_BASE_URL] = settings.public_base_url
     app.router.add_get("/healthz", healthz)
     certs.add_routes(app)
+    registry.add_routes(app)
     if application is not None and settings.webhook_url:
         app[APPLICATION] = application
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)

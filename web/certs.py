@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -261,6 +262,10 @@ def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> s
     reason = f'<p class="reason">for “{escape(view.reason)}”</p>' if view.reason else ""
     signed = signing.canonical_json(view.payload).decode()
     cid = escape(view.id)
+    # The retirement id opens its look-up: serials, beneficiary and date as the registry has them.
+    registry_href = (
+        escape("/registry?q=" + quote(view.retirement_id, safe="")) if view.retirement_id else "/registry"
+    )
     return f"""<article class="card">
 <div class="status"><span class="badge ok">{status}</span>{signature_badge}</div>
 <div class="label">{lead}</div>
@@ -270,7 +275,8 @@ def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> s
 {reason}
 <dl>{details}</dl>
 <div class="actions"><a class="primary" href="/c/{cid}.png">Certificate image (PNG)</a>
-<a href="/c/{cid}.json">Signed JSON</a><a href="{PUBLIC_KEY_PATH}">Public key</a></div>
+<a href="/c/{cid}.json">Signed JSON</a><a href="{PUBLIC_KEY_PATH}">Public key</a>
+<a href="{registry_href}">In the public registry</a></div>
 </article>
 <a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
  alt="Certificate image for {escape(view.beneficiary)}"></a>

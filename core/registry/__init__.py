@@ -30,6 +30,7 @@ from core.registry.projects import (
     parse_country,
     suspend_project,
 )
+from core.registry.public import BatchTotals, ProjectTotals, list_project_totals, project_totals
 from core.registry.reductions import (
     ReductionView,
     reductions_for_retirement,
@@ -50,12 +51,13 @@ on_movement(CARBON, follow_movement)
 add_check(check_serials)
 
 __all__ = [
-    "GWP_100", "GWP_SOURCE", "METHODOLOGIES", "BatchView", "BlockStatus", "Gas", "InventoryLine",
-    "LookupView", "Methodology", "ProjectStatus", "ProjectType", "ProjectView", "ReductionView",
-    "RegistryError", "RetirementView", "SerialRangeView", "Standard", "approve_project",
-    "create_project", "format_serial", "get_methodology", "get_project", "get_retirement",
-    "issue_batch", "issue_reduction", "list_batches", "list_methodologies", "list_projects",
-    "lookup", "parse_country", "parse_gas", "parse_serial", "project_inventory",
+    "BatchTotals", "BatchView", "BlockStatus", "GWP_100", "GWP_SOURCE", "Gas", "InventoryLine",
+    "LookupView", "METHODOLOGIES", "Methodology", "ProjectStatus", "ProjectTotals",
+    "ProjectType", "ProjectView", "ReductionView", "RegistryError", "RetirementView",
+    "SerialRangeView", "Standard", "approve_project", "create_project", "format_serial",
+    "get_methodology", "get_project", "get_retirement", "issue_batch", "issue_reduction",
+    "list_batches", "list_methodologies", "list_project_totals", "list_projects", "lookup",
+    "parse_country", "parse_gas", "parse_serial", "project_inventory", "project_totals",
     "reductions_for_retirement", "register_reduction_source", "retire", "retire_held",
     "suspend_project", "to_co2e_kg",
 ]

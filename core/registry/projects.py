@@ -93,7 +93,9 @@ async def project_row(id_or_code: int | str) -> Project:
     """The project by id (7, "7") or code ("P7", "p7")."""
     text = str(id_or_code).strip()
     project = None
-    if text.isdigit():
+    # ASCII digits only and short enough for a BIGINT: "²".isdigit() is true, and
+    # PostgreSQL refuses an id past 2**63 with an error instead of "no row".
+    if text.isascii() and text.isdigit() and len(text) <= 18:
         project = await Project.get_or_none(id=int(text))
     if project is None and text:
         project = await Project.get_or_none(code=text.upper())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from core.registry.errors import BadSerial
 
 PREFIX = "CCCP"
+MAX_SERIAL = 2**63 - 1  # serials are BIGINT columns; a larger number is no serial
 _SERIAL = re.compile(r"^CCCP-([A-Z0-9]{1,12})-(\d{4})-(\d{1,19})(?:-(\d{1,19}))?$")
 
 
@@ -37,7 +38,7 @@ def parse_serial(text: str) -> SerialText:
     code, vintage, first, last = match.groups()
     first_n = int(first)
     last_n = int(last) if last is not None else first_n
-    if first_n < 1 or last_n < first_n:
+    if first_n < 1 or last_n < first_n or last_n > MAX_SERIAL:
         raise BadSerial(text=str(text)[:80])
     return SerialText(code, int(vintage), first_n, last_n)
 
