@@ -2,7 +2,7 @@
 
 The bot benchmark (benchmarks/bot.py) compares CCCP's bot with this figure. Updates
 are spread over many chats and the flood limits are off, so what is measured is PTB,
-HTTP and the stand-in, not Telegram's pacing.
+HTTP and the stand-in, not Telegram's pacing. PTB's defaults: one update at a time.
 """
 
 from __future__ import annotations
@@ -23,40 +23,68 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(update.message.text)
 
 
+async def send_spread(people: list, n_updates: int, text: str) -> float:
+    """Send n_updates texts spread evenly over people (each waits for its reply); wall seconds."""
+    per_person = [n_updates // len(people) + (i < n_updates % len(people)) for i in range(len(people))]
+
+    async def talk(index: int) -> None:
+        for _ in range(per_person[index]):
+            await people[index].send(text)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(talk(i) for i in range(len(people))))
+    return time.perf_counter() - started
+
+
+class EchoBot:
+    """The echo bot running on its own stand-in, ready for rounds of updates."""
+
+    def __init__(self, n_chats: int) -> None:
+        self.n_chats = n_chats
+        self.server = BotApiServer(TOKEN, limits=RateLimits.off(), settle_quiet_s=0.0)
+        self.sent = 0
+
+    async def start(self) -> None:
+        await self.server.start()
+        self.application = (
+            Application.builder()
+            .token(TOKEN)
+            .base_url(self.server.base_url)
+            .base_file_url(self.server.base_file_url)
+            .build()
+        )
+        self.application.add_handler(MessageHandler(filters.TEXT, _echo))
+        await self.application.initialize()
+        await self.application.start()
+        await self.application.updater.start_polling(poll_interval=0)
+        self.server.attach_application(self.application)
+        self.people = [self.server.user(f"P{i}", think_time_s=0) for i in range(self.n_chats)]
+
+    async def send(self, n_updates: int) -> float:
+        """Wall seconds for n_updates texts spread over the chats."""
+        self.sent += n_updates
+        return await send_spread(self.people, n_updates, "hello")
+
+    async def stop(self) -> None:
+        try:
+            await self.application.updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+        finally:
+            await self.server.stop()
+        replies = sum(len(p.messages) for p in self.people)
+        if replies != self.sent:
+            raise RuntimeError(f"expected {self.sent} replies, got {replies}")
+
+
 async def run_echo_baseline(n_updates: int, n_chats: int = 100) -> float:
     """Send n_updates texts spread over n_chats people; return wall seconds per update."""
-    server = BotApiServer(TOKEN, limits=RateLimits.off(), settle_quiet_s=0.0)
-    await server.start()
-    application = (
-        Application.builder()
-        .token(TOKEN)
-        .base_url(server.base_url)
-        .base_file_url(server.base_file_url)
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.TEXT, _echo))
+    echo = EchoBot(n_chats)
+    await echo.start()
     try:
-        async with application:
-            await application.start()
-            await application.updater.start_polling(poll_interval=0)
-            server.attach_application(application)
-            people = [server.user(f"P{i}", think_time_s=0) for i in range(n_chats)]
-            per_person = [n_updates // n_chats + (i < n_updates % n_chats) for i in range(n_chats)]
-
-            async def talk(index: int) -> None:
-                for step in range(per_person[index]):
-                    await people[index].send(f"m{step}")
-
-            started = time.perf_counter()
-            await asyncio.gather(*(talk(i) for i in range(n_chats)))
-            elapsed = time.perf_counter() - started
-            await application.updater.stop()
-            await application.stop()
+        elapsed = await echo.send(n_updates)
     finally:
-        await server.stop()
-    replies = sum(len(p.messages) for p in people)
-    if replies != n_updates:
-        raise RuntimeError(f"expected {n_updates} replies, got {replies}")
+        await echo.stop()
     return elapsed / n_updates
 
 

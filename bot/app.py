@@ -9,7 +9,8 @@ The only place that calls `add_handler`. Groups, in the order PTB runs them:
   100  conversation state and user data are written to the database after every update,
        so a crash loses nothing (unchanged data is not rewritten)
 
-Updates of one chat are handled in order: `concurrent_updates` stays off.
+Updates of different chats are handled at once, those of one chat in order
+(bot/updates.py: a lock per chat, under PTB's `concurrent_updates`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bot.errors import on_error
 from bot.handlers import account, help, lookup, payments
 from bot.handlers import settings as settings_handlers
 from bot.persistence import DatabasePersistence
+from bot.updates import ChatOrderedUpdateProcessor
 from core.purchases import service as purchases
 from core.settings import Settings
 
@@ -125,7 +127,7 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
         builder = default_builder(settings)
     application = (
         builder.persistence(DatabasePersistence())
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(_post_init)
         .build()
     )

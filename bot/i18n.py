@@ -17,9 +17,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -55,6 +56,18 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    # Parsed once: babel parses a pattern string (and the locale name) on every call,
+    # which was most of the time /balance spent formatting its figures.
+    return parse_pattern(f"#,##0.{'#' * digits}" if digits else "#,##0")
+
+
 @dataclass(frozen=True)
 class Translator:
     """Texts and numbers in one language: `t("Hello {name}", name=...)`."""
@@ -70,7 +83,7 @@ class Translator:
         return text.format(n=n, **params)
 
     def number(self, value: int | float | Decimal, digits: int = 3) -> str:
-        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.language)
+        return format_decimal(value, format=_number_pattern(digits), locale=_locale(self.language))
 
     def kg(self, amount_kg: int) -> str:
         """250 kg below a tonne, else tonnes with up to three decimals: 1.5 t, 1,5 t."""

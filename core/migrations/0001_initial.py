@@ -250,7 +250,7 @@ class Migration(migrations.Migration):
                 ('posting', fields.ForeignKeyField('models.Posting', source_field='posting_id', unique=True, db_constraint=True, to_field='id', related_name='retirement', on_delete=OnDelete.RESTRICT)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'registry_retirement', 'app': 'models', 'pk_attr': 'id'},
+            options={'table': 'registry_retirement', 'app': 'models', 'indexes': [Index(fields=['account_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

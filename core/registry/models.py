@@ -120,6 +120,8 @@ class Retirement(models.Model):
 
     class Meta:
         table = "registry_retirement"
+        # /balance sums a wallet's retirements on every call.
+        indexes = (("account_id",),)
         constraints = [
             CheckConstraint(check="amount_kg > 0", name="registry_retirement_amount_positive"),
         ]

