@@ -71,6 +71,20 @@ class _MenuLabel(filters.MessageFilter):
 
 
 MENU_LABEL = _MenuLabel(name="MENU_LABEL")
+# What a flow takes as an answer: typed text, not a command and not a main-menu button.
+TYPED_TEXT = filters.TEXT & ~filters.COMMAND & ~MENU_LABEL
+
+
+class LabelIs(filters.MessageFilter):
+    """Text that is exactly the label `label` (a msgid) in some language."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(name=f"label:{label}")
+        self.label = label
+
+    def filter(self, message) -> bool:
+        text = (message.text or "").strip()
+        return any(text == translator(lang)(self.label) for lang in LANGUAGES)
 
 
 def handler() -> MessageHandler:

@@ -162,8 +162,6 @@ SKIP_WORDS = {"skip", "-", "no", "none", "überspringen", "nein", "passer", "non
 PAY_WORDS = {"pay", "yes", "ok", "okay", "zahlen", "bezahlen", "ja", "payer", "oui", "retire"}
 CARD_WORDS = {"card", "karte", "carte"}
 
-TYPED_TEXT = filters.TEXT & ~filters.COMMAND & ~menu.MENU_LABEL
-
 
 # ---- drafts and keyboards ------------------------------------------------------------
 
@@ -668,21 +666,6 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-class _MenuItemLabel(filters.MessageFilter):
-    """The menu button `label` in any language."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__(name=f"menu:{label}")
-        self.label = label
-
-    def filter(self, message) -> bool:
-        from bot.i18n import translator
-        from core.i18n import LANGUAGES
-
-        text = (message.text or "").strip()
-        return any(text == translator(lang)(self.label) for lang in LANGUAGES)
-
-
 def buy_conversation(extra_entry_points: Sequence[BaseHandler] = ()) -> ConversationHandler:
     """The buying flow; other features enter it through `extra_entry_points` (e.g. the
     footprint's "Offset now" button, which calls `start_offset`)."""
@@ -691,29 +674,29 @@ def buy_conversation(extra_entry_points: Sequence[BaseHandler] = ()) -> Conversa
             *extra_entry_points,
             CommandHandler("buy", buy_command),
             CommandHandler("retire", retire_command),
-            MessageHandler(filters.TEXT & _MenuItemLabel(BUY_MENU), buy_command),
-            MessageHandler(filters.TEXT & _MenuItemLabel(RETIRE_MENU), retire_command),
+            MessageHandler(filters.TEXT & menu.LabelIs(BUY_MENU), buy_command),
+            MessageHandler(filters.TEXT & menu.LabelIs(RETIRE_MENU), retire_command),
             CallbackQueryHandler(on_item_pressed, pattern=r"^buy:item:[LP]\d{1,18}$"),
         ],
         states={
-            Buy.ITEM: [MessageHandler(TYPED_TEXT, on_item_typed)],
+            Buy.ITEM: [MessageHandler(menu.TYPED_TEXT, on_item_typed)],
             Buy.AMOUNT: [
                 CallbackQueryHandler(on_amount_pressed, pattern=r"^buy:amt:\d{1,9}$"),
                 CallbackQueryHandler(on_units_pressed, pattern=r"^buy:qty:\d{1,4}$"),
-                MessageHandler(TYPED_TEXT, on_amount_typed),
+                MessageHandler(menu.TYPED_TEXT, on_amount_typed),
             ],
             Buy.RETIRE: [
                 CallbackQueryHandler(on_retire_pressed, pattern=r"^buy:ret:(me|other|keep)$"),
-                MessageHandler(TYPED_TEXT, on_retire_typed),
+                MessageHandler(menu.TYPED_TEXT, on_retire_typed),
             ],
-            Buy.BENEFICIARY: [MessageHandler(TYPED_TEXT, on_beneficiary_typed)],
+            Buy.BENEFICIARY: [MessageHandler(menu.TYPED_TEXT, on_beneficiary_typed)],
             Buy.REASON: [
                 CallbackQueryHandler(on_reason_skipped, pattern=r"^buy:why:skip$"),
-                MessageHandler(TYPED_TEXT, on_reason_typed),
+                MessageHandler(menu.TYPED_TEXT, on_reason_typed),
             ],
             Buy.CONFIRM: [
                 CallbackQueryHandler(on_pay_pressed, pattern=r"^buy:pay:(xtr|card|ret)$"),
-                MessageHandler(TYPED_TEXT, on_confirm_typed),
+                MessageHandler(menu.TYPED_TEXT, on_confirm_typed),
             ],
         },
         fallbacks=[

@@ -342,18 +342,6 @@ def _start_draft(context: ContextTypes.DEFAULT_TYPE, activity: str, params: dict
     return draft
 
 
-class _TextIs(filters.MessageFilter):
-    """The text is the menu label `label` in some language."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__(name=f"label:{label}")
-        self.label = label
-
-    def filter(self, message) -> bool:
-        text = (message.text or "").strip()
-        return any(text == translator(lang)(self.label) for lang in LANGUAGES)
-
-
 class _LooksLikeFootprint(filters.MessageFilter):
     """Free text the calculator understands (or names an activity and lacks a value)."""
 
@@ -367,8 +355,7 @@ class _LooksLikeFootprint(filters.MessageFilter):
         return True
 
 
-TYPED_TEXT = filters.TEXT & ~filters.COMMAND & ~menu.MENU_LABEL
-FOOTPRINT_TEXT = TYPED_TEXT & _LooksLikeFootprint(name="footprint_text")
+FOOTPRINT_TEXT = menu.TYPED_TEXT & _LooksLikeFootprint(name="footprint_text")
 
 # ---- errors --------------------------------------------------------------------------
 
@@ -879,7 +866,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 def footprint_conversation() -> ConversationHandler:
     restart = [
         CommandHandler("footprint", footprint_command),
-        MessageHandler(filters.TEXT & _TextIs(FOOTPRINT_MENU), footprint_command),
+        MessageHandler(filters.TEXT & menu.LabelIs(FOOTPRINT_MENU), footprint_command),
         CallbackQueryHandler(on_activity_pressed, pattern=r"^fp:act:\w{1,16}$"),
         CallbackQueryHandler(on_new_pressed, pattern=r"^fp:new$"),
     ]
@@ -893,7 +880,7 @@ def footprint_conversation() -> ConversationHandler:
             Fp.ASKING: [
                 *restart,
                 CallbackQueryHandler(on_value_pressed, pattern=r"^fp:set:" + ID_RE + r":[\w-]{1,40}$"),
-                MessageHandler(TYPED_TEXT, on_value_typed),
+                MessageHandler(menu.TYPED_TEXT, on_value_typed),
             ],
         },
         fallbacks=[

@@ -32,7 +32,6 @@ MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters
 MAX_PIECES_SHOWN = 10  # keeps the answer far below Telegram's 4096 characters
 EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
 EXAMPLE_RETIREMENT = "R7K3M9Q2XA"
-TYPED_TEXT = filters.TEXT & ~filters.COMMAND & ~menu.MENU_LABEL
 # Typed outside any flow: a serial, or a retirement id with at least one digit (so an
 # eleven-letter word starting with R is not taken for one).
 SERIAL_TYPED = filters.Regex(r"(?i)^\s*CCCP-[A-Z0-9]{1,12}-\d{4}-\d{1,19}(-\d{1,19})?\s*$")
@@ -177,7 +176,7 @@ def lookup_conversation() -> ConversationHandler:
     """Before the footprint's free text, so the asked-for number is read here."""
     return ConversationHandler(
         entry_points=[CommandHandler("lookup", lookup_command)],
-        states={Lookup.ASKING: [MessageHandler(TYPED_TEXT, on_number_typed)]},
+        states={Lookup.ASKING: [MessageHandler(menu.TYPED_TEXT, on_number_typed)]},
         fallbacks=[CommandHandler("cancel", cancel), CommandHandler("lookup", lookup_command)],
         name="lookup",
         persistent=True,
@@ -187,7 +186,7 @@ def lookup_conversation() -> ConversationHandler:
 
 def handlers() -> list:
     """A serial or retirement id typed outside any flow."""
-    return [MessageHandler(TYPED_TEXT & (SERIAL_TYPED | RETIREMENT_TYPED), on_serial_typed)]
+    return [MessageHandler(menu.TYPED_TEXT & (SERIAL_TYPED | RETIREMENT_TYPED), on_serial_typed)]
 
 
 help_handlers.add_command("lookup", DESCRIPTION)
