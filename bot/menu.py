@@ -16,6 +16,7 @@ from telegram import ReplyKeyboardMarkup, Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.i18n import N_, Translator, translator
+from bot.replies import in_rows
 from core.i18n import LANGUAGES
 from core.users import UserView
 
@@ -49,8 +50,7 @@ def items_for(user: UserView | None) -> list[MenuItem]:
 
 def main_menu(t: Translator, user: UserView | None) -> ReplyKeyboardMarkup:
     labels = [t(item.label) for item in items_for(user)]
-    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+    return ReplyKeyboardMarkup(in_rows(labels, 2), resize_keyboard=True, is_persistent=True)
 
 
 def _by_label() -> dict[str, MenuItem]:

@@ -41,7 +41,7 @@ from bot.handlers.payments import (
 )
 from bot.i18n import KG_PER_TONNE, N_, Translator
 from bot.members import member
-from bot.replies import answer, show
+from bot.replies import answer, in_rows, show
 from bot.texts import ERROR_TEXTS, error_text
 from core import users
 from core.catalog import service as catalog
@@ -183,10 +183,6 @@ def explain(t: Translator, error: DomainError) -> str:
     return error_text(t, error)
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(t(CANCEL), callback_data="buy:cancel")]
 
@@ -206,7 +202,7 @@ def stock_text(t: Translator, available_kg: int) -> str:
 
 def amount_keyboard(t: Translator) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(tonnes(t, kg), callback_data=f"buy:amt:{kg}") for kg in AMOUNT_CHOICES_KG]
-    return InlineKeyboardMarkup([*_rows(buttons, 4), _cancel_row(t)])
+    return InlineKeyboardMarkup([*in_rows(buttons, 4), _cancel_row(t)])
 
 
 def units_keyboard(t: Translator) -> InlineKeyboardMarkup:
@@ -268,7 +264,7 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
             label = t(LISTING_BUTTON, n=n, project=item.project_name, price=price)
         buttons.append(InlineKeyboardButton(label[:60], callback_data=f"buy:item:{item.ref}"))
     text = "\n\n".join([intro or t(CATALOGUE), *cards])
-    markup = InlineKeyboardMarkup([*_rows(buttons, 1), _cancel_row(t)])
+    markup = InlineKeyboardMarkup([*in_rows(buttons, 1), _cancel_row(t)])
     if fresh:
         await update.effective_chat.send_message(text[:4096], reply_markup=markup)
     else:

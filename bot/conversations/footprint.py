@@ -41,7 +41,7 @@ from bot.conversations.buy import start_offset
 from bot.handlers import help as help_handlers
 from bot.i18n import N_, Translator, translator
 from bot.members import member
-from bot.replies import answer, show
+from bot.replies import answer, in_rows, show
 from core.footprint import (
     Footprint,
     FootprintError,
@@ -313,10 +313,6 @@ def _num(t: Translator, value: object, digits: int = 3) -> str:
     return t.number(Decimal(str(value)), digits)
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(t(CANCEL), callback_data="fp:cancel")]
 
@@ -409,7 +405,7 @@ def _suggestion_names(t: Translator, code: str, suggestions: list[str]) -> list[
 async def ask_activity(update: Update, t: Translator, intro: str | None = None) -> int:
     buttons = [InlineKeyboardButton(t(label), callback_data=f"fp:act:{activity}")
                for activity, label in ACTIVITY_LABELS.items()]
-    rows = [*_rows(buttons, 2), [InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src")]]
+    rows = [*in_rows(buttons, 2), [InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src")]]
     text = t(ASK_ACTIVITY, flight=t(EXAMPLES["flight"]), electricity=t(EXAMPLES["electricity"]),
              hotel=t(EXAMPLES["hotel"]))
     await show(update, "\n\n".join(filter(None, [intro, text])), InlineKeyboardMarkup(rows))
@@ -432,7 +428,7 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
     width = 1 if step.kind == "choice" and len(step.choices) > 4 else 2
     if step.kind in ("count", "currency"):
         width = 4
-    markup = InlineKeyboardMarkup([*_rows(buttons, width), _cancel_row(t)])
+    markup = InlineKeyboardMarkup([*in_rows(buttons, width), _cancel_row(t)])
     await _say(update, "\n\n".join(filter(None, [intro, t(step.question)])), markup)
     return Fp.ASKING
 
@@ -844,7 +840,7 @@ async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     context.user_data.pop("fp_draft", None)
     buttons = [InlineKeyboardButton(t(label), callback_data=f"fp:act:{activity}")
                for activity, label in ACTIVITY_LABELS.items()]
-    rows = [*_rows(buttons, 2), [InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src")]]
+    rows = [*in_rows(buttons, 2), [InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src")]]
     text = t(ASK_ACTIVITY, flight=t(EXAMPLES["flight"]), electricity=t(EXAMPLES["electricity"]),
              hotel=t(EXAMPLES["hotel"]))
     await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup(rows))
