@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest_asyncio
@@ -29,6 +29,7 @@ from bot.app import build_application
 from core import users
 from core.settings import Settings, load_settings
 from sandbox.botapi import BotApiServer, ChatUser, ManualClock, Reply
+from sandbox.botapi.state import Payment
 
 TOKEN = "123456:FLOW-TEST"
 SIGNED_UP_AT = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
@@ -116,6 +117,30 @@ class FlowBot:
             }
         }
         return await person._step(body, None)  # noqa: SLF001
+
+    async def pay_after_the_hold_expired(self, person: ChatUser) -> tuple[Payment, Reply]:
+        """Pay the person's newest invoice in two steps with time between them: the
+        pre-checkout is accepted, then the payment arrives after the hold ran out."""
+        moment = [datetime.now(UTC)]
+        self.application.bot_data["clock"] = lambda: moment[0]
+        invoice_message = next(m for m in reversed(person.messages) if m.invoice)
+        invoice = self.server.invoices[(person.chat_id, invoice_message.message_id)]
+        query = self.server.new_pre_checkout(person.user, invoice)
+        await person._step({"pre_checkout_query": {  # noqa: SLF001 - pay in two steps, time between
+            "id": query.id, "from": person.user.to_api(), "currency": invoice.currency,
+            "total_amount": invoice.total_amount, "invoice_payload": invoice.payload}}, None)
+        assert query.answer["ok"]
+        moment[0] += timedelta(seconds=self.settings.hold_ttl_s + 1)
+        payment = self.server.record_payment(person.user, invoice)
+        return payment, await self.deliver_payment(person, payment)
+
+    async def deliver_payment(self, person: ChatUser, payment: Payment) -> Reply:
+        """Telegram's successful_payment for `payment` (again, when Telegram redelivers it)."""
+        return await person._send_message(update_id=None, think=False, successful_payment={  # noqa: SLF001
+            "currency": payment.currency, "total_amount": payment.total_amount,
+            "invoice_payload": payment.invoice_payload,
+            "telegram_payment_charge_id": payment.telegram_payment_charge_id,
+            "provider_payment_charge_id": payment.provider_payment_charge_id})
 
 
 def png_bytes() -> bytes:

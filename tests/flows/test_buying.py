@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -82,12 +81,7 @@ async def test_the_same_successful_payment_delivered_twice_moves_credits_once(bo
     await order_to_invoice(alice, shop)
     paid = await alice.pay()
     assert await carbon_of(alice) == 500
-    again = await alice._send_message(  # noqa: SLF001 - Telegram redelivers the same payment
-        update_id=None, think=False, successful_payment={
-            "currency": "XTR", "total_amount": 500, "invoice_payload": paid.payment.invoice_payload,
-            "telegram_payment_charge_id": paid.telegram_payment_charge_id,
-            "provider_payment_charge_id": "",
-        })
+    again = await bot.deliver_payment(alice, paid.payment)  # Telegram redelivers the same payment
     assert "already recorded" in again.text
     assert await carbon_of(alice) == 500
     assert (await user_account(shop.project.producer_id, STARS)).balance == 500
@@ -108,20 +102,7 @@ async def test_a_pre_checkout_for_sold_out_credits_is_refused_with_a_reason(bot,
 async def test_paying_after_the_hold_expired_is_refunded_with_a_message(bot, shop):
     alice = await bot.signed_up_user("Alice")
     await order_to_invoice(alice, shop)
-    moment = [datetime.now(UTC)]
-    bot.application.bot_data["clock"] = lambda: moment[0]
-    invoice_message = next(m for m in reversed(alice.messages) if m.invoice)
-    invoice = bot.server.invoices[(alice.chat_id, invoice_message.message_id)]
-    query = bot.server.new_pre_checkout(alice.user, invoice)
-    await alice._step({"pre_checkout_query": {  # noqa: SLF001 - pay in two steps, time between
-        "id": query.id, "from": alice.user.to_api(), "currency": "XTR",
-        "total_amount": invoice.total_amount, "invoice_payload": invoice.payload}}, None)
-    assert query.answer["ok"]
-    moment[0] += timedelta(seconds=bot.settings.hold_ttl_s + 1)
-    payment = bot.server.record_payment(alice.user, invoice)
-    reply = await alice._send_message(update_id=None, think=False, successful_payment={  # noqa: SLF001
-        "currency": "XTR", "total_amount": payment.total_amount, "invoice_payload": payment.invoice_payload,
-        "telegram_payment_charge_id": payment.telegram_payment_charge_id, "provider_payment_charge_id": ""})
+    payment, reply = await bot.pay_after_the_hold_expired(alice)
     assert any(e.kind == events.REFUND for e in reply.events)
     assert bot.server.payments[payment.telegram_payment_charge_id].is_refunded
     assert "reservation of your credits ran out" in reply.text and "have been refunded" in reply.text

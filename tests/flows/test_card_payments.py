@@ -9,7 +9,6 @@ left for staff to refund at the provider, and the person is told so.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -87,28 +86,14 @@ async def test_a_card_payment_kept_in_the_account_delivers_the_credits(bot, shop
 async def test_a_card_payment_that_cannot_be_delivered_is_left_to_staff_and_recorded_once(bot, shop):
     alice = await bot.signed_up_user("Alice")
     await order_by_card(alice, shop)
-    moment = [datetime.now(UTC)]
-    bot.application.bot_data["clock"] = lambda: moment[0]
-    invoice_message = next(m for m in reversed(alice.messages) if m.invoice)
-    invoice = bot.server.invoices[(alice.chat_id, invoice_message.message_id)]
-    query = bot.server.new_pre_checkout(alice.user, invoice)
-    await alice._step({"pre_checkout_query": {  # noqa: SLF001 - pay in two steps, time between
-        "id": query.id, "from": alice.user.to_api(), "currency": "EUR",
-        "total_amount": invoice.total_amount, "invoice_payload": invoice.payload}}, None)
-    assert query.answer["ok"]
-    moment[0] += timedelta(seconds=bot.settings.hold_ttl_s + 1)
-    payment = bot.server.record_payment(alice.user, invoice)
-    paid = {"currency": "EUR", "total_amount": 750, "invoice_payload": payment.invoice_payload,
-            "telegram_payment_charge_id": payment.telegram_payment_charge_id,
-            "provider_payment_charge_id": payment.provider_payment_charge_id}
-    reply = await alice._send_message(update_id=None, think=False, successful_payment=paid)  # noqa: SLF001
+    payment, reply = await bot.pay_after_the_hold_expired(alice)
     assert "Our team will refund your €7.50" in reply.text
     assert not any(e.kind == events.REFUND for e in reply.events)  # no Bot API refund for cards
     assert (await user_account(alice.user_id, CARBON)).balance == 0
     assert await eur_of(alice.user_id) == 750  # booked in, owed back until staff refund it
     postings = await Posting.all().count()
 
-    again = await alice._send_message(update_id=None, think=False, successful_payment=paid)  # noqa: SLF001
+    again = await bot.deliver_payment(alice, payment)  # Telegram redelivers the same payment
     assert "already recorded" in again.text
     assert await Posting.all().count() == postings and await Payment.all().count() == 1
     [order] = await purchases.purchases_of(alice.user_id)
