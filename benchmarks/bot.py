@@ -15,17 +15,16 @@ A PostgreSQL server URL gets a fresh database, dropped afterwards.
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
 import tempfile
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from telegram.ext import Application
 
 from benchmarks.echo_bot import EchoBot, send_spread
+from benchmarks.postgres import scratch_database
 from bot.app import build_application
 from core import db, users
 from core.settings import load_settings
@@ -81,17 +80,6 @@ class CccpBot:
             raise RuntimeError(f"expected {self.sent} replies and no errors, got {replies} and {errors}")
 
 
-async def _admin(server_url: str, sql: str) -> None:
-    import asyncpg
-
-    parts = urlsplit(server_url.replace("postgres://", "postgresql://", 1))
-    connection = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres", query="")))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 @asynccontextmanager
 async def database(database_url: str | None):
     """A fresh database: a SQLite file (the default), or a new one on a PostgreSQL server."""
@@ -99,12 +87,8 @@ async def database(database_url: str | None):
         if not database_url or database_url == "sqlite":
             yield f"sqlite://{Path(tmp) / 'bench.sqlite3'}", Path(tmp)
             return
-        name = f"cccp_bench_{secrets.token_hex(4)}"
-        await _admin(database_url, f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(urlsplit(database_url)._replace(path=f"/{name}", query="")), Path(tmp)
-        finally:
-            await _admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        async with scratch_database(database_url) as url:
+            yield url, Path(tmp)
 
 
 async def compare(n_updates: int = 1000, n_chats: int = 100, database_url: str | None = None,

@@ -25,18 +25,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import shutil
 import tempfile
 import time
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
+from benchmarks.postgres import scratch_database
 from core import db as database
 from core import ledger
 from core.ledger import Leg
@@ -220,28 +219,12 @@ def _start_profiler():
     return profiler
 
 
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
-    conn = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres", query="")))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @asynccontextmanager
 async def fresh_postgres(server_url: str):
     """A new, migrated database on the server; dropped afterwards."""
-    name = f"cccp_bench_{secrets.token_hex(4)}"
-    url = urlunsplit(urlsplit(server_url)._replace(path=f"/{name}", query=""))
-    await _admin(server_url, f'CREATE DATABASE "{name}"')
-    try:
+    async with scratch_database(server_url) as url:
         await database.upgrade(url)
         yield url
-    finally:
-        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def run_async(n: int, url_kind: str, *, postgres_url: str | None = None,
