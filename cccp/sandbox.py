@@ -150,7 +150,10 @@ async def _seed_if_empty(settings: Settings) -> None:
     from cccp.seed_demo import is_seeded, seed_demo
 
     if not await is_seeded():
-        report = await seed_demo()
+        from core.certs.signing import load_or_create_key
+
+        key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
+        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url)
         print(f"CCCP sandbox: added demo data ({report})", flush=True)
 
 

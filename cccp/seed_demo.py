@@ -169,8 +169,17 @@ async def is_seeded() -> bool:
     return await Project.filter(code=PROJECTS[0].code).exists()
 
 
-async def seed_demo() -> str:
-    """Create what is missing of the demo data; returns a one-line summary."""
+# A retirement the public registry and a certificate can show from the first minute.
+DEMO_RETIREMENT_KG = 2_500
+DEMO_BENEFICIARY = "Café Nyeri GmbH"
+DEMO_REASON = "Coffee shipments, first quarter 2026"
+
+
+async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
+    """Create what is missing of the demo data; returns a one-line summary.
+
+    With a signing key, the demo retirement also gets its signed certificate.
+    """
     import core.registry  # noqa: F401  (issuance must move serial blocks)
     from core import users
     from core.catalog import service as catalog
@@ -218,6 +227,8 @@ async def seed_demo() -> str:
                 now=DEMO_TIME,
             )
 
+    retirement = await _retire_for_the_demo(signing_key, public_base_url)
+
     product_names = {card.name for card in await catalog.list_products(include_inactive=True)}
     for product in PRODUCTS:
         if product.name not in product_names:
@@ -233,5 +244,21 @@ async def seed_demo() -> str:
             )
     return (
         f"{len(PROJECTS)} projects, {issued_kg // 1000:,} t issued, {len(listings)} listings, "
-        f"{len(PRODUCTS)} products; Bob and Support signed up, Alice is new"
+        f"{len(PRODUCTS)} products, retirement {retirement.id} for {DEMO_BENEFICIARY}; "
+        "Bob and Support signed up, Alice is new"
     )
+
+
+async def _retire_for_the_demo(signing_key, public_base_url: str):
+    """The forest trust retires 2.5 t of its own credits for a coffee roaster."""
+    from core import ledger, registry
+    from core.purchases.certificates import certify_retirement
+
+    wallet = await ledger.user_account(FOREST_TRUST.user_id, ledger.CARBON)
+    retirement = await registry.retire(
+        wallet.id, DEMO_RETIREMENT_KG, DEMO_BENEFICIARY, DEMO_REASON,
+        key="demo:retirement:1", now=DEMO_TIME,
+    )
+    if signing_key is not None:
+        await certify_retirement(retirement, signing_key=signing_key, public_base_url=public_base_url)
+    return retirement

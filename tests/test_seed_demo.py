@@ -48,3 +48,20 @@ async def test_seeding_again_changes_nothing(db):
     after = (await list_projects(), await list_batches(), await catalog.list_listings(), await catalog.list_products())
     assert after == before
     assert await is_seeded()
+
+
+async def test_the_demo_has_a_retirement_the_public_registry_shows_with_its_certificate(db):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from cccp.seed_demo import DEMO_BENEFICIARY
+    from core.certs.service import get_certificate_by_key
+    from core.registry import lookup
+    from core.registry.models import Retirement
+
+    await seed_demo(signing_key=Ed25519PrivateKey.generate(), public_base_url="http://sandbox.test")
+    (retirement,) = await Retirement.all()
+    found = await lookup(retirement.public_id)
+    assert found.retirement.beneficiary == DEMO_BENEFICIARY and found.retirement.amount_kg == 2_500
+    certificate = await get_certificate_by_key(f"retirement:{retirement.public_id}")
+    assert certificate.beneficiary == DEMO_BENEFICIARY
+    assert certificate.verify_url == f"http://sandbox.test/c/{certificate.id}"
