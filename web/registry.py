@@ -32,6 +32,7 @@ from core.errors import DomainError
 from core.registry import LookupView, ProjectTotals, SerialRangeView
 from web.certs import CSS as CERT_CSS
 from web.certs import SYMBOL_SVG
+from web.certs import _reduction_text as reduction_text  # the certificate page's wording
 
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not one
 PROJECT_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
@@ -147,6 +148,11 @@ def lookup_document(view: LookupView, certificates: dict[str, str]) -> dict:
             "retired_at": _iso(retirement.created_at),
             "certificate_url": certificate_url(retirement.id),
         },
+        # Issue #7: the reduction order a purchase started is visible in the registry.
+        "reductions": [
+            {"status": r.status, "amount_kg": r.amount_kg, "created_at": _iso(r.created_at)}
+            for r in view.reductions
+        ],
     }
 
 
@@ -378,6 +384,8 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
         rows = [] if len(projects) > 1 else _project_rows(view)
         rows += [("Retirement id", f"<code>{escape(retirement.id)}</code>"),
                  ("Retired on", escape(_date(retirement.created_at)))]
+        if view.reductions:
+            rows.append(("Carbon reduction", reduction_text(view.reductions)))
         cert_id = certificates.get(retirement.id)
         if cert_id:
             rows.append(("Certificate", f'<a href="/c/{escape(quote(cert_id))}">View the signed certificate</a>'))

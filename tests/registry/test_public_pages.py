@@ -13,6 +13,8 @@ from core import ledger, registry
 from core.ledger import CARBON, Leg
 from core.purchases.certificates import certify_retirement
 from core.settings import load_settings
+from tests.purchases.conftest import make_shop
+from tests.purchases.test_buying import buy
 from tests.registry.conftest import NOW, PRODUCER, make_project, wallet
 from web import certs
 from web.app import build_web_app
@@ -171,3 +173,33 @@ async def test_unknown_or_malformed_input_finds_nothing_without_an_error(world, 
 async def test_an_unknown_project_or_page_is_a_friendly_404(world, path):
     text = await page(world, path, status=404)
     assert "We could not find that" in text and "<script>" not in text
+
+
+@pytest.fixture
+async def shop_client(db, tmp_path):
+    """The web app over a shop (tests/purchases/conftest.py) where purchases can be made."""
+    shop = await make_shop()
+    app = build_web_app(load_settings(data_dir=tmp_path, database_url=db, public_base_url=BASE_URL))
+    async with TestClient(TestServer(app)) as client:
+        yield shop, client
+
+
+async def test_a_purchased_retirement_shows_its_carbon_reduction_order_on_the_page_and_in_json(shop_client):
+    shop, client = shop_client
+    result = await buy(shop, 500, retire_for="Zoë", reason="offset of flight LHR–CDG")
+    response = await client.get("/registry", params={"q": result.retirement.id})
+    assert response.status == 200
+    text = await response.text()
+    assert "<dt>Carbon reduction</dt>" in text
+    assert "This purchase started a carbon reduction order: recorded (500 kg, 2025-03-01)" in text
+    document = await (await client.get("/registry/lookup.json", params={"q": result.retirement.id})).json()
+    assert document["reductions"] == [
+        {"status": "recorded", "amount_kg": 500, "created_at": "2025-03-01T12:00:00Z"}
+    ]
+
+
+async def test_a_retirement_with_no_purchase_shows_no_carbon_reduction(world):
+    text = await lookup(world, world.retirement.id)
+    assert "Carbon reduction" not in text
+    document = await (await world.client.get("/registry/lookup.json", params={"q": world.retirement.id})).json()
+    assert document["reductions"] == []
