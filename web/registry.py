@@ -6,7 +6,8 @@
                                       range or a retirement id (core.registry.lookup)
     GET /registry/lookup.json?q=...   the same look-up as JSON (404 when nothing is found)
     GET /registry/projects/<code>     a project with its batches (serial ranges,
-                                      vintage, issued and retired kg)
+                                      vintage, issued and retired kg) and its
+                                      recent retirements, each linked to its look-up
 
 Every path under /registry is answered here, so unknown or malformed input
 (a garbled serial, ``<script>``, 5,000 characters, a NUL byte) gets a friendly
@@ -30,10 +31,12 @@ from core.certs.render import country_name
 from core.certs.service import get_certificate_by_key
 from core.errors import DomainError
 from core.registry import LookupView, ProjectTotals, SerialRangeView
+from core.registry.public import ProjectRetirement, recent_retirements
 from web.certs import CSS as CERT_CSS
 from web.certs import SYMBOL_SVG
 from web.certs import _reduction_text as reduction_text  # the certificate page's wording
 
+RECENT_RETIREMENTS = 20  # on a project page; older ones are found by retirement id
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not one
 PROJECT_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
 EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
@@ -76,6 +79,10 @@ async def certificate_ids(view: LookupView) -> dict[str, str]:
     retirement_ids = {p.retirement_id for p in view.pieces if p.retirement_id}
     if view.retirement is not None:
         retirement_ids.add(view.retirement.id)
+    return await _certificate_ids(retirement_ids)
+
+
+async def _certificate_ids(retirement_ids: set[str]) -> dict[str, str]:
     found = {}
     for retirement_id in sorted(retirement_ids):
         certificate = await get_certificate_by_key(f"retirement:{retirement_id}")
@@ -207,8 +214,10 @@ async def project_page(request: web.Request) -> web.Response:
         totals = await registry.project_totals(code)
     except DomainError:
         return await not_found_page(request)
+    retirements = await recent_retirements(totals.project.code, RECENT_RETIREMENTS)
+    certificates = await _certificate_ids({r.id for r in retirements})
     return _html(
-        _search_form("") + _project_body(totals),
+        _search_form("") + _project_body(totals, retirements, certificates),
         title=f"{totals.project.name} – CCCP public registry",
         headers=SHORT_CACHE,
     )
@@ -442,7 +451,9 @@ def _actions(query: str, cert_id: str | None) -> str:
         '<a href="/registry">All projects</a></div>'
 
 
-def _project_body(totals: ProjectTotals) -> str:
+def _project_body(
+    totals: ProjectTotals, retirements: list[ProjectRetirement], certificates: dict[str, str]
+) -> str:
     project = totals.project
     rows = [
         ("Code", f"<code>{escape(project.code)}</code>"),
@@ -460,6 +471,12 @@ def _project_body(totals: ProjectTotals) -> str:
 <td class="n">{b.available_kg:,} kg</td><td>{escape(_date(b.batch.issued_at))}</td></tr>"""
         for b in totals.batches
     ) or '<tr><td colspan="6" class="muted">No credits have been issued to this project yet.</td></tr>'
+    retirement_rows = "".join(
+        f"""<tr><td class="serial"><a href="{escape(registry_url(r.id))}">{escape(r.id)}</a></td>
+<td>{escape(r.beneficiary)}</td><td class="n">{r.amount_kg:,} kg</td><td>{escape(_date(r.retired_at))}</td>
+<td>{_certificate_link(certificates.get(r.id))}</td></tr>"""
+        for r in retirements
+    ) or '<tr><td colspan="5" class="muted">No credits of this project have been retired yet.</td></tr>'
     description = f"<p>{escape(project.description)}</p>" if project.description else ""
     return f"""<article class="card">
 <div class="status">{_pill(project.status, PROJECT_STATUS_LABELS)}</div>
@@ -478,7 +495,20 @@ def _project_body(totals: ProjectTotals) -> str:
 <thead><tr><th>Serial range</th><th>Vintage</th><th class="n">Issued</th><th class="n">Retired</th>
 <th class="n">Available</th><th>Issued on</th></tr></thead>
 <tbody>{batch_rows}</tbody></table></div>
+</article>
+<article class="card">
+<h2>Recent retirements</h2>
+<p class="note">The latest {RECENT_RETIREMENTS} at most, newest first, with the kg each took from this
+project. Look up a retirement id for its serial numbers.</p>
+<div class="scroll"><table>
+<thead><tr><th>Retirement id</th><th>Retired for</th><th class="n">Amount</th><th>Retired on</th>
+<th>Certificate</th></tr></thead>
+<tbody>{retirement_rows}</tbody></table></div>
 </article>"""
+
+
+def _certificate_link(cert_id: str | None) -> str:
+    return f'<a href="/c/{escape(quote(cert_id))}">View</a>' if cert_id else "—"
 
 
 def _nothing_found_body(text: str | None) -> str:

@@ -8,18 +8,19 @@ project page states the buffer share apart).
 
 Cost: one grouped read of the retired blocks (summed in the database, never a
 row per block in Python) plus one read of projects or batches, whatever the
-number of serials.
+number of serials. A project's recent retirements are one grouped read too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.expressions import F
 from tortoise.functions import Count, Sum
 
-from core.registry.models import Batch, BlockStatus, Project, SerialBlock
+from core.registry.models import Batch, BlockStatus, Project, Retirement, SerialBlock
 from core.registry.projects import project_row
 from core.registry.views import BatchView, ProjectView, batch_view, project_view
 
@@ -95,3 +96,40 @@ async def project_totals(code: str) -> ProjectTotals:
         buffer_kg=sum(b.batch.buffer_kg for b in batches),
         batches=batches,
     )
+
+
+@dataclass(frozen=True)
+class ProjectRetirement:
+    """One retirement as a project's page lists it."""
+
+    id: str  # public id, e.g. R7K3M9Q2XA
+    beneficiary: str
+    reason: str
+    amount_kg: int  # retired from this project: a retirement may take serials of several
+    retired_at: datetime
+
+
+async def recent_retirements(project_code: str, limit: int = 20) -> list[ProjectRetirement]:
+    """The project's latest retirements, newest first, with the kg each took from it."""
+    # One grouped read: the retirement's blocks of this project's batches, their
+    # kg summed as sum(last) - sum(first) + count (a block is last - first + 1 kg).
+    rows = await (
+        Retirement.filter(posting__retired_blocks__batch__project__code=str(project_code).strip().upper())
+        .annotate(
+            last_sum=Sum("posting__retired_blocks__serial_last"),
+            first_sum=Sum("posting__retired_blocks__serial_first"),
+            blocks=Count("posting__retired_blocks__id"),
+        )
+        .order_by("-created_at", "-id")
+        .limit(limit)
+    )
+    return [
+        ProjectRetirement(
+            id=r.public_id,
+            beneficiary=r.beneficiary,
+            reason=r.reason,
+            amount_kg=int(r.last_sum) - int(r.first_sum) + int(r.blocks),
+            retired_at=r.created_at,
+        )
+        for r in rows
+    ]

@@ -203,3 +203,43 @@ async def test_a_retirement_with_no_purchase_shows_no_carbon_reduction(world):
     assert "Carbon reduction" not in text
     document = await (await world.client.get("/registry/lookup.json", params={"q": world.retirement.id})).json()
     assert document["reductions"] == []
+
+
+async def test_the_project_page_lists_its_recent_retirements_with_links_to_them_and_their_certificate(world):
+    text = await page(world, f"/registry/projects/{world.code}")
+    assert "Recent retirements" in text
+    section = text[text.index("Recent retirements"):]
+    assert f'href="/registry?q={world.retirement.id}"' in section
+    assert "Zoë &lt;script&gt;alert(1)&lt;/script&gt;" in section and "<script>" not in section
+    assert "300 kg" in section and "1 June 2025" in section
+    assert f'href="/c/{world.certificate_id}"' in section
+
+
+async def test_a_project_page_shows_the_newest_twenty_retirements_first(db, tmp_path):
+    project = await make_project(code="MANY")
+    await registry.issue_batch(project.id, 2024, 1000, key="b", now=NOW)
+    producer = await wallet(PRODUCER)
+    for day in range(1, 23):
+        await registry.retire(producer.id, day, f"Beneficiary {day:02d}", "", key=f"r{day}",
+                              now=NOW.replace(day=day))
+    app = build_web_app(load_settings(data_dir=tmp_path, database_url=db, public_base_url=BASE_URL))
+    async with TestClient(TestServer(app)) as client:
+        text = await (await client.get("/registry/projects/MANY")).text()
+    shown = [n for n in range(1, 23) if f"Beneficiary {n:02d}" in text]
+    assert shown == list(range(3, 23))
+    assert text.index("Beneficiary 22") < text.index("Beneficiary 21") < text.index("Beneficiary 03")
+    assert 'href="/c/' not in text  # none of them has a certificate
+
+
+async def test_a_retirement_spanning_two_projects_counts_on_each_page_only_what_came_from_it(db, tmp_path):
+    first = await make_project(name="First", code="ONE")
+    second = await make_project(name="Second", code="TWO")
+    await registry.issue_batch(first.id, 2024, 1000, key="b1", now=NOW)
+    await registry.issue_batch(second.id, 2024, 1000, key="b2", now=NOW)
+    retirement = await registry.retire((await wallet(PRODUCER)).id, 1300, "Both", "", key="r", now=NOW)
+    app = build_web_app(load_settings(data_dir=tmp_path, database_url=db, public_base_url=BASE_URL))
+    async with TestClient(TestServer(app)) as client:
+        for code, kg in (("ONE", "1,000 kg"), ("TWO", "300 kg")):
+            text = await (await client.get(f"/registry/projects/{code}")).text()
+            row = text[text.index(f'href="/registry?q={retirement.id}"'):].split("</tr>")[0]
+            assert kg in row
