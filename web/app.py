@@ -25,7 +25,7 @@ from tortoise import Tortoise
 
 from core.certs import signing
 from core.settings import Settings
-from web import certs, registry
+from web import certs, metrics, registry
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def build_web_app(settings: Settings, application: Application | None = None) ->
     app.router.add_get("/healthz", healthz)
     certs.add_routes(app)
     registry.add_routes(app)
+    metrics.add_routes(app)
     if application is not None and settings.webhook_url:
         app[APPLICATION] = application
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)

@@ -1,0 +1,126 @@
+"""GET /metrics: what an operator watches, in Prometheus text format (version 0.0.4).
+
+    cccp_build_info{version,python}     1, labelled with what is running
+    cccp_uptime_seconds                 since this process imported the web app
+    cccp_database_up                    1 when the counts below could be read, else 0
+    cccp_users                          signed-up users
+    cccp_ledger_postings                postings (every movement of credits or money)
+    cccp_ledger_holds_pending           holds not yet posted or voided (unpaid orders, ...)
+    cccp_purchases{status}              purchases per status (every status, 0 included)
+    cccp_retirements, cccp_retired_kg   retirements and the kg CO2e they took out for good
+    cccp_certificates                   certificates issued
+
+The figures are read from the database on each scrape, so they hold for every
+process that shares it and survive restarts: all are gauges. A scrape is six
+COUNT or SUM queries (purchases grouped by status in one). The
+exposition format is a few lines of text, written here by hand rather than
+with a client library. When the database fails the page still answers 200
+with `cccp_database_up 0`: a scrape that errors tells the operator less.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+
+from aiohttp import web
+from tortoise.functions import Count, Sum
+
+from core.certs.models import Certificate
+from core.ledger.models import Hold, HoldStatus, Posting
+from core.purchases.models import Purchase, PurchaseStatus
+from core.registry.models import Retirement
+from core.users.models import User
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+STARTED = time.monotonic()  # the web app is imported once per process, at start
+
+
+@dataclass(frozen=True)
+class Counts:
+    users: int
+    postings: int
+    holds_pending: int
+    purchases_by_status: dict[str, int]
+    retirements: int
+    retired_kg: int
+    certificates: int
+
+
+def add_routes(app: web.Application) -> None:
+    """Register GET /metrics on `app`."""
+    app.router.add_get("/metrics", metrics)
+
+
+async def read_counts() -> Counts:
+    """The operator's figures, one cheap query each."""
+    by_status = dict.fromkeys((s.value for s in PurchaseStatus), 0)
+    for row in await Purchase.annotate(n=Count("id")).group_by("status").values("status", "n"):
+        by_status[str(row["status"])] = int(row["n"])
+    [retired] = await Retirement.annotate(n=Count("id"), kg=Sum("amount_kg")).values("n", "kg")
+    return Counts(
+        users=await User.all().count(),
+        postings=await Posting.all().count(),
+        holds_pending=await Hold.filter(status=HoldStatus.PENDING).count(),
+        purchases_by_status=by_status,
+        retirements=int(retired["n"] or 0),
+        retired_kg=int(retired["kg"] or 0),  # PostgreSQL sums bigints as numeric
+        certificates=await Certificate.all().count(),
+    )
+
+
+def _version() -> str:
+    try:
+        return metadata.version("cccp")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _gauge(name: str, help_text: str, samples: Iterable[tuple[str, int | float]]) -> list[str]:
+    """One metric family: its HELP and TYPE, then `name{labels} value` per sample."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+    lines += [f"{name}{labels} {value}" for labels, value in samples]
+    return lines
+
+
+def exposition(uptime_s: float, counts: Counts | None) -> str:
+    """The /metrics body; `counts` None when the database could not be read."""
+    build = f'{{version="{_label(_version())}",python="{_label(platform.python_version())}"}}'
+    lines = _gauge("cccp_build_info", "The running CCCP version (always 1).", [(build, 1)])
+    lines += _gauge("cccp_uptime_seconds", "Seconds since this process loaded the web app.",
+                    [("", round(uptime_s, 3))])
+    lines += _gauge("cccp_database_up", "1 when the database answered this scrape.",
+                    [("", 0 if counts is None else 1)])
+    if counts is not None:
+        lines += _gauge("cccp_users", "Signed-up users.", [("", counts.users)])
+        lines += _gauge("cccp_ledger_postings", "Ledger postings.", [("", counts.postings)])
+        lines += _gauge("cccp_ledger_holds_pending", "Ledger holds not yet posted or voided.",
+                        [("", counts.holds_pending)])
+        lines += _gauge("cccp_purchases", "Purchases by status.", [
+            (f'{{status="{_label(status)}"}}', n) for status, n in sorted(counts.purchases_by_status.items())
+        ])
+        lines += _gauge("cccp_retirements", "Retirements.", [("", counts.retirements)])
+        lines += _gauge("cccp_retired_kg", "Kilograms CO2e retired for good.", [("", counts.retired_kg)])
+        lines += _gauge("cccp_certificates", "Certificates issued.", [("", counts.certificates)])
+    return "\n".join(lines) + "\n"
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """GET /metrics."""
+    try:
+        counts = await read_counts()
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as cccp_database_up 0
+        log.warning("metrics: database failed: %s", exc)
+        counts = None
+    body = exposition(time.monotonic() - STARTED, counts)
+    return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE})
