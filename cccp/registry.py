@@ -78,7 +78,7 @@ def _run(command):
 
     def run(args: argparse.Namespace) -> int:
         async def main() -> int:
-            await db.open_db(load_settings().database_url)
+            await db.open_migrated_db(load_settings().database_url)
             try:
                 return await command(args)
             finally:
