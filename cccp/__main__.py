@@ -19,6 +19,7 @@ from cccp import registry as registry_commands
 from cccp import run as run_commands
 from cccp import sandbox as sandbox_commands
 from cccp import seed_demo as seed_demo_commands
+from core.db import SchemaNotReady
 from core.settings import SettingsError
 
 AREAS = [
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         return args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, SchemaNotReady) as exc:
         print(f"cccp: {exc}", file=sys.stderr)
         return 2
 

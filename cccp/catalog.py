@@ -77,7 +77,7 @@ def _run(work: Awaitable[int]) -> int:
     async def main() -> int:
         import core.registry  # noqa: F401  (carbon movements must move serial blocks)
 
-        await db.open_db(load_settings().database_url)
+        await db.open_migrated_db(load_settings().database_url)
         try:
             return await work
         except DomainError as error:

@@ -103,7 +103,7 @@ def verify_file(
 async def _from_database(cert_id: str) -> CertificateView:
     if not is_valid_public_id(cert_id):
         raise UnusableInput(f"{cert_id!r} is neither a file nor a certificate id")
-    await db.open_db(load_settings().database_url)
+    await db.open_migrated_db(load_settings().database_url)
     try:
         view = await get_certificate(cert_id)
     finally:

@@ -29,7 +29,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 async def _verify(url: str) -> int:
     from core.checks import verify_all
 
-    await db.open_db(url)
+    await db.open_migrated_db(url)  # no schema is not drift: exit 2, not 1
     try:
         report = await verify_all()
     finally:

@@ -78,7 +78,7 @@ def _run(command):
 
     def run(args: argparse.Namespace) -> int:
         async def main() -> int:
-            await db.open_db(load_settings().database_url)
+            await db.open_migrated_db(load_settings().database_url)
             try:
                 return await command(args)
             finally:
@@ -150,6 +150,8 @@ def _kg_co2e(amount: str, unit: str | None) -> int:
 
 async def issue_credits(args: argparse.Namespace) -> int:
     key = args.key or f"cli:{args.project}:{args.vintage}:{args.amount}:{args.unit}:{args.gas}"
+    # A replayed key returns the first batch: tell the operator nothing new was issued.
+    known_batch_ids = {b.id for b in await registry.list_batches(args.project)}
     if args.gas:
         batch = await registry.issue_reduction(
             args.project, args.vintage, args.gas, args.amount, args.unit or "t", key=key
@@ -158,7 +160,11 @@ async def issue_credits(args: argparse.Namespace) -> int:
         batch = await registry.issue_batch(
             args.project, args.vintage, _kg_co2e(args.amount, args.unit), key=key
         )
-    print(f"issued {batch.amount_kg} kg CO2e ({batch.buffer_kg} kg to the buffer pool): {batch.serial}")
+    what = f"{batch.amount_kg} kg CO2e ({batch.buffer_kg} kg to the buffer pool): {batch.serial}"
+    if batch.id in known_batch_ids:
+        print(f"already issued under key {key}, nothing new: {what}")
+    else:
+        print(f"issued {what}")
     return 0
 
 

@@ -41,7 +41,10 @@ def run_command(args: argparse.Namespace) -> int:
         raise SettingsError("invalid configuration:\n  BOT_TOKEN: required for `cccp run` (try `cccp sandbox`)")
     if settings.webhook_url and not settings.webhook_secret:
         raise SettingsError("invalid configuration:\n  WEBHOOK_SECRET: required when WEBHOOK_URL is set")
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except db.SchemaNotReady as exc:
+        raise db.SchemaNotReady(f"{exc} before `cccp run` (`make run` does that for you)") from None
     return 0
 
 
@@ -66,7 +69,7 @@ async def serve(
     stop_event = stop_event or asyncio.Event()
     _stop_on_signals(stop_event)
     is_webhook = bool(settings.webhook_url)
-    await db.open_db(settings.database_url)
+    await db.open_migrated_db(settings.database_url)
     runner: web.AppRunner | None = None
     application = None
     try:

@@ -61,6 +61,51 @@ async def open_db(url: str) -> None:
     await Tortoise.init(config=tortoise_config(url))
 
 
+class SchemaNotReady(Exception):
+    """The database lacks the schema, or some of it: `cccp db upgrade` first."""
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite://") or ":memory:" in url:
+        return None
+    path = url.removeprefix("sqlite://").split("?", 1)[0]
+    return Path(path) if path else None
+
+
+async def pending_migrations(url: str) -> tuple[list[str], int]:
+    """The migrations not applied yet to the open database (oldest first), and how many exist."""
+    from tortoise.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(Tortoise.get_connection("default"), tortoise_config(url)["apps"])
+    steps = await executor.plan()
+    pending = [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
+    return pending, len(executor.loader.graph.nodes)
+
+
+async def open_migrated_db(url: str) -> None:
+    """`open_db`, but refuse a database the migrations have not (all) reached.
+
+    Without this a missing schema surfaces as a "no such table" traceback half-way
+    (`cccp verify` then exits 1, as if the ledger drifted), and opening a SQLite
+    file that is not there creates an empty one.
+    """
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        raise SchemaNotReady(f"the database {describe(url)} does not exist: run `cccp db upgrade`")
+    await open_db(url)
+    try:
+        pending, total = await pending_migrations(url)
+    except BaseException:
+        await close_db()
+        raise
+    if pending:
+        await close_db()
+        state = "has no schema" if len(pending) == total else "is behind"
+        raise SchemaNotReady(
+            f"the database {describe(url)} {state} (not applied: {', '.join(pending)}): run `cccp db upgrade`"
+        )
+
+
 async def close_db() -> None:
     await Tortoise.close_connections()
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from telegram.ext import Application
 
@@ -61,6 +62,28 @@ async def test_the_webhook_refuses_updates_without_the_secret_and_queues_them_wi
         assert (await client.post(WEBHOOK_PATH, json=update, headers=right)).status == 200
     queued = application.update_queue.get_nowait()
     assert queued.update_id == 5 and queued.message.text == "hi"
+
+
+MALFORMED_UPDATES = [
+    b"[]", b"{}", b"3", b"null", b'"update"', b'{"update_id": "x"}', b'{"update_id": true}',
+    b'{"update_id": 1.5}', b'{"update_id": 6, "message": "hi"}', b'{"update_id": 6, "message": {"x": 1}}',
+    b"not json", b"\xff\xfe{", b"",
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED_UPDATES, ids=[b.decode("latin-1") or "empty" for b in MALFORMED_UPDATES])
+async def test_the_webhook_answers_400_to_a_body_that_is_not_an_update_and_queues_nothing(tmp_path, body):
+    settings = load_settings(
+        bot_token=TOKEN, data_dir=tmp_path, webhook_url="https://bot.example/telegram/webhook",
+        webhook_secret="s3cret-token",
+    )
+    application = Application.builder().token(TOKEN).updater(None).build()
+    right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token", "Content-Type": "application/json"}
+    async with TestClient(TestServer(build_web_app(settings, application))) as client:
+        response = await client.post(WEBHOOK_PATH, data=body, headers=right)
+        assert response.status == 400
+        assert await response.json() == {"error": "bad request"}
+    assert application.update_queue.empty()
 
 
 async def test_serve_runs_bot_and_web_app_and_stops_cleanly(db_url, tmp_path):

@@ -3,14 +3,14 @@
 Hypothesis draws the actions; they are spread over 120 people (half signed up)
 so the per-chat flood limit never slows the run. Every message must get at least
 one bot action in its chat, every button press an answerCallbackQuery, and the
-error handler must never have seen a bug.
+error handler must never have seen a bug. The 1,000 updates issue #5 asks for run
+in `make test` (about 15 s per database), not only under `slow`.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,10 +99,5 @@ async def run_fuzz(bot, n: int) -> None:
     assert unanswered == []
 
 
-async def test_200_random_updates_are_all_answered_without_an_error(bot):
-    await run_fuzz(bot, 200)
-
-
-@pytest.mark.slow
 async def test_1000_random_updates_are_all_answered_without_an_error(bot):
     await run_fuzz(bot, 1000)

@@ -98,14 +98,21 @@ async def test_start_again_after_sign_up_shows_the_menu(bot):
     assert "💰 Kontostand" in gus.keyboard_labels()
 
 
-async def test_a_deep_link_is_kept_through_sign_up_and_continued_afterwards(bot):
-    seen = []
+@pytest.fixture
+def continued_offsets(monkeypatch) -> list[tuple[int, str]]:
+    """Register a `testoffset_` deep link for one test; it records who continued what."""
+    seen: list[tuple[int, str]] = []
 
     async def continue_offset(update, context, rest):
         seen.append((update.effective_user.id, rest))
         await update.effective_chat.send_message(f"offsetting {rest} kg")
 
-    deeplinks.register("testoffset_", continue_offset)
+    monkeypatch.setitem(deeplinks._continuations, "testoffset_", continue_offset)  # noqa: SLF001 - undone after
+    return seen
+
+
+async def test_a_deep_link_is_kept_through_sign_up_and_continued_afterwards(bot, continued_offsets):
+    seen = continued_offsets
     hal = bot.user("Hal")
     await hal.send("/start testoffset_2500")
     await hal.press("✓ English")
@@ -126,7 +133,9 @@ async def test_an_unknown_deep_link_is_answered_politely_after_sign_up(bot):
     assert "not valid" in (await ida.send("/start ../../etc")).texts[-1]
 
 
-async def test_a_restart_in_the_middle_of_sign_up_resumes_at_the_same_step(bot):
+async def test_a_restart_in_the_middle_of_sign_up_resumes_at_the_same_step_and_keeps_the_deep_link(
+    bot, continued_offsets
+):
     jo = bot.user("Jo")
     await jo.send("/start testoffset_7")
     await jo.press("Deutsch")
@@ -136,6 +145,8 @@ async def test_a_restart_in_the_middle_of_sign_up_resumes_at_the_same_step(bot):
     await bot.restart()
     reply = await jo.send("Produzent")
     assert "Alles bereit" in reply.texts[0]
+    assert reply.texts[-1] == "offsetting 7 kg"  # the link from before both restarts
+    assert continued_offsets == [(jo.user_id, "7")]
     user = await users.get_user(jo.user_id)
     assert user.language == "de" and user.roles == {UserRole.PRODUCER}
 

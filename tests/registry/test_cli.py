@@ -16,7 +16,8 @@ def test_an_operator_creates_a_project_issues_methane_and_shows_a_serial(
     assert main(["registry", "projects"]) == 0
     assert main(["registry", "show", "CCCP-P1-2024-5"]) == 0
     out = capsys.readouterr().out
-    assert out.count("issued 337500 kg CO2e") == 2
+    assert out.count("issued 337500 kg CO2e") == 1
+    assert out.count("already issued under key cli:P1:2024:12.5:None:CH4, nothing new") == 1
     assert "CCCP-P1-2024-1-337500" in out
     assert "CCCP-P1-2024-5-5  1 kg  active" in out
     assert main(["verify"]) == 0
@@ -30,3 +31,24 @@ def test_a_refused_issuance_prints_its_code_and_exits_1(sqlite_template, tmp_pat
                  "--country", "BR", "--producer", "7"]) == 0
     assert main(["registry", "issue", "P1", "2024", "5", "--unit", "t"]) == 1
     assert "project_not_approved" in capsys.readouterr().err
+
+
+def test_issuing_again_under_the_same_key_says_it_was_already_issued(
+    sqlite_template, tmp_path, monkeypatch, capsys
+):
+    path = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{path}")
+    assert main(["registry", "create-project", "--name", "Pará forest", "--methodology", "VM0047",
+                 "--country", "BR", "--producer", "7", "--approve"]) == 0
+    capsys.readouterr()
+
+    assert main(["registry", "issue", "P1", "2024", "5", "--unit", "t", "--key", "q3-2024"]) == 0
+    first = capsys.readouterr().out
+    assert main(["registry", "issue", "P1", "2024", "5", "--unit", "t", "--key", "q3-2024"]) == 0
+    again = capsys.readouterr().out
+
+    assert first.startswith("issued 5000 kg CO2e (1000 kg to the buffer pool)")
+    assert again.startswith("already issued under key q3-2024, nothing new: 5000 kg CO2e")
+    assert main(["registry", "show", "CCCP-P1-2024-5000"]) == 0
+    assert main(["registry", "show", "CCCP-P1-2024-5001"]) == 1  # no second batch
