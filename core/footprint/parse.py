@@ -113,7 +113,7 @@ def _detect(text: str) -> str | None:
         if re.search(_KEYWORDS[activity], text, flags=re.IGNORECASE):
             return activity
     if re.search(r"[€$£¥]\s*\d|\d\s*[€$£¥]|\b\d+(?:[.,]\d+)?\s*[A-Za-z]{3}\s+(on|for|für|pour)\b",
-                 text):
+                 text) or _names_money(text):
         return "spend"
     if re.search(NUMBER + r"\s*(kg|g|kilos?|grams?|gramm)\b", text, flags=re.IGNORECASE):
         return "food"
@@ -121,6 +121,14 @@ def _detect(text: str) -> str | None:
                     text):
         return "flight"
     return None
+
+
+def _names_money(text: str) -> bool:
+    """"100 USD restaurants": a number, a currency code the ECB rates know, then a word."""
+    from core.footprint.spend import is_known_currency
+
+    return any(is_known_currency(m.group(2))
+               for m in re.finditer(NUMBER + r"\s*([A-Za-z]{3})\s+\w", text))
 
 
 def parse_request(text: str) -> FootprintRequest:

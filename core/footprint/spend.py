@@ -74,6 +74,11 @@ def resolve_category(text: str) -> str:
                                categories=spend_categories())
 
 
+def is_known_currency(code: str) -> bool:
+    """Whether the ECB reference rates cover this ISO 4217 code (any case)."""
+    return str(code).strip().upper() in _converter().currencies
+
+
 def usd_rate(currency: str, on: dt.date | None = None) -> tuple[Decimal, dt.date]:
     """US dollars per unit of currency at the ECB reference rate, and its date."""
     c = _converter()

@@ -44,6 +44,11 @@ PHRASES = [
                                             "category": "clothing"}),
     ("€50 on books", "spend", {"amount": Decimal(50), "currency": "EUR",
                                "category": "books"}),
+    ("100 USD restaurants", "spend", {"amount": Decimal(100), "currency": "USD",
+                                      "category": "restaurants"}),
+    ("40 chf clothing", "spend", {"amount": Decimal(40), "currency": "CHF",
+                                  "category": "clothing"}),
+    ("£30 books", "spend", {"amount": Decimal(30), "currency": "GBP", "category": "books"}),
 ]
 
 
@@ -61,6 +66,13 @@ def test_every_parsed_phrase_computes(text, activity, expected):
 
 def test_a_parsed_return_flight_matches_the_direct_call():
     assert compute(parse_request("LHR to CDG and back")).kg_co2e == 127
+
+
+@pytest.mark.parametrize("text", ["100 ABC restaurants", "100 USD"])
+def test_a_number_and_three_letters_are_spending_only_with_a_known_currency_and_a_category(text):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "cannot_parse"
 
 
 def test_text_with_no_activity_says_it_cannot_parse():
