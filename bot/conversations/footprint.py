@@ -195,6 +195,7 @@ ERRORS = {
     "unknown_currency": N_("I do not know the currency “{text}”. Please use a code such as EUR, USD or GBP."),
     "cannot_parse": N_("I could not tell what to calculate from that. Try “{example}”, or send /footprint to choose."),
     "missing_input": N_("I need {missing} as well, for example “{example}”. Or send /footprint to go step by step."),
+    "stray_number": N_("I did not expect a number in “{text}”. Please check the numbers and their units."),
 }
 NOT_COVERED = {
     "hotel": N_("Defra publishes no hotel figure for {country}. Please choose a nearby country."),

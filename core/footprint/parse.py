@@ -13,8 +13,9 @@ Understood (case-insensitive; numbers take "1.5" or "1,5"):
   parcel       "parcel 5 kg 800 km", "parcel 2 kg 9000 km air", "Paket 3 kg 400 km"
   food         "2 kg beef", "500 g cheese", "1 kg Rindfleisch"
   spending     "spent 200 EUR on clothing", "€50 on books", "100 USD restaurants"
-Anything else raises CannotParse; a known activity without its number or
-country raises MissingInput naming what is missing.
+Numbers may use scientific notation ("1e3 kWh DE"). Anything else raises CannotParse;
+a known activity without its number or country raises MissingInput naming what is
+missing, and a digit left where a country, category or food belongs raises StrayNumber.
 """
 
 from __future__ import annotations
@@ -22,13 +23,21 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from core.footprint.errors import CannotParse, MissingInput, NotPositive, UnknownOption
+from core.footprint.errors import (
+    CannotParse,
+    MissingInput,
+    NotPositive,
+    StrayNumber,
+    UnknownOption,
+)
 from core.footprint.limits import MAXIMA, checked, to_decimal
 from core.footprint.request import FootprintRequest
 
 # A leading minus is kept (so "-5 kWh" is refused as not positive, not read as 5),
 # unless it follows a word or a number ("5-10 km", "LHR-CDG").
-NUMBER = r"((?:(?<![\w.,])[-−]\s?)?\d+(?:[.,]\d+)*)"
+# Scientific notation ("1e9", "2.5E-1") takes an exponent of at most two digits, so no
+# typed number is too long to print when it is refused as too large.
+NUMBER = r"((?:(?<![\w.,])[-−]\s?)?\d+(?:[.,]\d+)*(?:[eE][-+]?\d{1,2}(?!\d))?)"
 _KEYWORDS = {
     "flight": r"\b(flights?|fly|flying|flew|flug|fl[üu]ge|vol|vols|avion|plane)\b",
     "spend": r"\b(spent|spend|spending|bought|paid|ausgegeben|d[ée]pens[ée]e?s?)\b",
@@ -54,9 +63,10 @@ _FILLER = r"\b(from|von|de|du|des|in|im|en|au|aux|à|a|the|my|for|für|pour|on|o
 
 
 def _number(text: str) -> Decimal:
-    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways; '1.2.3' is CannotParse."""
+    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways, '1e3' -> 1000 (plain,
+    never 1E+3); '1.2.3' is CannotParse."""
     original = text
-    text = re.sub(r"\s", "", text).replace("\u2212", "-")
+    text, _, exponent = re.sub(r"\s", "", text).replace("\u2212", "-").lower().partition("e")
     if "," in text and "." in text:
         text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
             else text.replace(",", "")
@@ -65,9 +75,10 @@ def _number(text: str) -> Decimal:
     else:
         text = text.replace(",", "")
     try:
-        return Decimal(text)
+        value = Decimal(text + ("e" + exponent if exponent else ""))
     except InvalidOperation:
         raise CannotParse(f"cannot read {original!r} as a number", text=original) from None
+    return Decimal(f"{value:f}") if exponent else value
 
 
 def _take(pattern: str, text: str) -> tuple[re.Match[str] | None, str]:
@@ -83,6 +94,15 @@ def _rest(text: str) -> str:
     words = re.sub(r"[,;:!?]", " ", text).split()
     return " ".join(w for w in words if not re.fullmatch(_FILLER, w, flags=re.IGNORECASE)
                     or (w.isupper() and len(w) in (2, 3)))
+
+
+def _name(text: str, activity: str, field: str) -> str:
+    """The country, category or food left in text; StrayNumber if a digit is among it."""
+    name = _rest(text)
+    if re.search(r"\d", name):
+        raise StrayNumber(f"a number in {name!r}, where the {field} should be", text=name,
+                          activity=activity, field=field)
+    return name
 
 
 def _distance(text: str) -> tuple[Decimal | None, str, str]:
@@ -200,7 +220,7 @@ def _electricity(text: str) -> FootprintRequest:
         raise MissingInput("how many kWh?", activity="electricity", missing="kwh")
     kwh = _number(m.group(1)) * (1000 if m.group(2).lower() == "mwh" else 1)
     rest = re.sub(_KEYWORDS["electricity"], " ", rest, flags=re.IGNORECASE)
-    country = _rest(rest)
+    country = _name(rest, "electricity", "country")
     if not country:
         raise MissingInput("in which country?", activity="electricity", missing="country")
     return FootprintRequest("electricity", {"kwh": kwh, "country": country})
@@ -221,7 +241,7 @@ def _hotel(text: str) -> FootprintRequest:
         params["rooms"] = _number(r.group(1))
     rest = re.sub(r"\b(hotels?|h[ôo]tels?|stay|aufenthalt|s[ée]jour)\b", " ", rest,
                   flags=re.IGNORECASE)
-    country = _rest(rest)
+    country = _name(rest, "hotel", "country")
     if not country:
         raise MissingInput("in which country?", activity="hotel", missing="country")
     params["country"] = country
@@ -313,7 +333,8 @@ def _food(text: str) -> FootprintRequest:
     kg, rest = _kg(text)
     if kg is None:
         raise MissingInput("how many kg?", activity="food", missing="kg")
-    item = _rest(re.sub(r"\b(of|von|de|d')\b", " ", rest, flags=re.IGNORECASE))
+    item = _name(re.sub(r"\b(of|von|de|d')\b", " ", rest, flags=re.IGNORECASE), "food",
+                 "item")
     if not item:
         raise MissingInput("which food?", activity="food", missing="item")
     return FootprintRequest("food", {"item": item, "kg": kg})
@@ -331,7 +352,7 @@ def _spend(text: str) -> FootprintRequest:
             raise MissingInput("how much money?", activity="spend", missing="amount")
         amount = _number(m.group(1))
         currency = _CURRENCY_SYMBOLS.get(m.group(2), m.group(2).upper())
-    category = _rest(rest)
+    category = _name(rest, "spend", "category")
     if not category:
         raise MissingInput("spent on what?", activity="spend", missing="category")
     return FootprintRequest("spend", {"amount": amount, "currency": currency,
@@ -375,7 +396,8 @@ def parse_quantity(text: str, field: str, *, limit: str | None = None,
     that is not one of the known ones (or not one of `units`, when given).
     """
     cleaned = " ".join(str(text).split()).lower()
-    m = re.fullmatch(r"([-\u2212+]?)\s*(\d+(?:[.,]\d+)*)\s*([^\d\s.,]+)?\.?", cleaned)
+    m = re.fullmatch(r"([-\u2212+]?)\s*(\d+(?:[.,]\d+)*(?:e[-+]?\d{1,2}(?!\d))?)\s*([^\d\s.,]+)?\.?",
+                     cleaned)
     if m is None:
         raise NotPositive(f"{field} must be a positive number, not {text!r}", field=field,
                           value=text)

@@ -191,6 +191,8 @@ async def test_london_asks_which_airport_with_the_main_one_first(bot):
     ("LHR LHR", "From and to are the same airport (LHR)"),
     ("-5 kWh Germany", "Please give a number greater than zero."),
     ("1000000000 kWh Germany", "1,000,000,000 kWh is more than the 1,000,000 kWh I accept"),
+    ("1e9 kWh Germany", "1,000,000,000 kWh is more than the 1,000,000 kWh I accept"),
+    ("350 kWh Germany 5", "I did not expect a number in “Germany 5”."),
     ("350 kWh Atlantis", "I do not know the country “Atlantis”."),
     ("2 nights hotel Narnia", "I do not know the country “Narnia”."),
     ("flight", "I need where from and where to as well"),

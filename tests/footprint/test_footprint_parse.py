@@ -106,7 +106,8 @@ def test_a_typed_quantity_reads_the_forms_people_type_in_base_units():
 
 @pytest.mark.parametrize(("text", "code"), [
     ("-5", "not_positive"), ("0", "not_positive"), ("abc", "not_positive"),
-    ("1.2.3", "not_positive"), ("1000000000", "too_large"), ("5 kg", "unknown_option"),
+    ("1.2.3", "not_positive"), ("1000000000", "too_large"), ("1e9", "too_large"),
+    ("5 kg", "unknown_option"),
 ])
 def test_a_typed_quantity_that_is_not_a_sane_number_is_refused_with_its_code(text, code):
     from core.footprint import FootprintError, parse_quantity
@@ -131,6 +132,36 @@ def test_a_malformed_number_in_free_text_cannot_be_parsed_rather_than_crashing()
     with pytest.raises(FootprintError) as caught:
         parse_request("1.2.3 kwh DE")
     assert caught.value.code == "cannot_parse"
+
+
+@pytest.mark.parametrize(("text", "kwh"), [
+    ("1e3 kWh DE", Decimal(1000)), ("1.5E3 kWh DE", Decimal(1500)),
+    ("1,5e3 kWh DE", Decimal(1500)), ("2.5e-1 MWh DE", Decimal(250)),
+])
+def test_a_number_in_scientific_notation_is_read_as_its_plain_value(text, kwh):
+    request = parse_request(text)
+    assert request.params == {"kwh": kwh, "country": "DE"}
+    assert "E" not in str(request.params["kwh"])  # "1000", never "1E+3" in a reason
+
+
+def test_a_billion_kwh_in_scientific_notation_is_refused_as_too_large():
+    with pytest.raises(FootprintError) as caught:
+        compute(parse_request("1e9 kWh Germany"))
+    assert caught.value.code == "too_large"
+    assert caught.value.params["value"] == "1000000000"
+
+
+@pytest.mark.parametrize(("text", "leftover"), [
+    ("350 kWh Germany 5", "Germany 5"), ("1e999 kWh Germany", "1e Germany"),
+    ("2 nights hotel 3 France", "3 France"), ("spent 20 EUR on books 4", "books 4"),
+    ("2 kg beef 7", "beef 7"),
+])
+def test_a_digit_left_where_a_name_belongs_is_refused_not_read_as_a_name(text, leftover):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "stray_number"
+    assert caught.value.params["text"] == leftover
+    assert leftover in str(caught.value)
 
 
 _SHAPED = st.builds(
