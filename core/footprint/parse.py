@@ -5,8 +5,10 @@ Understood (case-insensitive; numbers take "1.5" or "1,5"):
   flights      "LHR CDG", "LHR CDG return", "LHR to CDG and back",
                "flight london to new york business", "Flug FRA nach JFK hin und zurück",
                "vol CDG - NCE aller-retour", "flight 5000 km", "2 passengers", "no rf"
-  electricity  "350 kWh Germany", "350 kwh DE", "1.2 MWh France", "Strom 300 kWh AT"
-  hotel        "2 nights hotel France", "3 Nächte Hotel Deutschland", "2 nuits hôtel FR"
+  electricity  "350 kWh Germany", "350 kwh DE", "350 kwh de", "1.2 MWh France",
+               "Strom 300 kWh AT"
+  hotel        "2 nights hotel France", "3 Nächte Hotel Deutschland", "2 nuits hôtel FR",
+               "2 nights hotel at"
   car          "120 km car diesel", "50 miles petrol car", "auto 30 km elektro small"
   rail         "rail 300 km", "train 80 km", "tram 5 km", "Zug 200 km", "underground 8 km"
   bus, taxi    "bus 20 km", "coach 300 km", "taxi 15 km"
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+
+import pycountry
 
 from core.footprint.errors import (
     CannotParse,
@@ -103,6 +107,25 @@ def _name(text: str, activity: str, field: str) -> str:
         raise StrayNumber(f"a number in {name!r}, where the {field} should be", text=name,
                           activity=activity, field=field)
     return name
+
+
+def _country(rest: str, text: str, activity: str) -> str:
+    """The country left in rest; "" if none.
+
+    "350 kwh de", "2 nights hotel at": a lower-case code that is also a filler word was
+    dropped from rest; when nothing else is left and such a word ends the text, it is
+    the country (upper-cased, as people mean the code).
+    """
+    country = _name(rest, activity, "country")
+    if country:
+        return country
+    words = re.sub(r"[,;:!?]", " ", rest).split()
+    last = (re.sub(r"[,;:!?]", " ", text).split() or [""])[-1]
+    if (words and words[-1] == last and len(last) == 2
+            and re.fullmatch(_FILLER, last, flags=re.IGNORECASE)
+            and pycountry.countries.get(alpha_2=last.upper()) is not None):
+        return last.upper()
+    return ""
 
 
 def _distance(text: str) -> tuple[Decimal | None, str, str]:
@@ -220,7 +243,7 @@ def _electricity(text: str) -> FootprintRequest:
         raise MissingInput("how many kWh?", activity="electricity", missing="kwh")
     kwh = _number(m.group(1)) * (1000 if m.group(2).lower() == "mwh" else 1)
     rest = re.sub(_KEYWORDS["electricity"], " ", rest, flags=re.IGNORECASE)
-    country = _name(rest, "electricity", "country")
+    country = _country(rest, text, "electricity")
     if not country:
         raise MissingInput("in which country?", activity="electricity", missing="country")
     return FootprintRequest("electricity", {"kwh": kwh, "country": country})
@@ -241,7 +264,7 @@ def _hotel(text: str) -> FootprintRequest:
         params["rooms"] = _number(r.group(1))
     rest = re.sub(r"\b(hotels?|h[ôo]tels?|stay|aufenthalt|s[ée]jour)\b", " ", rest,
                   flags=re.IGNORECASE)
-    country = _name(rest, "hotel", "country")
+    country = _country(rest, text, "hotel")
     if not country:
         raise MissingInput("in which country?", activity="hotel", missing="country")
     params["country"] = country

@@ -75,6 +75,25 @@ def test_a_number_and_three_letters_are_spending_only_with_a_known_currency_and_
     assert caught.value.code == "cannot_parse"
 
 
+@pytest.mark.parametrize(("text", "activity", "country"), [
+    ("350 kwh de", "electricity", "DE"), ("350 kwh at", "electricity", "AT"),
+    ("Strom 300 kWh at", "electricity", "AT"), ("2 nights hotel de", "hotel", "DE"),
+    ("2 nuits hôtel au", "hotel", "AU"),
+])
+def test_a_lower_case_country_code_that_is_also_a_filler_word_ends_the_text_as_the_country(
+        text, activity, country):
+    request = parse_request(text)
+    assert request.activity == activity and request.params["country"] == country
+    assert compute(request).kg_co2e > 0
+
+
+@pytest.mark.parametrize("text", ["350 kwh at home", "2 nights hotel for", "350 kwh de the"])
+def test_a_filler_word_that_is_no_country_code_at_the_end_still_asks_for_the_country(text):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "missing_input" and caught.value.params["missing"] == "country"
+
+
 def test_text_with_no_activity_says_it_cannot_parse():
     with pytest.raises(FootprintError) as caught:
         parse_request("hello there")
