@@ -139,6 +139,7 @@ async def test_a_flight_by_buttons_alone_asks_each_input_and_shows_the_breakdown
     reply = await alice.press("Without radiative forcing")
     without_rf = int(re.search(r"Total: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
     assert without_rf < with_rf and "Without radiative forcing:" in reply.text
+    assert reply.text.startswith("🌍 Flight LHR–JFK, business, 2 passengers, without RF")
     assert "With radiative forcing" in alice.keyboard_labels()
     await assert_nothing_happened(alice, shop)
 
@@ -247,6 +248,9 @@ async def test_the_menu_button_opens_the_calculator(bot):
 @pytest.mark.parametrize(("language", "typed", "starts"), [
     ("de", "350 kWh Deutschland", "🌍 Strom, 350 kWh, Deutschland"),
     ("fr", "2 nuits hôtel France", "🌍 Hôtel, 2 nuits, France"),
+    ("de", "LHR CDG hin und zurück ohne rf",
+     "🌍 Flug LHR–CDG hin und zurück, Economy, ohne Nicht-CO2-Effekte"),
+    ("fr", "vol CDG NCE sans rf", "🌍 Vol CDG–NCE, classe économique, sans les effets hors CO2"),
 ])
 async def test_the_breakdown_speaks_the_persons_language(bot, language, typed, starts):
     person = await bot.signed_up_user("Zoé", language=language)

@@ -127,6 +127,12 @@ def test_parcel_by_road_rail_sea_and_air():
     assert parcel(1000, 1000, mode="air").kg_co2e == 1669  # 1668.16
 
 
+def test_an_air_parcel_without_rf_says_so_in_its_reason():
+    assert parcel(2, 9000, mode="air", with_rf=False).reason == (
+        "Parcel 2 kg over 9000 km by air, without RF")
+    assert parcel(2, 9000, mode="air").reason == "Parcel 2 kg over 9000 km by air"
+
+
 def test_food_per_kg():
     # owid_poore_35605.csv, column "GHG emissions per kilogram (Poore & Nemecek, 2018)":
     # line 5 Beef (beef herd) 99.48; line 12 Cheese 23.88; line 37 Rice 4.45
