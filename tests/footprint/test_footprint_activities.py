@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from currency_converter import CurrencyConverter
 
 from core.footprint import (
@@ -156,6 +157,22 @@ def test_spend_in_euros_converts_at_the_ecb_rate_and_deflates_to_2022():
     result = spend(200, "EUR", "clothes", year=2024, rate_date=on)
     assert result.kg_co2e == math.ceil(usd_2022 * Decimal("0.12"))
     assert "2024-01-02" in result.notes[0] and "2022" in result.notes[0]
+
+
+@pytest.mark.parametrize(("year", "says"), [
+    (None, "2024, the latest CPI year in the table, stands in for the year of spending."),
+    (2026, "2024, the latest CPI year in the table, stands in for 2026, the year of spending."),
+    (2010, "2015, the earliest CPI year in the table, stands in for 2010, the year of "
+           "spending."),
+])
+def test_the_spend_note_says_which_cpi_year_stands_in_for_the_spending_year(year, says):
+    note = spend(100, "USD", "clothing", year=year).notes[0]
+    assert says in note
+
+
+def test_the_spend_note_names_no_stand_in_when_the_table_has_the_spending_year():
+    note = spend(100, "USD", "clothing", year=2023).notes[0]
+    assert "from 2023 to 2022 prices" in note and "stands in" not in note
 
 
 def test_restaurants_spend():
