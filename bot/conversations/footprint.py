@@ -150,6 +150,7 @@ UNIT_LABELS = {"passengers": N_("passengers"), "nights": N_("nights"), "rooms": 
 REASON_FLIGHT = N_("Flight {route}, {cabin}")
 REASON_FLIGHT_RETURN = N_("Flight {route} return, {cabin}")
 REASON_PASSENGERS = N_("{reason}, {n} passengers")
+REASON_WITHOUT_RF = N_("{reason}, without RF")
 REASON_CAR = N_("Car {distance}, {fuel}, {size}")
 REASON_CAR_ANY_SIZE = N_("Car {distance}, {fuel}")
 REASON_RAIL = N_("Train {km} km, {kind}")
@@ -195,6 +196,7 @@ ERRORS = {
     "unknown_currency": N_("I do not know the currency “{text}”. Please use a code such as EUR, USD or GBP."),
     "cannot_parse": N_("I could not tell what to calculate from that. Try “{example}”, or send /footprint to choose."),
     "missing_input": N_("I need {missing} as well, for example “{example}”. Or send /footprint to go step by step."),
+    "stray_number": N_("I did not expect a number in “{text}”. Please check the numbers and their units."),
 }
 NOT_COVERED = {
     "hotel": N_("Defra publishes no hotel figure for {country}. Please choose a nearby country."),
@@ -600,7 +602,7 @@ def reason_text(t: Translator, fp: Footprint) -> str:
         text = t(template, route=route, cabin=option_label(t, str(i["cabin"]), inline=True))
         if int(i.get("passengers", 1)) != 1:
             text = t(REASON_PASSENGERS, reason=text, n=i["passengers"])
-        return text
+        return text if i.get("with_rf", True) else t(REASON_WITHOUT_RF, reason=text)
     if a == "car":
         unit = "mi" if i["unit"] == "miles" else "km"
         distance, fuel = f"{_num(t, i['distance'])} {unit}", option_label(t, str(i["fuel"]), inline=True)
@@ -623,8 +625,10 @@ def reason_text(t: Translator, fp: Footprint) -> str:
     if a == "electricity":
         return t(REASON_ELECTRICITY, kwh=_num(t, i["kwh"]), country=country_label(t, str(i["country"])))
     if a == "parcel":
-        return t(REASON_PARCEL, kg=_num(t, i["weight_kg"]), km=_num(t, i["distance_km"]),
+        text = t(REASON_PARCEL, kg=_num(t, i["weight_kg"]), km=_num(t, i["distance_km"]),
                  mode=option_label(t, str(i["mode"]), inline=True))
+        return text if i.get("with_rf", True) or i["mode"] != "air" else t(
+            REASON_WITHOUT_RF, reason=text)
     if a == "food":
         item = str(i["item"])
         if item in OPTION_LABELS:

@@ -91,6 +91,12 @@ class CannotParse(FootprintError):
     code = "cannot_parse"
 
 
+class StrayNumber(FootprintError):
+    """A digit left where a name belongs ("350 kWh Germany 5"); params: text, activity, field."""
+
+    code = "stray_number"
+
+
 class MissingInput(FootprintError):
     """Free text names an activity but lacks a value; params: activity, missing."""
 

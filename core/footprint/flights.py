@@ -106,7 +106,8 @@ def _flight(distance_km: Decimal, a: Airport | None, b: Airport | None, *, cabin
         "distance_km": distance_km, "is_return": is_return, "passengers": int(seats),
         "cabin": cabin, "with_rf": with_rf, "haul_band": band}
     people = f", {int(seats)} passengers" if seats != 1 else ""
+    # Without RF the same trip is about 40% less: the reason (on the certificate) says so.
     reason = (f"Flight {route}{' return' if is_return else ''}, "
-              f"{CABIN_NAMES[cabin]}{people}")
+              f"{CABIN_NAMES[cabin]}{people}{'' if with_rf else ', without RF'}")
     return make_footprint("flight", inputs, [line], reason,
                           notes=(RF_NOTE if with_rf else NO_RF_NOTE,))

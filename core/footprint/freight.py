@@ -41,4 +41,6 @@ def parcel(weight_kg: object, distance_km: object, *, mode: str = "road",
     return make_footprint("parcel", {"weight_kg": kg, "distance_km": km, "mode": mode,
                                      "with_rf": with_rf},
                           [Line.of(label, tonne_km, "tonne.km", f)],
-                          f"Parcel {kg} kg over {km} km by {mode}", notes=notes)
+                          f"Parcel {kg} kg over {km} km by {mode}"
+                          f"{', without RF' if mode == 'air' and not with_rf else ''}",
+                          notes=notes)

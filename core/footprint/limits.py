@@ -31,6 +31,13 @@ MAXIMA: dict[str, tuple[Decimal, str]] = {
 }
 
 
+def _shown(value: object) -> str:
+    """A refused value as a person reads it: 0, -2.5, abc (never Decimal('0') or '0')."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return f"{value:f}"
+    return str(value).strip() or "nothing"
+
+
 def to_decimal(value: object, field: str) -> Decimal:
     """A number as Decimal (from its text, never through float drift); refuse junk."""
     if isinstance(value, bool):
@@ -39,10 +46,10 @@ def to_decimal(value: object, field: str) -> Decimal:
         number = Decimal(str(value).strip().replace(",", ".")) if not isinstance(
             value, Decimal) else value
     except (InvalidOperation, ValueError):
-        raise NotPositive(f"{field} must be a positive number, not {value!r}",
+        raise NotPositive(f"{field} must be a positive number, not {_shown(value)}",
                           field=field, value=value) from None
     if not number.is_finite() or number <= 0:
-        raise NotPositive(f"{field} must be a positive number, not {value!r}",
+        raise NotPositive(f"{field} must be a positive number, not {_shown(value)}",
                           field=field, value=value)
     return number
 

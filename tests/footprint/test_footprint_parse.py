@@ -44,6 +44,11 @@ PHRASES = [
                                             "category": "clothing"}),
     ("€50 on books", "spend", {"amount": Decimal(50), "currency": "EUR",
                                "category": "books"}),
+    ("100 USD restaurants", "spend", {"amount": Decimal(100), "currency": "USD",
+                                      "category": "restaurants"}),
+    ("40 chf clothing", "spend", {"amount": Decimal(40), "currency": "CHF",
+                                  "category": "clothing"}),
+    ("£30 books", "spend", {"amount": Decimal(30), "currency": "GBP", "category": "books"}),
 ]
 
 
@@ -61,6 +66,32 @@ def test_every_parsed_phrase_computes(text, activity, expected):
 
 def test_a_parsed_return_flight_matches_the_direct_call():
     assert compute(parse_request("LHR to CDG and back")).kg_co2e == 127
+
+
+@pytest.mark.parametrize("text", ["100 ABC restaurants", "100 USD"])
+def test_a_number_and_three_letters_are_spending_only_with_a_known_currency_and_a_category(text):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "cannot_parse"
+
+
+@pytest.mark.parametrize(("text", "activity", "country"), [
+    ("350 kwh de", "electricity", "DE"), ("350 kwh at", "electricity", "AT"),
+    ("Strom 300 kWh at", "electricity", "AT"), ("2 nights hotel de", "hotel", "DE"),
+    ("2 nuits hôtel au", "hotel", "AU"),
+])
+def test_a_lower_case_country_code_that_is_also_a_filler_word_ends_the_text_as_the_country(
+        text, activity, country):
+    request = parse_request(text)
+    assert request.activity == activity and request.params["country"] == country
+    assert compute(request).kg_co2e > 0
+
+
+@pytest.mark.parametrize("text", ["350 kwh at home", "2 nights hotel for", "350 kwh de the"])
+def test_a_filler_word_that_is_no_country_code_at_the_end_still_asks_for_the_country(text):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "missing_input" and caught.value.params["missing"] == "country"
 
 
 def test_text_with_no_activity_says_it_cannot_parse():
@@ -94,7 +125,8 @@ def test_a_typed_quantity_reads_the_forms_people_type_in_base_units():
 
 @pytest.mark.parametrize(("text", "code"), [
     ("-5", "not_positive"), ("0", "not_positive"), ("abc", "not_positive"),
-    ("1.2.3", "not_positive"), ("1000000000", "too_large"), ("5 kg", "unknown_option"),
+    ("1.2.3", "not_positive"), ("1000000000", "too_large"), ("1e9", "too_large"),
+    ("5 kg", "unknown_option"),
 ])
 def test_a_typed_quantity_that_is_not_a_sane_number_is_refused_with_its_code(text, code):
     from core.footprint import FootprintError, parse_quantity
@@ -119,6 +151,36 @@ def test_a_malformed_number_in_free_text_cannot_be_parsed_rather_than_crashing()
     with pytest.raises(FootprintError) as caught:
         parse_request("1.2.3 kwh DE")
     assert caught.value.code == "cannot_parse"
+
+
+@pytest.mark.parametrize(("text", "kwh"), [
+    ("1e3 kWh DE", Decimal(1000)), ("1.5E3 kWh DE", Decimal(1500)),
+    ("1,5e3 kWh DE", Decimal(1500)), ("2.5e-1 MWh DE", Decimal(250)),
+])
+def test_a_number_in_scientific_notation_is_read_as_its_plain_value(text, kwh):
+    request = parse_request(text)
+    assert request.params == {"kwh": kwh, "country": "DE"}
+    assert "E" not in str(request.params["kwh"])  # "1000", never "1E+3" in a reason
+
+
+def test_a_billion_kwh_in_scientific_notation_is_refused_as_too_large():
+    with pytest.raises(FootprintError) as caught:
+        compute(parse_request("1e9 kWh Germany"))
+    assert caught.value.code == "too_large"
+    assert caught.value.params["value"] == "1000000000"
+
+
+@pytest.mark.parametrize(("text", "leftover"), [
+    ("350 kWh Germany 5", "Germany 5"), ("1e999 kWh Germany", "1e Germany"),
+    ("2 nights hotel 3 France", "3 France"), ("spent 20 EUR on books 4", "books 4"),
+    ("2 kg beef 7", "beef 7"),
+])
+def test_a_digit_left_where_a_name_belongs_is_refused_not_read_as_a_name(text, leftover):
+    with pytest.raises(FootprintError) as caught:
+        parse_request(text)
+    assert caught.value.code == "stray_number"
+    assert caught.value.params["text"] == leftover
+    assert leftover in str(caught.value)
 
 
 _SHAPED = st.builds(
