@@ -97,7 +97,8 @@ class HoldView:
     created_at: datetime
 
 
-def _fingerprint(content: dict) -> str:
+def fingerprint_of(content: dict) -> str:
+    """SHA-256 of the canonical JSON of a request: the same key must come with the same one."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -275,7 +276,7 @@ async def post(
         if leg.debit_account_id == leg.credit_account_id:
             raise SameAccount(account_id=leg.debit_account_id)
     metadata = metadata or {}
-    fingerprint = _fingerprint(
+    fingerprint = fingerprint_of(
         {"kind": kind, "memo": memo, "metadata": metadata, "legs": [vars(leg) for leg in legs]}
     )
     try:
@@ -358,7 +359,7 @@ async def hold(
     _check_key(key)
     _check_amount(amount)
     metadata = metadata or {}
-    fingerprint = _fingerprint(
+    fingerprint = fingerprint_of(
         {
             "account_id": account_id,
             "amount": amount,
@@ -457,7 +458,7 @@ async def post_hold(
     _check_key(key)
     now = now or utcnow()
     metadata = metadata or {}
-    fingerprint = _fingerprint(
+    fingerprint = fingerprint_of(
         {
             "hold_id": hold_id,
             "credit": credit_account_id,
@@ -540,7 +541,7 @@ async def void_hold(
     """Release everything the hold still reserves. Recorded as a posting with no transfer."""
     _check_key(key)
     now = now or utcnow()
-    fingerprint = _fingerprint({"void": hold_id, "kind": kind, "memo": memo, "status": status})
+    fingerprint = fingerprint_of({"void": hold_id, "kind": kind, "memo": memo, "status": status})
     try:
         async with in_transaction():
             if (done := await _replayed_posting(key, fingerprint)) is not None:

@@ -243,6 +243,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('public_id', fields.CharField(unique=True, max_length=16)),
                 ('key', fields.CharField(unique=True, max_length=200)),
+                ('fingerprint', fields.CharField(max_length=64)),
                 ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='retirements', on_delete=OnDelete.RESTRICT)),
                 ('amount_kg', fields.BigIntField()),
                 ('beneficiary', fields.CharField(max_length=200)),
