@@ -58,7 +58,15 @@ class Leg:
     debit_account_id: int
     credit_account_id: int
     amount: int
-    batch_id: int | None = None  # carbon only: take serials from this batch
+    batch_id: int | None = None  # carbon only: take serials from this batch first
+    is_batch_strict: bool = False  # carbon only: from `batch_id` alone, or refuse the posting
+
+    def content(self) -> dict:
+        """What the leg asks for, as fingerprinted (a lenient leg as before strict ones existed)."""
+        fields = vars(self).copy()
+        if not self.is_batch_strict:
+            del fields["is_batch_strict"]
+        return fields
 
 
 @dataclass(frozen=True)
@@ -277,7 +285,7 @@ async def post(
             raise SameAccount(account_id=leg.debit_account_id)
     metadata = metadata or {}
     fingerprint = fingerprint_of(
-        {"kind": kind, "memo": memo, "metadata": metadata, "legs": [vars(leg) for leg in legs]}
+        {"kind": kind, "memo": memo, "metadata": metadata, "legs": [leg.content() for leg in legs]}
     )
     try:
         async with in_transaction():
@@ -333,6 +341,7 @@ async def post(
                         posting_id=posting.id,
                         transfer_id=transfer.id,
                         batch_id=leg.batch_id,
+                        is_batch_strict=leg.is_batch_strict,
                     )
                 )
     except IntegrityError:
@@ -353,9 +362,14 @@ async def hold(
     metadata: dict | None = None,
     expires_at: datetime | None = None,
     batch_id: int | None = None,
+    is_batch_strict: bool = False,
     now: datetime | None = None,
 ) -> HoldView:
-    """Reserve `amount` of the account's available balance until posted or voided."""
+    """Reserve `amount` of the account's available balance until posted or voided.
+
+    Carbon: the serials of `batch_id` first; with `is_batch_strict` those alone,
+    and a batch that runs short refuses the hold (nothing is written).
+    """
     _check_key(key)
     _check_amount(amount)
     metadata = metadata or {}
@@ -369,6 +383,7 @@ async def hold(
             "expires_at": expires_at,
             "batch_id": batch_id,
         }
+        | ({"is_batch_strict": True} if is_batch_strict else {})
     )
 
     async def replayed() -> HoldView | None:
@@ -410,6 +425,7 @@ async def hold(
                     debit_account_id=account_id,
                     hold_id=created.id,
                     batch_id=batch_id,
+                    is_batch_strict=is_batch_strict,
                 )
             )
     except IntegrityError:

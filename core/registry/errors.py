@@ -83,6 +83,16 @@ class RetiredCreditsNeverMove(RegistryError):
     code = "retired_credits_never_move"
 
 
+class BatchExhausted(RegistryError):
+    """The account holds fewer credits of the named batch than a batch-strict movement moves.
+
+    A buyer who chose a project gets that project's serials or nothing (the
+    front ends say "sold out").
+    """
+
+    code = "batch_exhausted"
+
+
 class SerialsMissing(RegistryError):
     """A carbon movement found fewer serials on the account than it moves.
 

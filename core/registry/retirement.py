@@ -123,9 +123,13 @@ async def retire(
     *,
     key: str,
     batch_id: int | None = None,
+    is_batch_strict: bool = False,
     now: datetime | None = None,
 ) -> RetirementView:
-    """Retire `amount_kg` of the account's credits (from `batch_id` first) for `beneficiary`."""
+    """Retire `amount_kg` of the account's credits (from `batch_id` first) for `beneficiary`.
+
+    With `is_batch_strict`, from `batch_id` alone (BatchExhausted if it falls short).
+    """
     now = now or utcnow()
     check_key(key)
     check_amount_kg(amount_kg)
@@ -138,6 +142,7 @@ async def retire(
             "beneficiary": beneficiary,
             "reason": reason,
         }
+        | ({"is_batch_strict": True} if is_batch_strict else {})
     )
     if (done := await _recorded(key, fingerprint)) is not None:
         return done
@@ -147,7 +152,7 @@ async def retire(
             posting = await ledger.post(
                 f"retire:{key}",
                 "retirement",
-                [Leg(account_id, retirement_account.id, amount_kg, batch_id=batch_id)],
+                [Leg(account_id, retirement_account.id, amount_kg, batch_id=batch_id, is_batch_strict=is_batch_strict)],
                 memo=f"for {beneficiary}"[:500],
                 metadata={"beneficiary": beneficiary, "reason": reason},
                 now=now,
