@@ -25,6 +25,12 @@ class InvalidProject(RegistryError):
     code = "invalid_project"
 
 
+class UnknownProducer(RegistryError):
+    """A project's producer must be a signed-up user: issuance pays into their wallet."""
+
+    code = "unknown_producer"
+
+
 class ProjectCodeTaken(RegistryError):
     code = "project_code_taken"
 
