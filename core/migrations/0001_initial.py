@@ -310,6 +310,7 @@ class Migration(migrations.Migration):
         ),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='held >= 0', name='ledger_account_held_nonnegative')),
         ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check='(NOT is_nonnegative) OR balance >= held', name='ledger_account_not_overdrawn')),
+        ops.AddConstraint(model_name='Account', constraint=CheckConstraint(check="is_nonnegative OR (owner = 'system' AND role IN ('issuance', 'clearing', 'adjustments'))", name='ledger_account_only_outside_world_unbounded')),
         ops.AddConstraint(model_name='Certificate', constraint=CheckConstraint(check='amount_kg > 0', name='certificate_amount_kg_positive')),
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='amount > 0', name='ledger_hold_amount_positive')),
         ops.AddConstraint(model_name='Hold', constraint=CheckConstraint(check='remaining >= 0 AND remaining <= amount', name='ledger_hold_remaining_range')),
