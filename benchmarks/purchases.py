@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from core import registry
+from core import registry, users
 from core.catalog import service as catalog
 from core.certs.render import render_certificate_png
 from core.ledger import STARS
@@ -51,6 +51,8 @@ class PurchaseFigures:
 
 async def _shop(amount_kg: int) -> str:
     now = datetime.now(UTC)
+    if await users.get_user(1) is None:  # a project's producer is a signed-up user
+        await users.sign_up(1, "Bench producer", "en", ["producer"], now=now)
     project = await registry.create_project(
         name="Bench landfill gas", methodology="ACM0001", country="DE", producer_id=1,
         code="BENCH", approve=True, now=now,

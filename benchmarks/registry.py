@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 
 import core.registry  # noqa: F401  (the serial-block hook)
-from core import ledger, registry
+from core import ledger, registry, users
+from core.clock import utcnow
 from core.ledger import CARBON, Leg
 
 SIZES_KG = (1_000, 1_000_000, 1_000_000_000)
@@ -32,6 +33,8 @@ class Figure:
 
 
 async def run_registry_bench(sizes_kg=SIZES_KG, repeats: int = 20, vintage: int = 2024) -> list[Figure]:
+    if await users.get_user(1) is None:  # a project's producer is a signed-up user
+        await users.sign_up(1, "Bench producer", "en", ["producer"], now=utcnow())
     project = await registry.create_project(
         name="Benchmark landfill", methodology="ACM0001", country="DE", producer_id=1, approve=True
     )

@@ -73,6 +73,12 @@ def add_parser(subparsers) -> None:
     reductions.set_defaults(func=_run(list_reductions))
 
 
+# Codes an operator meets at the command line, said in words after the code.
+HINTS = {
+    "unknown_producer": "no user with id {producer_id} has signed up; the producer signs up in the bot first",
+}
+
+
 def _run(command):
     """Open the database, run the async command, print a domain error's code."""
 
@@ -88,6 +94,8 @@ def _run(command):
             return asyncio.run(main())
         except DomainError as error:
             print(f"error: {error.code} {error.params}", file=sys.stderr)
+            if (hint := HINTS.get(error.code)) is not None:
+                print(hint.format(**error.params), file=sys.stderr)
             return 1
 
     return run

@@ -190,7 +190,7 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
         await users.sign_up(producer.user_id, producer.name, "en", ["producer"], now=DEMO_TIME)
     await users.sign_up(BOB.user_id, BOB.first_name, BOB.language_code, ["consumer", "trader"], now=DEMO_TIME)
     await users.sign_up(SUPPORT.user_id, SUPPORT.first_name, SUPPORT.language_code, ["consumer"], now=DEMO_TIME)
-    await users.add_role(SUPPORT.user_id, "staff")
+    await users.grant_staff(SUPPORT.user_id, granted_by="demo seed")
 
     listings = {card.project_code: card for card in await catalog.list_listings(include_inactive=True)}
     issued_kg = 0

@@ -33,6 +33,7 @@ class Movement:
     hold_id: int | None = None
     released: int = 0  # POST_HOLD/VOID_HOLD: what the hold gave back to the account
     batch_id: int | None = None  # carbon: take serials from this batch first
+    is_batch_strict: bool = False  # carbon: from `batch_id` alone; short of it, the hook raises
 
 
 Hook = Callable[[Movement], Awaitable[None]]

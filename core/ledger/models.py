@@ -62,6 +62,14 @@ class Account(models.Model):
                 check="(NOT is_nonnegative) OR balance >= held",
                 name="ledger_account_not_overdrawn",
             ),
+            # Only the system accounts that mirror the outside world may go below
+            # zero: accounts.may_go_negative (SYSTEM, UNBOUNDED_ROLES), spelled out
+            # because accounts.py imports this module; tests/ledger/test_schema.py
+            # checks the two agree for every role.
+            CheckConstraint(
+                check="is_nonnegative OR (owner = 'system' AND role IN ('issuance', 'clearing', 'adjustments'))",
+                name="ledger_account_only_outside_world_unbounded",
+            ),
         ]
 
 

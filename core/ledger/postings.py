@@ -58,7 +58,15 @@ class Leg:
     debit_account_id: int
     credit_account_id: int
     amount: int
-    batch_id: int | None = None  # carbon only: take serials from this batch
+    batch_id: int | None = None  # carbon only: take serials from this batch first
+    is_batch_strict: bool = False  # carbon only: from `batch_id` alone, or refuse the posting
+
+    def content(self) -> dict:
+        """What the leg asks for, as fingerprinted (a lenient leg as before strict ones existed)."""
+        fields = vars(self).copy()
+        if not self.is_batch_strict:
+            del fields["is_batch_strict"]
+        return fields
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,8 @@ class HoldView:
     created_at: datetime
 
 
-def _fingerprint(content: dict) -> str:
+def fingerprint_of(content: dict) -> str:
+    """SHA-256 of the canonical JSON of a request: the same key must come with the same one."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -275,8 +284,8 @@ async def post(
         if leg.debit_account_id == leg.credit_account_id:
             raise SameAccount(account_id=leg.debit_account_id)
     metadata = metadata or {}
-    fingerprint = _fingerprint(
-        {"kind": kind, "memo": memo, "metadata": metadata, "legs": [vars(leg) for leg in legs]}
+    fingerprint = fingerprint_of(
+        {"kind": kind, "memo": memo, "metadata": metadata, "legs": [leg.content() for leg in legs]}
     )
     try:
         async with in_transaction():
@@ -332,6 +341,7 @@ async def post(
                         posting_id=posting.id,
                         transfer_id=transfer.id,
                         batch_id=leg.batch_id,
+                        is_batch_strict=leg.is_batch_strict,
                     )
                 )
     except IntegrityError:
@@ -352,13 +362,18 @@ async def hold(
     metadata: dict | None = None,
     expires_at: datetime | None = None,
     batch_id: int | None = None,
+    is_batch_strict: bool = False,
     now: datetime | None = None,
 ) -> HoldView:
-    """Reserve `amount` of the account's available balance until posted or voided."""
+    """Reserve `amount` of the account's available balance until posted or voided.
+
+    Carbon: the serials of `batch_id` first; with `is_batch_strict` those alone,
+    and a batch that runs short refuses the hold (nothing is written).
+    """
     _check_key(key)
     _check_amount(amount)
     metadata = metadata or {}
-    fingerprint = _fingerprint(
+    fingerprint = fingerprint_of(
         {
             "account_id": account_id,
             "amount": amount,
@@ -368,6 +383,7 @@ async def hold(
             "expires_at": expires_at,
             "batch_id": batch_id,
         }
+        | ({"is_batch_strict": True} if is_batch_strict else {})
     )
 
     async def replayed() -> HoldView | None:
@@ -409,6 +425,7 @@ async def hold(
                     debit_account_id=account_id,
                     hold_id=created.id,
                     batch_id=batch_id,
+                    is_batch_strict=is_batch_strict,
                 )
             )
     except IntegrityError:
@@ -457,7 +474,7 @@ async def post_hold(
     _check_key(key)
     now = now or utcnow()
     metadata = metadata or {}
-    fingerprint = _fingerprint(
+    fingerprint = fingerprint_of(
         {
             "hold_id": hold_id,
             "credit": credit_account_id,
@@ -540,7 +557,7 @@ async def void_hold(
     """Release everything the hold still reserves. Recorded as a posting with no transfer."""
     _check_key(key)
     now = now or utcnow()
-    fingerprint = _fingerprint({"void": hold_id, "kind": kind, "memo": memo, "status": status})
+    fingerprint = fingerprint_of({"void": hold_id, "kind": kind, "memo": memo, "status": status})
     try:
         async with in_transaction():
             if (done := await _replayed_posting(key, fingerprint)) is not None:

@@ -78,8 +78,9 @@ async def check_ledger(report: Report) -> None:
         if a.is_nonnegative and a.balance < a.held:
             report.problems.append(f"account {a.id} ({a.owner}): balance {a.balance} < held {a.held}")
         if a.is_nonnegative == may_go_negative(a.owner, a.role):
-            # The flag is what the CHECK constraint trusts: a user wallet that lost
-            # it could be overdrawn without the database noticing.
+            # The flag is what the overdraft CHECK trusts. The database refuses a
+            # user wallet allowed below zero; this also catches the other way round,
+            # and databases built before that CHECK.
             report.problems.append(
                 f"account {a.id} ({a.owner}/{a.role}): is_nonnegative is {a.is_nonnegative}"
             )

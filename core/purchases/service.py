@@ -374,7 +374,9 @@ async def precheckout(
                 memo=f"order {row.public_id}",
                 metadata={"purchase": row.public_id},
                 expires_at=expires_at,
+                # The buyer chose this listing's project: its serials or none.
                 batch_id=listing.batch_id,
+                is_batch_strict=True,
                 now=now,
             )
             await Purchase.filter(id=row.id).update(
@@ -542,6 +544,7 @@ async def _retire_if_asked(purchase_id: int, now: datetime) -> registry.Retireme
         reason,
         key=f"purchase:{row.public_id}:retire",
         batch_id=listing.batch_id,
+        is_batch_strict=True,  # the certificate names the project the buyer chose
     )
     if row.retirement_id is None:
         await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)

@@ -8,7 +8,7 @@ the CLI and core/checks.py import it before any carbon moves.
 from core.ledger import CARBON, add_check, on_movement
 from core.registry.blocks import follow_movement
 from core.registry.checks import check_serials
-from core.registry.errors import RegistryError
+from core.registry.errors import RegistryError, UnknownProducer
 from core.registry.gases import GWP_100, GWP_SOURCE, Gas, parse_gas, to_co2e_kg
 from core.registry.inventory import project_inventory
 from core.registry.issuance import issue_batch, issue_reduction, list_batches
@@ -53,7 +53,7 @@ add_check(check_serials)
 __all__ = [
     "BatchTotals", "BatchView", "BlockStatus", "GWP_100", "GWP_SOURCE", "Gas", "InventoryLine",
     "LookupView", "METHODOLOGIES", "Methodology", "ProjectStatus", "ProjectTotals",
-    "ProjectType", "ProjectView", "ReductionView", "RegistryError", "RetirementView",
+    "ProjectType", "ProjectView", "ReductionView", "RegistryError", "RetirementView", "UnknownProducer",
     "SerialRangeView", "Standard", "approve_project", "create_project", "format_serial",
     "get_methodology", "get_project", "get_retirement", "issue_batch", "issue_reduction",
     "list_batches", "list_methodologies", "list_project_totals", "list_projects", "lookup",

@@ -13,7 +13,9 @@ Rules:
   circulation by issuance only and leaves it by retirement only.
 - A transfer moves `amount` serials of the debit account's active blocks,
   the named batch first, then lowest serial first, splitting one block at most
-  (the last one touched). Into the retirement account they become RETIRED,
+  (the last one touched). A batch-strict movement (a buyer chose a project)
+  takes the named batch alone and raises BatchExhausted when it runs short,
+  rolling the posting back: it never hands out another project's serials. Into the retirement account they become RETIRED,
   tagged with the posting; retired blocks never move (a posting out of the
   retirement account raises, rolling the posting back).
 - A hold marks serials HELD, tagged with the hold; posting the hold moves its
@@ -39,6 +41,7 @@ from core.ledger import CARBON, Movement, MovementKind, Role
 from core.ledger.accounts import SYSTEM
 from core.ledger.models import Account
 from core.registry.errors import (
+    BatchExhausted,
     CarbonOutsideRegistry,
     RetiredCreditsNeverMove,
     SerialsMissing,
@@ -95,17 +98,23 @@ async def take(
     amount: int,
     *,
     batch_id: int | None = None,
+    is_batch_strict: bool = False,
     hold_id: int | None = None,
 ) -> list[Range]:
     """Cut `amount` serials out of the account's blocks in `status`, lowest first.
 
-    With `batch_id`, that batch's blocks go first. Whole blocks are deleted and
+    With `batch_id`, that batch's blocks go first; with `is_batch_strict` too,
+    only they (BatchExhausted if they fall short). Whole blocks are deleted and
     at most one block is shortened; the caller places the ranges elsewhere.
     """
+    if is_batch_strict and batch_id is None:
+        raise ValueError("a batch-strict movement names its batch")
     remaining = amount
     taken: list[Range] = []
     base = _block_query(account_id, status, hold_id, None)
-    sources = ([base.filter(batch_id=batch_id)] if batch_id is not None else []) + [base]
+    sources = ([base.filter(batch_id=batch_id)] if batch_id is not None else []) + (
+        [] if is_batch_strict else [base]
+    )
     for source in sources:
         while remaining > 0:
             page = await source.order_by("serial_first").limit(PAGE)
@@ -130,6 +139,8 @@ async def take(
                 break
         if remaining == 0:
             break
+    if remaining > 0 and is_batch_strict:
+        raise BatchExhausted(account_id=account_id, batch_id=batch_id, missing_kg=remaining)
     if remaining > 0:
         raise SerialsMissing(account_id=account_id, status=status.value, missing_kg=remaining)
     return taken
@@ -223,11 +234,15 @@ async def follow_movement(m: Movement) -> None:
                 raise CarbonOutsideRegistry(account_id=debit.id, reason="issuance names no batch")
             ranges = await allocate(m.batch_id, m.amount)
         else:
-            ranges = await take(debit.id, BlockStatus.ACTIVE, m.amount, batch_id=m.batch_id)
+            ranges = await take(
+                debit.id, BlockStatus.ACTIVE, m.amount, batch_id=m.batch_id, is_batch_strict=m.is_batch_strict
+            )
         await place(ranges, credit.id, **_target(credit, m.posting_id))
     elif m.kind == MovementKind.HOLD:
         _check_ends(debit, None)
-        ranges = await take(debit.id, BlockStatus.ACTIVE, m.amount, batch_id=m.batch_id)
+        ranges = await take(
+            debit.id, BlockStatus.ACTIVE, m.amount, batch_id=m.batch_id, is_batch_strict=m.is_batch_strict
+        )
         await place(ranges, debit.id, BlockStatus.HELD, hold_id=m.hold_id)
     elif m.kind == MovementKind.POST_HOLD:
         _check_ends(debit, credit)

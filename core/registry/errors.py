@@ -25,6 +25,12 @@ class InvalidProject(RegistryError):
     code = "invalid_project"
 
 
+class UnknownProducer(RegistryError):
+    """A project's producer must be a signed-up user: issuance pays into their wallet."""
+
+    code = "unknown_producer"
+
+
 class ProjectCodeTaken(RegistryError):
     code = "project_code_taken"
 
@@ -81,6 +87,16 @@ class SerialNotFound(RegistryError):
 
 class RetiredCreditsNeverMove(RegistryError):
     code = "retired_credits_never_move"
+
+
+class BatchExhausted(RegistryError):
+    """The account holds fewer credits of the named batch than a batch-strict movement moves.
+
+    A buyer who chose a project gets that project's serials or nothing (the
+    front ends say "sold out").
+    """
+
+    code = "batch_exhausted"
 
 
 class SerialsMissing(RegistryError):

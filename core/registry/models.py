@@ -109,6 +109,8 @@ class Retirement(models.Model):
     id = fields.BigIntField(primary_key=True)
     public_id = fields.CharField(max_length=16, unique=True)
     key = fields.CharField(max_length=200, unique=True)
+    # What was asked under `key`: the same key with other content is a KeyConflict.
+    fingerprint = fields.CharField(max_length=64)
     account = fields.ForeignKeyField("models.Account", related_name="retirements", on_delete=fields.RESTRICT)
     amount_kg = fields.BigIntField()
     beneficiary = fields.CharField(max_length=200)

@@ -16,10 +16,17 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.clock import utcnow
-from core.registry.errors import InvalidProject, ProjectCodeTaken, UnknownCountry, UnknownProject
+from core.registry.errors import (
+    InvalidProject,
+    ProjectCodeTaken,
+    UnknownCountry,
+    UnknownProducer,
+    UnknownProject,
+)
 from core.registry.methodologies import get_methodology
 from core.registry.models import Project, ProjectStatus
 from core.registry.views import ProjectView, project_view
+from core.users.models import User  # the model only: core.users imports nothing of the registry
 
 _CODE = re.compile(r"^[A-Z0-9]{1,12}$")
 _AUTO_CODE = re.compile(r"^P\d+$")  # reserved for codes made from the id
@@ -60,7 +67,10 @@ async def create_project(
     approve: bool = False,
     now: datetime | None = None,
 ) -> ProjectView:
-    """A new project (draft, or approved at once); buffer share defaults to its methodology's."""
+    """A new project (draft, or approved at once); buffer share defaults to its methodology's.
+
+    The producer must be a signed-up user (UnknownProducer otherwise).
+    """
     method = get_methodology(methodology)
     fields = {
         "name": _text("name", name, 200, required=True),
@@ -77,6 +87,9 @@ async def create_project(
     }
     if not 0 <= fields["buffer_percent"] < 100:
         raise InvalidProject(field="buffer_percent", reason="0 to 99")
+    # Issuance pays into the producer's wallet: an unknown id would hold credits nobody can reach.
+    if not await User.filter(id=fields["producer_id"]).exists():
+        raise UnknownProducer(producer_id=fields["producer_id"])
     chosen = _code(code) if code else None
     try:
         async with in_transaction():

@@ -4,7 +4,9 @@
 ledger (the movement hook marks their blocks RETIRED, tagged with the
 posting) and records the Retirement row in the same transaction: both or
 neither. The row's serial ranges are the retired blocks of its posting.
-The caller's `key` makes it idempotent; the ledger's conditional debit makes
+The caller's `key` makes it idempotent: the same key with the same request
+returns the first retirement, with another request (account, amount, batch,
+hold, beneficiary or reason) raises KeyConflict; the ledger's conditional debit makes
 concurrent retirements from one account safe (each succeeds or raises
 InsufficientFunds, never overdraws).
 """
@@ -20,6 +22,8 @@ from tortoise.transactions import in_transaction
 from core import ledger
 from core.clock import utcnow
 from core.ledger import CARBON, Leg, Role
+from core.ledger.errors import KeyConflict
+from core.ledger.postings import fingerprint_of
 from core.registry.errors import InvalidRetirement
 from core.registry.issuance import check_amount_kg, check_key
 from core.registry.models import BlockStatus, Retirement, SerialBlock
@@ -78,18 +82,30 @@ async def _view(retirement: Retirement) -> RetirementView:
     return retirement_view(retirement, await retired_ranges(retirement))
 
 
-async def _recorded(key: str) -> RetirementView | None:
+async def _recorded(key: str, fingerprint: str) -> RetirementView | None:
+    """The retirement already made under `key`, if it was asked for the same thing."""
     existing = await Retirement.get_or_none(key=key)
-    return None if existing is None else await _view(existing)
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise KeyConflict(key=key)
+    return await _view(existing)
 
 
 async def _record(
-    key: str, account_id: int, posting: ledger.PostingView, beneficiary: str, reason: str, now: datetime
+    key: str,
+    fingerprint: str,
+    account_id: int,
+    posting: ledger.PostingView,
+    beneficiary: str,
+    reason: str,
+    now: datetime,
 ) -> Retirement:
     amount_kg = sum(t.amount for t in posting.transfers)
     return await Retirement.create(
         public_id=new_public_id(),
         key=key,  # UNIQUE: a racing twin fails here and returns ours
+        fingerprint=fingerprint,
         account_id=account_id,
         amount_kg=amount_kg,
         beneficiary=beneficiary,
@@ -107,14 +123,28 @@ async def retire(
     *,
     key: str,
     batch_id: int | None = None,
+    is_batch_strict: bool = False,
     now: datetime | None = None,
 ) -> RetirementView:
-    """Retire `amount_kg` of the account's credits (from `batch_id` first) for `beneficiary`."""
+    """Retire `amount_kg` of the account's credits (from `batch_id` first) for `beneficiary`.
+
+    With `is_batch_strict`, from `batch_id` alone (BatchExhausted if it falls short).
+    """
     now = now or utcnow()
     check_key(key)
     check_amount_kg(amount_kg)
     beneficiary, reason = _check_words(beneficiary, reason)
-    if (done := await _recorded(key)) is not None:
+    fingerprint = fingerprint_of(
+        {
+            "account_id": account_id,
+            "amount_kg": amount_kg,
+            "batch_id": batch_id,
+            "beneficiary": beneficiary,
+            "reason": reason,
+        }
+        | ({"is_batch_strict": True} if is_batch_strict else {})
+    )
+    if (done := await _recorded(key, fingerprint)) is not None:
         return done
     retirement_account = await ledger.system_account(Role.RETIREMENT, CARBON)
     try:
@@ -122,14 +152,14 @@ async def retire(
             posting = await ledger.post(
                 f"retire:{key}",
                 "retirement",
-                [Leg(account_id, retirement_account.id, amount_kg, batch_id=batch_id)],
+                [Leg(account_id, retirement_account.id, amount_kg, batch_id=batch_id, is_batch_strict=is_batch_strict)],
                 memo=f"for {beneficiary}"[:500],
                 metadata={"beneficiary": beneficiary, "reason": reason},
                 now=now,
             )
-            row = await _record(key, account_id, posting, beneficiary, reason, now)
+            row = await _record(key, fingerprint, account_id, posting, beneficiary, reason, now)
     except IntegrityError:
-        if (done := await _recorded(key)) is not None:
+        if (done := await _recorded(key, fingerprint)) is not None:
             return done
         raise
     return await _view(row)
@@ -147,7 +177,8 @@ async def retire_held(
     now = now or utcnow()
     check_key(key)
     beneficiary, reason = _check_words(beneficiary, reason)
-    if (done := await _recorded(key)) is not None:
+    fingerprint = fingerprint_of({"hold_id": hold_id, "beneficiary": beneficiary, "reason": reason})
+    if (done := await _recorded(key, fingerprint)) is not None:
         return done
     held = await ledger.get_hold(hold_id)
     retirement_account = await ledger.system_account(Role.RETIREMENT, CARBON)
@@ -162,9 +193,9 @@ async def retire_held(
                 metadata={"beneficiary": beneficiary, "reason": reason},
                 now=now,
             )
-            row = await _record(key, held.account_id, posting, beneficiary, reason, now)
+            row = await _record(key, fingerprint, held.account_id, posting, beneficiary, reason, now)
     except IntegrityError:
-        if (done := await _recorded(key)) is not None:
+        if (done := await _recorded(key, fingerprint)) is not None:
             return done
         raise
     return await _view(row)

@@ -1,6 +1,6 @@
 """People who use CCCP: sign-up, language, roles, settings and what they hold."""
 
-from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
+from core.users.errors import RoleNotSelfService, UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import UserRole
 from core.users.service import (
     BalanceView,
@@ -10,6 +10,7 @@ from core.users.service import (
     add_role,
     balances,
     get_user,
+    grant_staff,
     history,
     set_language,
     set_notifications,
@@ -17,7 +18,8 @@ from core.users.service import (
 )
 
 __all__ = [
-    "BalanceView", "CashBalance", "HistoryPage", "UnknownRole", "UnknownUser",
-    "UnsupportedLanguage", "UserRole", "UserView", "add_role", "balances", "get_user", "history",
+    "BalanceView", "CashBalance", "HistoryPage", "RoleNotSelfService", "UnknownRole", "UnknownUser",
+    "UnsupportedLanguage", "UserRole", "UserView", "add_role", "balances", "get_user", "grant_staff",
+    "history",
     "set_language", "set_notifications", "sign_up",
 ]

@@ -19,3 +19,9 @@ class UnknownRole(UserError):
 
 class UnsupportedLanguage(UserError):
     code = "unsupported_language"
+
+
+class RoleNotSelfService(UserError):
+    """Nobody gives themselves this role (staff): an operator grants it with `grant_staff`."""
+
+    code = "role_not_allowed"

@@ -3,10 +3,14 @@
 Primitives in, frozen views out. `sign_up` is idempotent (a redelivered
 /start or a double tap returns the same user) and opens the user's ledger
 wallets for carbon and Telegram Stars, so a balance is never "missing".
+A person picks their own roles, except staff: `sign_up` and `add_role`
+refuse it whoever calls them, and only `grant_staff` (operators: the seed,
+the sandbox, a future admin command) gives it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,10 +23,14 @@ from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
 from core.ledger.models import Transfer
-from core.users.errors import UnknownRole, UnknownUser, UnsupportedLanguage
+from core.users.errors import RoleNotSelfService, UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
 
+log = logging.getLogger(__name__)
+
 HISTORY_PAGE_SIZE = 10
+# Roles a person may take on their own; staff tools trust the staff role.
+SELF_SERVICE_ROLES = frozenset(UserRole) - {UserRole.STAFF}
 WALLET_ASSETS = (ledger.CARBON, ledger.STARS)
 
 
@@ -82,12 +90,15 @@ def _check_language(language: str | None) -> None:
 
 
 def _check_roles(roles: Iterable[str]) -> list[UserRole]:
+    """The roles a person asked for themselves: known, and none that only operators grant."""
     checked = []
     for role in roles:
         try:
             checked.append(UserRole(role))
         except ValueError:
             raise UnknownRole(role=role) from None
+        if checked[-1] not in SELF_SERVICE_ROLES:
+            raise RoleNotSelfService(role=checked[-1].value)
     return checked
 
 
@@ -143,9 +154,22 @@ async def set_language(user_id: int, language: str) -> UserView:
 
 
 async def add_role(user_id: int, role: str) -> UserView:
-    """Give the user one more role (a no-op if they have it)."""
+    """Give the user one more role of their own choice (a no-op if they have it; never staff)."""
     (checked,) = _check_roles([role])
-    bit = ROLE_BITS[checked]
+    return await _add_role(user_id, checked)
+
+
+async def grant_staff(user_id: int, *, granted_by: str) -> UserView:
+    """Make a signed-up user staff. Operators only (seed, sandbox); `granted_by` says who, for the log."""
+    if not granted_by.strip():
+        raise RoleNotSelfService(role=UserRole.STAFF.value, reason="granted_by names the operator")
+    view = await _add_role(user_id, UserRole.STAFF)
+    log.info("user %s granted staff by %s", user_id, granted_by.strip()[:100])
+    return view
+
+
+async def _add_role(user_id: int, role: UserRole) -> UserView:
+    bit = ROLE_BITS[role]
     # Compare-and-set on the mask we read: a concurrent add of another role is not lost.
     while True:
         current = await User.get_or_none(id=user_id)

@@ -8,6 +8,7 @@ import pytest
 
 from core import ledger, registry
 from core.ledger import CARBON, Leg
+from tests.helpers import sign_up_producer
 
 WHEN = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
 PRODUCER = 7001
@@ -17,6 +18,7 @@ BUYER = 7002
 @pytest.fixture
 async def retired(bot):
     """5,000 kg of project HLG (vintage 2025); serials 1-300 retired for Zoë, 301-500 held."""
+    await sign_up_producer(PRODUCER)
     project = await registry.create_project(
         name="Hamburg Landfill Gas", methodology="ACM0001", country="DE", producer_id=PRODUCER,
         code="HLG", approve=True, now=WHEN,

@@ -15,8 +15,9 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from core import db as database
 from core import ledger
-from core.ledger import Leg
-from core.ledger.models import Posting
+from core.ledger import Leg, Role
+from core.ledger.accounts import SYSTEM, may_go_negative
+from core.ledger.models import Account, Posting
 
 from .conftest import raw_sql
 
@@ -99,6 +100,32 @@ async def test_the_database_refuses_a_second_account_for_one_owner_role_and_asse
             " is_frozen, created_at) VALUES ('user:1', 'wallet', 'carbon', 0, 0, TRUE, FALSE,"
             " '2030-01-01 00:00:00+00:00')"
         )
+
+
+def _account_sql(owner: str, role: str, *, is_nonnegative: bool) -> str:
+    return (
+        "INSERT INTO ledger_account (owner, role, asset, balance, held, is_nonnegative,"
+        f" is_frozen, created_at) VALUES ('{owner}', '{role}', 'XTR', 0, 0,"
+        f" {'TRUE' if is_nonnegative else 'FALSE'}, FALSE, '2030-01-01 00:00:00+00:00')"
+    )
+
+
+async def test_the_database_refuses_a_user_wallet_flagged_to_go_negative(book):
+    with pytest.raises(IntegrityError):
+        await raw_sql(_account_sql("user:9", "wallet", is_nonnegative=False))
+    with pytest.raises(IntegrityError):
+        await raw_sql(f"UPDATE ledger_account SET is_nonnegative = FALSE WHERE id = {book.alice}")
+    assert await Account.get(id=book.alice).values_list("is_nonnegative", flat=True)
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_the_database_lets_exactly_the_outside_world_system_accounts_go_negative(db, role):
+    insert = raw_sql(_account_sql(SYSTEM, role.value, is_nonnegative=False))
+    if may_go_negative(SYSTEM, role):
+        await insert
+    else:
+        with pytest.raises(IntegrityError):
+            await insert
 
 
 async def test_the_history_indexes_survive_the_table_rebuilds(db):

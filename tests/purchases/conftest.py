@@ -11,6 +11,7 @@ import pytest_asyncio
 from core import registry
 from core.catalog import service as catalog
 from core.ledger import CARBON, user_account
+from tests.helpers import sign_up_producer
 
 PRODUCER = 900
 ALICE = 1001
@@ -28,6 +29,7 @@ class Shop:
 
 async def make_shop(*, amount_kg: int = 10_000, price_xtr_per_t: int = 1000, fee_bps: int = 0,
                     code: str = "LAND") -> Shop:
+    await sign_up_producer(PRODUCER)
     project = await registry.create_project(
         name="Hamburg landfill gas", methodology="ACM0001", country="DE",
         producer_id=PRODUCER, code=code, approve=True, now=T0,

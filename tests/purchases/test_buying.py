@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from tortoise.exceptions import IntegrityError
 
+from core import registry
 from core.catalog import service as catalog
 from core.catalog.errors import OfferWithdrawn, SoldOut
 from core.errors import DomainError, InputError
 from core.ledger import CARBON, STARS, Role, get_account, system_account, user_account
 from core.purchases import service as purchases
 from core.purchases.models import Payment, PaymentOutcome, Purchase, PurchaseStatus
+from core.registry.models import BlockStatus, SerialBlock
 from tests.purchases.conftest import ALICE, BOB, PRODUCER, T0, make_shop
 
 
@@ -248,3 +251,34 @@ async def test_a_beneficiary_without_letters_or_too_long_is_refused(shop, name):
 
 def test_a_beneficiary_name_keeps_its_letters_and_loses_extra_spaces():
     assert purchases.check_beneficiary("  Zoë \n Ørsted 🌍 ") == "Zoë Ørsted 🌍"
+
+
+async def _shop_whose_seller_holds_another_project_too(amount_kg: int):
+    shop = await make_shop(amount_kg=amount_kg)
+    other = await registry.create_project(
+        name="Cerrado reforestation", methodology="ACM0001", country="BR",
+        producer_id=PRODUCER, code="OTHER", approve=True, now=T0,
+    )
+    other_batch = await registry.issue_batch(other.id, 2023, 5_000, key="test:OTHER", now=T0)
+    return shop, other_batch
+
+
+async def _batches_held_by(hold_id: int) -> set[int]:
+    return set(await SerialBlock.filter(hold_id=hold_id).values_list("batch_id", flat=True))
+
+
+async def test_two_buyers_racing_for_a_listings_last_credits_never_get_another_projects_serials(db):
+    shop, other_batch = await _shop_whose_seller_holds_another_project_too(1_000)
+    orders = [
+        await purchases.start_purchase(user, shop.listing.ref, 1_000, key=f"k{user}", now=T0)
+        for user in (ALICE, BOB)
+    ]
+    answers = await asyncio.gather(*(purchases.precheckout(o.payload, 1_000, STARS, now=T0) for o in orders))
+    assert sorted(a.ok for a in answers) == [False, True]
+    [loser] = [a for a in answers if not a.ok]
+    assert loser.code == "sold_out"
+    [winner] = await Purchase.filter(status=PurchaseStatus.HELD)
+    assert await _batches_held_by(winner.hold_id) == {shop.batch.id}
+    assert (await get_account(shop.producer_carbon_id)).held == 1_000
+    assert await SerialBlock.filter(batch_id=other_batch.id, status=BlockStatus.HELD).count() == 0
+

@@ -10,6 +10,7 @@ from tortoise.backends.base import executor
 from cccp.__main__ import main
 from core import db as database
 from core import registry
+from tests.helpers import sign_up_producer
 from tests.purchases.conftest import PRODUCER, T0
 
 
@@ -17,6 +18,7 @@ async def _seed(url: str) -> int:
     executor.EXECUTOR_CACHE.clear()  # SQLite's cached INSERTs must not reach PostgreSQL
     await database.open_db(url)
     try:
+        await sign_up_producer(PRODUCER)
         project = await registry.create_project(
             name="Hamburg landfill gas", methodology="ACM0001", country="DE",
             producer_id=PRODUCER, code="LAND", approve=True, now=T0)

@@ -9,6 +9,7 @@ import pytest
 import core.registry  # noqa: F401  (the serial-block hook and checks)
 from core import ledger, registry
 from core.ledger import CARBON
+from tests.helpers import sign_up_producer
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 PRODUCER = 1001
@@ -20,6 +21,7 @@ def now() -> datetime:
 
 
 async def make_project(*, methodology: str = "ACM0001", approve: bool = True, producer_id: int = PRODUCER, **kw):
+    await sign_up_producer(producer_id)
     return await registry.create_project(
         name=kw.pop("name", "Hamburg landfill gas"),
         methodology=methodology,

@@ -1,6 +1,9 @@
+import pytest
+
 from core import ledger, registry
 from core.ledger import CARBON, Leg
-from core.registry.errors import CarbonOutsideRegistry
+from core.ledger.models import Hold, Posting
+from core.registry.errors import BatchExhausted, CarbonOutsideRegistry
 from core.registry.models import BlockStatus, SerialBlock
 from tests.registry.conftest import NOW, PRODUCER, make_project, wallet
 
@@ -77,3 +80,37 @@ async def test_inventory_shows_unretired_kg_per_batch_and_account(db):
     assert lines == {producer.id: (650, 100), buffer.id: (200, 0)}
     assert {line.batch_id for line in await registry.project_inventory(project.id)} == {batch.id}
     assert BlockStatus.RETIRED in {b.status for b in await SerialBlock.all()}
+
+
+async def _two_batches_of_one_seller():
+    listed = await registry.issue_batch((await make_project()).id, 2024, 100, key="b1", now=NOW)
+    other = await registry.issue_batch((await make_project(code="OTHER")).id, 2024, 1000, key="b2", now=NOW)
+    return listed, other
+
+
+async def test_a_batch_strict_hold_short_of_its_batch_is_refused_and_holds_nothing(db):
+    listed, _ = await _two_batches_of_one_seller()
+    seller = await wallet(PRODUCER)
+    with pytest.raises(BatchExhausted) as raised:
+        await ledger.hold("h1", seller.id, 101, "purchase", batch_id=listed.id, is_batch_strict=True)
+    assert raised.value.code == "batch_exhausted"
+    assert (await wallet(PRODUCER)).held == 0
+    assert await Hold.all().count() == 0
+    assert await SerialBlock.filter(status=BlockStatus.HELD).count() == 0
+
+
+async def test_a_batch_strict_transfer_short_of_its_batch_is_refused_and_moves_nothing(db):
+    listed, _ = await _two_batches_of_one_seller()
+    seller, buyer = await wallet(PRODUCER), await wallet(2)
+    with pytest.raises(BatchExhausted):
+        await ledger.post("t1", "sale", [Leg(seller.id, buyer.id, 101, batch_id=listed.id, is_batch_strict=True)])
+    assert ((await wallet(PRODUCER)).balance, (await wallet(2)).balance) == (1100, 0)
+    assert await Posting.filter(key="t1").count() == 0
+
+
+async def test_a_batch_preferred_but_not_strict_still_tops_up_from_other_batches(db):
+    listed, other = await _two_batches_of_one_seller()
+    seller, buyer = await wallet(PRODUCER), await wallet(2)
+    await ledger.post("t1", "transfer", [Leg(seller.id, buyer.id, 101, batch_id=listed.id)])
+    moved = await SerialBlock.filter(account_id=buyer.id).values_list("batch_id", flat=True)
+    assert set(moved) == {listed.id, other.id}

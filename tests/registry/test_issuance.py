@@ -10,6 +10,7 @@ from core.registry.errors import (
     ProjectNotApproved,
     UnknownCountry,
     UnknownMethodology,
+    UnknownProducer,
     VintageInFuture,
 )
 from core.registry.models import Batch, SerialBlock
@@ -114,3 +115,12 @@ async def test_projects_are_listed_approved_and_suspended(db):
     assert (await registry.suspend_project(project.id)).status == "suspended"
     assert [p.code for p in await registry.list_projects()] == ["HAMBURG1"]
     assert (await registry.get_project("HAMBURG1")).country_name == "Germany"
+
+
+async def test_a_project_for_a_producer_who_never_signed_up_is_refused(db):
+    with pytest.raises(UnknownProducer) as raised:
+        await registry.create_project(
+            name="Nobody's landfill", methodology="ACM0001", country="DE", producer_id=424242, now=NOW
+        )
+    assert raised.value.code == "unknown_producer"
+    assert await registry.list_projects() == []

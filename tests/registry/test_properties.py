@@ -28,6 +28,7 @@ from core.ledger import CARBON, Leg, Role
 from core.registry.errors import RetiredCreditsNeverMove
 from core.registry.models import BlockStatus, SerialBlock
 from tests.conftest import DB_KINDS, _truncate_postgres
+from tests.helpers import sign_up_producer
 from tests.registry.conftest import NOW
 
 USERS = (1, 2, 3)
@@ -68,6 +69,8 @@ class World:
 
 
 async def _setup(world: World) -> None:
+    for producer_id in (1, 2):
+        await sign_up_producer(producer_id)
     world.projects = [
         await registry.create_project(
             name="Forest", methodology="VM0047", country="BR", producer_id=1, approve=True, now=NOW

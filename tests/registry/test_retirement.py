@@ -4,7 +4,7 @@ import pytest
 
 from core import ledger, registry
 from core.ledger import CARBON, Leg, Role
-from core.ledger.errors import InsufficientFunds
+from core.ledger.errors import InsufficientFunds, KeyConflict
 from core.ledger.models import Posting, Transfer
 from core.registry.errors import RetiredCreditsNeverMove
 from core.registry.models import Retirement, SerialBlock
@@ -45,6 +45,48 @@ async def test_retiring_twice_with_one_key_retires_once(db):
     again = await registry.retire(account.id, 100, "Alice", "", key="r1", now=NOW)
     assert again == first
     assert await balance_kg(PRODUCER) == 4900
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount_kg": 200},
+        {"beneficiary": "Mallory"},
+        {"reason": "something else"},
+        {"batch_id": "other"},
+        {"account": "other"},
+    ],
+)
+async def test_reusing_a_retirement_key_for_another_request_is_refused(db, change):
+    project, batch = await _issued(5000)
+    other_batch = await registry.issue_batch(project.id, 2023, 100, key="b:old", now=NOW)
+    await registry.issue_batch((await make_project(code="OTHER", producer_id=PRODUCER + 1)).id, 2024, 100,
+                               key="b:other", now=NOW)
+    mine, theirs = await wallet(PRODUCER), await wallet(PRODUCER + 1)
+    asked = {"account": mine.id, "amount_kg": 100, "beneficiary": "Alice", "reason": "", "batch_id": batch.id}
+    first = await registry.retire(asked["account"], asked["amount_kg"], asked["beneficiary"], asked["reason"],
+                                  key="r1", batch_id=asked["batch_id"], now=NOW)
+    changed = {**asked, **change}
+    changed["batch_id"] = other_batch.id if change.get("batch_id") else changed["batch_id"]
+    changed["account"] = theirs.id if change.get("account") else changed["account"]
+    with pytest.raises(KeyConflict) as raised:
+        await registry.retire(changed["account"], changed["amount_kg"], changed["beneficiary"], changed["reason"],
+                              key="r1", batch_id=changed["batch_id"], now=NOW)
+    assert raised.value.code == "key_conflict"
+    assert await Retirement.all().count() == 1
+    assert await registry.get_retirement(first.id) == first
+    assert (await balance_kg(PRODUCER), await balance_kg(PRODUCER + 1)) == (5000, 100)
+
+
+async def test_reusing_a_retirement_key_of_a_held_purchase_for_another_beneficiary_is_refused(db):
+    await _issued(1000)
+    held = await ledger.hold("buy:1", (await wallet(PRODUCER)).id, 250, "purchase")
+    first = await registry.retire_held(held.id, "Carol", "offset", key="r1", now=NOW)
+    assert await registry.retire_held(held.id, "Carol", "offset", key="r1", now=NOW) == first
+    with pytest.raises(KeyConflict):
+        await registry.retire_held(held.id, "Mallory", "offset", key="r1", now=NOW)
+    with pytest.raises(KeyConflict):
+        await registry.retire((await wallet(PRODUCER)).id, 250, "Carol", "offset", key="r1", now=NOW)
 
 
 async def test_retiring_more_than_the_balance_is_refused_and_writes_nothing(db):

@@ -8,6 +8,7 @@ import pytest
 
 from core import kv, ledger, registry
 from core.users import (
+    RoleNotSelfService,
     UnknownRole,
     UnknownUser,
     UnsupportedLanguage,
@@ -15,6 +16,7 @@ from core.users import (
     add_role,
     balances,
     get_user,
+    grant_staff,
     history,
     set_language,
     set_notifications,
@@ -59,6 +61,26 @@ async def test_roles_are_added_and_settings_change(db):
     assert user.roles == {UserRole.CONSUMER, UserRole.MERCHANT}
     assert (await set_language(7, "fr")).language == "fr"
     assert not (await set_notifications(7, False)).has_notifications
+
+
+async def test_nobody_makes_themselves_staff_by_signing_up_or_adding_a_role(db):
+    with pytest.raises(RoleNotSelfService) as raised:
+        await sign_up(7, "Mallory", "en", ["consumer", "staff"], now=NOW)
+    assert raised.value.code == "role_not_allowed"
+    assert await get_user(7) is None
+    await sign_up(7, "Mallory", "en", ["consumer"], now=NOW)
+    with pytest.raises(RoleNotSelfService):
+        await add_role(7, "staff")
+    assert (await get_user(7)).roles == {UserRole.CONSUMER}
+
+
+async def test_an_operator_grants_staff_to_a_signed_up_user(db):
+    await sign_up(7, "Sam", "en", ["consumer"], now=NOW)
+    staff = await grant_staff(7, granted_by="cccp seed")
+    assert staff.roles == {UserRole.CONSUMER, UserRole.STAFF}
+    assert await grant_staff(7, granted_by="cccp seed") == staff
+    with pytest.raises(UnknownUser):
+        await grant_staff(8, granted_by="cccp seed")
 
 
 async def test_settings_of_someone_who_never_signed_up_are_refused(db):

@@ -66,7 +66,7 @@ async def test_metrics_count_users_purchases_holds_retirements_and_certificates(
     await purchases.start_purchase(BOB, shop.listing.ref, 100, key="k3", now=T0)
 
     samples = await scrape(client)
-    assert samples["cccp_users"] == 2
+    assert samples["cccp_users"] == 3  # Alice, Bob and the shop's producer, who signed up to own a project
     assert samples['cccp_purchases{status="paid"}'] == 1
     assert samples['cccp_purchases{status="held"}'] == 1
     assert samples['cccp_purchases{status="pending"}'] == 1
