@@ -253,7 +253,7 @@ def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> s
         ("Country", escape(country_name(view.country))),
         ("Vintage", escape(str(view.vintage or "—"))),
         ("Serial numbers", f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
-        ("Issued", escape(issued_text(view))),
+        ("Issued", escape(issued_text(view, "en"))),
         *([("Carbon reduction", _reduction_text(reductions))] if reductions else []),
         ("Certificate ID", f"<code>{escape(view.id)}</code>"),
         ("Signing key", f"<code>{escape(view.key_id)}</code> (Ed25519)"),

@@ -95,7 +95,8 @@ async def send_certificate(
     """Sign (once per retirement), draw and send the certificate photo with its link."""
     settings = context.bot_data["settings"]
     cert = await certify_retirement(
-        retirement, signing_key=_signing_key(context), public_base_url=settings.public_base_url, kind=kind
+        retirement, signing_key=_signing_key(context), public_base_url=settings.public_base_url, kind=kind,
+        language=t.language,
     )
     png = await render_certificate_png_async(cert)
     caption = t(CERT_CAPTION, id=cert.id, amount=t.tonnes_and_kg(cert.amount_kg),

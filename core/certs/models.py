@@ -46,6 +46,8 @@ class Certificate(Model):
     payload = fields.JSONField()
     signature = fields.CharField(max_length=128)
     key_id = fields.CharField(max_length=32)
+    # The buyer's language (en/de/fr): the PNG is drawn in it.
+    language = fields.CharField(max_length=8, default="en")
 
     class Meta:
         table = "certificate"

@@ -6,8 +6,8 @@ Greek and Cyrillic, so no name comes out as empty boxes).
 
 Speed: everything that does not depend on the certificate (the border, the
 watermark, the CCCP symbol, the headings and labels) is drawn once per kind
-and cached; a render copies that background, writes the variable text, pastes
-the QR code and encodes the PNG. The symbol is drawn at 4x and scaled down,
+and language and cached; a render copies that background, writes the variable
+text, pastes the QR code and encodes the PNG. The symbol is drawn at 4x and scaled down,
 which is how Pillow gets smooth curves.
 """
 
@@ -26,7 +26,15 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
 from core.certs.models import CertificateKind
-from core.certs.service import CertificateView, format_kg, format_tonnes
+from core.certs.service import CertificateView
+from core.certs.texts import (
+    N_,
+    format_issued,
+    format_kg,
+    format_tonnes,
+    normalise_language,
+    translate,
+)
 
 ASSETS = Path(__file__).parent / "assets"
 REGULAR = ASSETS / "DejaVuSans.ttf"
@@ -49,16 +57,50 @@ SYMBOL_SIZE = 168
 QR_BOX = 250
 SERIALS_SHOWN = 3
 
+# English msgids; drawn translated into the certificate's language (core/certs/texts.py).
 TITLES = {
-    CertificateKind.RETIREMENT: ("Certificate of Carbon Offset", "RETIREMENT OF CARBON CREDITS"),
-    CertificateKind.PURCHASE: ("Certificate of Carbon Credits", "PURCHASE OF CARBON CREDITS"),
-    CertificateKind.PRODUCT: ("Certificate of Carbon Offset", "CCCP PRODUCT"),
+    CertificateKind.RETIREMENT: (
+        N_("Certificate of Carbon Offset"),
+        N_("RETIREMENT OF CARBON CREDITS"),
+    ),
+    CertificateKind.PURCHASE: (N_("Certificate of Carbon Credits"), N_("PURCHASE OF CARBON CREDITS")),
+    CertificateKind.PRODUCT: (N_("Certificate of Carbon Offset"), N_("CCCP PRODUCT")),
 }
 VERBS = {
-    CertificateKind.RETIREMENT: "has retired, for good, carbon credits for",
-    CertificateKind.PURCHASE: "has bought carbon credits for",
-    CertificateKind.PRODUCT: "has received, with a CCCP product, carbon credits for",
+    CertificateKind.RETIREMENT: N_("has retired, for good, carbon credits for"),
+    CertificateKind.PURCHASE: N_("has bought carbon credits for"),
+    CertificateKind.PRODUCT: N_("has received, with a CCCP product, carbon credits for"),
 }
+CERTIFIES = N_("This certifies that")
+LABEL_PROJECT = N_("PROJECT")
+LABEL_METHODOLOGY = N_("METHODOLOGY")
+LABEL_COUNTRY = N_("COUNTRY")
+LABEL_VINTAGE = N_("VINTAGE")
+LABEL_SERIALS = N_("SERIAL NUMBERS")
+LABEL_ISSUED = N_("ISSUED")
+SCAN_TO_VERIFY = N_("SCAN TO VERIFY")
+MORE_RANGES = N_("and {count} more ranges")
+REASON = N_("for “{reason}”")
+FOOTER = N_("Certificate {id}   ·   Ed25519 key {key_id}   ·   signature {fingerprint}")
+
+
+def page_texts(kind: CertificateKind, language: str) -> dict[str, str]:
+    """The fixed words of a certificate of `kind`, in `language`."""
+    title, subtitle = TITLES[kind]
+    words = {
+        "title": title,
+        "subtitle": subtitle,
+        "certifies": CERTIFIES,
+        "verb": VERBS[kind],
+        "project": LABEL_PROJECT,
+        "methodology": LABEL_METHODOLOGY,
+        "country": LABEL_COUNTRY,
+        "vintage": LABEL_VINTAGE,
+        "serials": LABEL_SERIALS,
+        "issued": LABEL_ISSUED,
+        "scan": SCAN_TO_VERIFY,
+    }
+    return {name: translate(language, text) for name, text in words.items()}
 
 
 @lru_cache(maxsize=64)
@@ -268,18 +310,81 @@ def country_name(code: str) -> str:
     return f"{name} ({code})"
 
 
-def serial_lines(serials: tuple[str, ...], shown: int = SERIALS_SHOWN) -> list[str]:
+def serial_lines(
+    serials: tuple[str, ...], shown: int = SERIALS_SHOWN, language: str = "en"
+) -> list[str]:
     """The first few serial ranges, then 'and N more'."""
     if not serials:
         return ["—"]
     if len(serials) <= shown:
         return list(serials)
-    return [*serials[: shown - 1], f"and {len(serials) - shown + 1} more ranges"]
+    more = translate(language, MORE_RANGES, count=len(serials) - shown + 1)
+    return [*serials[: shown - 1], more]
 
 
-def issued_text(view: CertificateView) -> str:
-    moment = view.issued_at.astimezone(UTC)
-    return f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
+def issued_text(view: CertificateView, language: str | None = None) -> str:
+    """'14 March 2025, 09:30 UTC', in the certificate's language unless told."""
+    return format_issued(view.issued_at.astimezone(UTC), language or view.language)
+
+
+def amount_texts(view: CertificateView, language: str) -> tuple[str, str]:
+    """('0.5 t CO₂e', '  (500 kg)') with the language's number format."""
+    return (
+        f"{format_tonnes(view.amount_kg, language)} t CO₂e",
+        f"  ({format_kg(view.amount_kg, language)} kg)",
+    )
+
+
+def reason_text(view: CertificateView, language: str) -> str:
+    return translate(language, REASON, reason=view.reason) if view.reason else ""
+
+
+def footer_text(view: CertificateView, language: str) -> str:
+    return translate(
+        language,
+        FOOTER,
+        id=view.id,
+        key_id=view.key_id,
+        fingerprint=grouped(view.signature_fingerprint),
+    )
+
+
+def certificate_lines(view: CertificateView, language: str | None = None) -> list[str]:
+    """Every text the certificate draws, in drawing order (the language's words,
+    dates and numbers); `language` defaults to the one stored on the certificate."""
+    language = normalise_language(language or view.language)
+    words = page_texts(view.kind, language)
+    amount, kg = amount_texts(view, language)
+    lines = [
+        "CCCP",
+        "CARBON CREDIT CONSUMER SYMBOL",
+        words["title"],
+        words["subtitle"],
+        words["certifies"],
+        view.beneficiary,
+        words["verb"],
+        amount + kg,
+    ]
+    if view.reason:
+        lines.append(reason_text(view, language))
+    lines += [
+        words["project"],
+        view.project_name or "—",
+        words["methodology"],
+        view.methodology or "—",
+        words["country"],
+        country_name(view.country),
+        words["vintage"],
+        str(view.vintage or "—"),
+        words["serials"],
+        *serial_lines(view.serial_ranges, language=language),
+        words["issued"],
+        issued_text(view, language),
+        words["scan"],
+        footer_text(view, language),
+        view.verify_url.split("://", 1)[-1],
+    ]
+    return lines
 
 
 def grouped(fingerprint: str) -> str:
@@ -311,9 +416,10 @@ QR_X = WIDTH - MARGIN - QR_BOX
 QR_Y = 740
 
 
-@lru_cache(maxsize=8)
-def background(kind: CertificateKind) -> Image.Image:
-    """Everything that is the same on every certificate of this kind."""
+@lru_cache(maxsize=16)
+def background(kind: CertificateKind, language: str = "en") -> Image.Image:
+    """Everything that is the same on every certificate of this kind and language."""
+    words = page_texts(kind, language)
     img = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(img)
     # Watermark: the symbol, very faint, behind the middle of the page.
@@ -335,20 +441,21 @@ def background(kind: CertificateKind) -> Image.Image:
     _spaced(
         draw, (MARGIN + SYMBOL_SIZE + 6, 178), "CARBON CREDIT CONSUMER SYMBOL", font(17), MUTED, 2.2
     )
-    title, subtitle = TITLES[kind]
-    draw.text((WIDTH / 2, 306), title, font=font(60, True), fill=GREEN_DARK, anchor="ms")
-    _spaced(draw, (WIDTH / 2, 350), subtitle, font(20, True), GOLD, 5, anchor="m")
-    draw.text((WIDTH / 2, 414), "This certifies that", font=font(24), fill=MUTED, anchor="ms")
+    title_font = _fit(words["title"], 1300, 60, 40, bold=True)
+    draw.text((WIDTH / 2, 306), words["title"], font=title_font, fill=GREEN_DARK, anchor="ms")
+    _spaced(draw, (WIDTH / 2, 350), words["subtitle"], font(20, True), GOLD, 5, anchor="m")
+    draw.text((WIDTH / 2, 414), words["certifies"], font=font(24), fill=MUTED, anchor="ms")
     draw.line((WIDTH / 2 - 420, 512, WIDTH / 2 + 420, 512), fill=GOLD, width=2)
-    draw.text((WIDTH / 2, 554), VERBS[kind], font=font(24), fill=MUTED, anchor="ms")
+    verb_font = _fit(words["verb"], 1300, 24, 16, bold=False)
+    draw.text((WIDTH / 2, 554), words["verb"], font=verb_font, fill=MUTED, anchor="ms")
     draw.line((MARGIN, 706, WIDTH - MARGIN, 706), fill=(222, 216, 198), width=2)
     labels = (
-        (LEFT_COL, DETAILS_TOP, "PROJECT"),
-        (LEFT_COL, DETAILS_TOP + ROW, "METHODOLOGY"),
-        (LEFT_COL, DETAILS_TOP + 2 * ROW, "COUNTRY"),
-        (RIGHT_COL, DETAILS_TOP, "VINTAGE"),
-        (RIGHT_COL, DETAILS_TOP + 78, "SERIAL NUMBERS"),
-        (RIGHT_COL, DETAILS_TOP + 2 * ROW, "ISSUED"),
+        (LEFT_COL, DETAILS_TOP, words["project"]),
+        (LEFT_COL, DETAILS_TOP + ROW, words["methodology"]),
+        (LEFT_COL, DETAILS_TOP + 2 * ROW, words["country"]),
+        (RIGHT_COL, DETAILS_TOP, words["vintage"]),
+        (RIGHT_COL, DETAILS_TOP + 78, words["serials"]),
+        (RIGHT_COL, DETAILS_TOP + 2 * ROW, words["issued"]),
     )
     for x, y, label in labels:
         _spaced(draw, (x, y), label, font(15, True), GOLD, 2.5)
@@ -361,7 +468,7 @@ def background(kind: CertificateKind) -> Image.Image:
     _spaced(
         draw,
         (QR_X + QR_BOX / 2, QR_Y + QR_BOX + 46),
-        "SCAN TO VERIFY",
+        words["scan"],
         font(15, True),
         GOLD,
         2.5,
@@ -392,24 +499,25 @@ def _draw_beneficiary(draw: ImageDraw.ImageDraw, name: str, center: float) -> No
         draw.text((center, y), line, font=font(size, True), fill=INK, anchor="ms")
 
 
-def render_certificate_image(view: CertificateView) -> Image.Image:
-    """The certificate as a Pillow image (RGB)."""
-    img = background(view.kind).copy()
+def render_certificate_image(view: CertificateView, language: str | None = None) -> Image.Image:
+    """The certificate as a Pillow image (RGB), in `language` (default: the stored one)."""
+    language = normalise_language(language or view.language)
+    img = background(view.kind, language).copy()
     draw = ImageDraw.Draw(img)
     center = WIDTH / 2
 
     _draw_beneficiary(draw, view.beneficiary, center)
 
-    amount = f"{format_tonnes(view.amount_kg)} t CO₂e"
-    kg = f"  ({format_kg(view.amount_kg)} kg)"
+    amount, kg = amount_texts(view, language)
     big, small = font(58, True), font(30)
     total = big.getlength(amount) + small.getlength(kg)
     x0 = center - total / 2
     draw.text((x0, 626), amount, font=big, fill=GREEN_DARK, anchor="ls")
     draw.text((x0 + big.getlength(amount), 626), kg, font=small, fill=MUTED, anchor="ls")
     if view.reason:
-        reason_font = _fit(f"for “{view.reason}”", 1300, 26, 18, bold=False)
-        reason = _ellipsize(f"for “{view.reason}”", reason_font, 1300)
+        reason = reason_text(view, language)
+        reason_font = _fit(reason, 1300, 26, 18, bold=False)
+        reason = _ellipsize(reason, reason_font, 1300)
         draw.text((center, 670), reason, font=reason_font, fill=INK, anchor="ms")
 
     value = font(22)
@@ -443,11 +551,14 @@ def render_certificate_image(view: CertificateView) -> Image.Image:
         (RIGHT_COL, DETAILS_TOP + 34), str(view.vintage or "—"), font=value, fill=INK, anchor="ls"
     )
     serial_font = font(18)
-    serials = [_ellipsize(s, serial_font, COL_WIDTH) for s in serial_lines(view.serial_ranges)]
+    serials = [
+        _ellipsize(s, serial_font, COL_WIDTH)
+        for s in serial_lines(view.serial_ranges, language=language)
+    ]
     _draw_lines(draw, RIGHT_COL, DETAILS_TOP + 110, serials, serial_font, INK, 26)
     draw.text(
         (RIGHT_COL, DETAILS_TOP + 2 * ROW + 34),
-        issued_text(view),
+        issued_text(view, language),
         font=value,
         fill=INK,
         anchor="ls",
@@ -457,10 +568,7 @@ def render_certificate_image(view: CertificateView) -> Image.Image:
     offset = (QR_BOX - qr.width) // 2
     img.paste(qr, (QR_X + offset, QR_Y + offset))
 
-    footer = (
-        f"Certificate {view.id}   ·   Ed25519 key {view.key_id}   ·   "
-        f"signature {grouped(view.signature_fingerprint)}"
-    )
+    footer = footer_text(view, language)
     draw.text((MARGIN, HEIGHT - 76), footer, font=font(16), fill=MUTED, anchor="ls")
     short_url = view.verify_url.split("://", 1)[-1]
     url_font = _fit(short_url, QR_BOX + 40, 15, 11, bold=False)
@@ -495,11 +603,11 @@ def encode_png(img: Image.Image) -> bytes:
     )
 
 
-def render_certificate_png(view: CertificateView) -> bytes:
-    """The certificate as PNG bytes."""
-    return encode_png(render_certificate_image(view))
+def render_certificate_png(view: CertificateView, language: str | None = None) -> bytes:
+    """The certificate as PNG bytes, in `language` (default: the stored one)."""
+    return encode_png(render_certificate_image(view, language))
 
 
-async def render_certificate_png_async(view: CertificateView) -> bytes:
+async def render_certificate_png_async(view: CertificateView, language: str | None = None) -> bytes:
     """render_certificate_png in a worker thread, so the event loop keeps serving."""
-    return await asyncio.to_thread(render_certificate_png, view)
+    return await asyncio.to_thread(render_certificate_png, view, language)

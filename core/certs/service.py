@@ -27,9 +27,10 @@ from tortoise.exceptions import IntegrityError
 
 from core.certs import signing
 from core.certs.models import Certificate, CertificateKind
+from core.certs.texts import normalise_language
 
 ISSUER = "CCCP"
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: adds "language"
 # secrets.token_urlsafe(9) is exactly 12 characters of [A-Za-z0-9_-]: 72 random
 # bits, so ids cannot be guessed or enumerated.
 PUBLIC_ID_BYTES = 9
@@ -59,6 +60,7 @@ class CertificateData:
     reason: str = ""
     retirement_id: str | int | None = None
     key: str | None = None  # idempotency key; default "retirement:<retirement_id>"
+    language: str = "en"  # the buyer's language; the certificate is drawn in it
 
     def idempotency_key(self) -> str:
         if self.key:
@@ -88,6 +90,7 @@ class CertificateView:
     signature: str
     key_id: str
     payload: dict[str, Any] = field(compare=False, repr=False)
+    language: str = "en"
 
     @property
     def tonnes_text(self) -> str:
@@ -156,6 +159,7 @@ def _clean(data: CertificateData) -> CertificateData:
         reason=reason,
         retirement_id=None if data.retirement_id is None else str(data.retirement_id),
         key=data.idempotency_key(),
+        language=normalise_language(data.language),
     )
 
 
@@ -180,6 +184,7 @@ def build_payload(
         "retirement_id": data.retirement_id,
         "issued_at": _iso_utc(issued_at),
         "key_id": key_id,
+        "language": data.language,
     }
 
 
@@ -203,6 +208,7 @@ def _view(row: Certificate, public_base_url: str | None = None) -> CertificateVi
         signature=row.signature,
         key_id=row.key_id,
         payload=payload,
+        language=row.language,
     )
 
 
@@ -243,6 +249,7 @@ async def issue_certificate(
                 payload=payload,
                 signature=signing.sign_payload(payload, key),
                 key_id=kid,
+                language=data.language,
             )
         except IntegrityError:
             # Either another issuer won the race for this key (return its
@@ -278,6 +285,7 @@ def view_from_payload(payload: dict[str, Any], signature: str) -> CertificateVie
             signature=signature,
             key_id=str(payload.get("key_id") or ""),
             payload=dict(payload),
+            language=normalise_language(payload.get("language")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CertificateError(f"not a certificate payload: {error}") from None

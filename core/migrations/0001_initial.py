@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
                 ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('signature', fields.CharField(max_length=128)),
                 ('key_id', fields.CharField(max_length=32)),
+                ('language', fields.CharField(default='en', max_length=8)),
             ],
             options={'table': 'certificate', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],

@@ -25,7 +25,10 @@ def _one(values: list) -> object | None:
 
 
 async def certificate_data(
-    retirement: registry.RetirementView, *, kind: CertificateKind = CertificateKind.RETIREMENT
+    retirement: registry.RetirementView,
+    *,
+    kind: CertificateKind = CertificateKind.RETIREMENT,
+    language: str = "en",
 ) -> CertificateData:
     """What the certificate of `retirement` states."""
     codes = list(dict.fromkeys(r.project_code for r in retirement.ranges))
@@ -44,6 +47,7 @@ async def certificate_data(
         reason=retirement.reason,
         retirement_id=retirement.id,
         key=f"retirement:{retirement.id}",
+        language=language,
     )
 
 
@@ -54,7 +58,9 @@ async def certify_retirement(
     public_base_url: str,
     kind: CertificateKind = CertificateKind.RETIREMENT,
     now: Callable[[], datetime] = utcnow,
+    language: str = "en",
 ) -> CertificateView:
-    """Sign and store the certificate of a retirement (once per retirement)."""
-    data = await certificate_data(retirement, kind=kind)
+    """Sign and store the certificate of a retirement (once per retirement), drawn
+    in `language` (the buyer's: en, de or fr)."""
+    data = await certificate_data(retirement, kind=kind, language=language)
     return await issue_certificate(data, key=signing_key, public_base_url=public_base_url, now=now)

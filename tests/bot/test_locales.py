@@ -27,10 +27,11 @@ def placeholders(text: str) -> set[str]:
 
 def source_messages() -> set[str]:
     found = set()
-    for _, _, message, _, _ in extract_from_dir(
-        ROOT / "bot", method_map=[("**.py", "python")], keywords={"N_": None, "_": None}
-    ):
-        found.add(message if isinstance(message, str) else message[0])
+    for folder in (ROOT / "bot", ROOT / "core" / "certs"):
+        for _, _, message, _, _ in extract_from_dir(
+            folder, method_map=[("**.py", "python")], keywords={"N_": None, "_": None}
+        ):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 

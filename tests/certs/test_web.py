@@ -109,3 +109,15 @@ async def test_the_json_round_trips_through_the_offline_cli_check(client, view, 
 async def test_a_certificate_without_a_purchase_mentions_no_reduction_order(client, view):
     page = await (await client.get(f"/c/{view.id}")).text()
     assert "carbon reduction order" not in page
+
+
+async def test_the_png_of_a_french_certificate_is_drawn_in_french(
+    client, cert_db, signing_key, make_data, base_url
+):
+    from core.certs.render import render_certificate_png
+
+    french = await issue_certificate(
+        make_data(language="fr", retirement_id=77), key=signing_key, public_base_url=base_url
+    )
+    png = await (await client.get(f"/c/{french.id}.png")).read()
+    assert png == render_certificate_png(french, "fr") != render_certificate_png(french, "en")

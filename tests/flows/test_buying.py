@@ -203,3 +203,23 @@ async def test_history_names_a_stars_payment_by_its_direction(bot, shop):
     assert any(line.endswith("· from your Telegram payment · +500 ⭐") for line in lines)
     assert any(line.endswith("· paid for your order · −500 ⭐") for line in lines)
     assert not any("· payment ·" in line for line in lines)
+
+
+async def test_a_french_buyers_certificate_is_stored_and_drawn_in_french(bot, shop):
+    from core.certs.models import Certificate
+    from core.certs.render import certificate_lines
+    from core.certs.service import get_certificate
+
+    marie = await bot.signed_up_user("Marie", language="fr")
+    await marie.send("/buy")
+    await marie.send("1")
+    await marie.send("0,5 t")
+    await marie.send("Marie Curie")
+    await marie.send("passer")
+    await marie.send("payer")
+    await marie.pay()
+    png = marie.last_photo_bytes
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    cert_id = urlsplit(code.text).path.rsplit("/", 1)[1]
+    assert (await Certificate.get(public_id=cert_id)).language == "fr"
+    assert "Certificat de compensation carbone" in certificate_lines(await get_certificate(cert_id))
