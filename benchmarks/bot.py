@@ -26,6 +26,7 @@ from telegram.ext import Application
 from benchmarks.echo_bot import EchoBot, send_spread
 from benchmarks.postgres import scratch_database
 from bot.app import build_application
+from bot.inbox import InboxRunner
 from core import db, users
 from core.settings import load_settings
 from sandbox.botapi import BotApiServer, RateLimits
@@ -54,8 +55,9 @@ class CccpBot:
         self.application = build_application(settings, builder)
         await self.application.initialize()
         await self.application.start()
-        await self.application.updater.start_polling(poll_interval=0)
-        self.server.attach_application(self.application)
+        self.inbox = InboxRunner(self.application, poll=True, poll_timeout_s=10)
+        await self.inbox.start()
+        self.server.idle_probe = self.inbox.wait_idle
         self.people = [self.server.user(f"P{i}", think_time_s=0) for i in range(self.n_chats)]
         now = datetime.now(UTC)
         for person in self.people:
@@ -69,7 +71,7 @@ class CccpBot:
     async def stop(self) -> None:
         errors = self.application.bot_data.get("unexpected_errors", 0)
         try:
-            await self.application.updater.stop()
+            await self.inbox.stop()
             await self.application.stop()
             await self.application.shutdown()
         finally:

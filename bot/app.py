@@ -2,7 +2,6 @@
 
 The only place that calls `add_handler`. Groups, in the order PTB runs them:
 
-  -10  redelivered updates are dropped (Telegram retries an update it thinks we missed)
     0  conversations first (they own a chat while they run), then each topic's
        commands and buttons, the main-menu labels, and last the fallbacks that answer
        whatever nobody handled (unknown command, sticker, stale button)
@@ -11,26 +10,28 @@ The only place that calls `add_handler`. Groups, in the order PTB runs them:
 
 Updates of different chats are handled at once, those of one chat in order
 (bot/updates.py: a lock per chat, under PTB's `concurrent_updates`).
+
+The Application has no Updater: updates come from the durable inbox
+(bot/inbox.py), which stores each one before it is acknowledged and hands it
+over once; `cccp run` starts the InboxRunner (polling, or fed by the webhook).
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
-from collections import OrderedDict
 from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     ContextTypes,
     TypeHandler,
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import menu
+from bot import menu, outbox
 from bot.conversations import footprint
 from bot.conversations.buy import buy_conversation
 from bot.conversations.signup import signup_conversation
@@ -55,37 +56,12 @@ CONVERSATIONS = [
     signup_conversation, _buy_conversation, lookup.lookup_conversation, footprint.footprint_conversation,
 ]
 TOPICS = [account, settings_handlers, payments, footprint, lookup, help]
-RECENT_UPDATES = 10_000
 HOLD_EXPIRY_INTERVAL = timedelta(minutes=1)
+PAYMENTS_INTERVAL = timedelta(minutes=1)
+RECONCILE_INTERVAL = timedelta(minutes=10)
 
 # ConversationHandlers mix message and button steps on purpose (per_message=False).
 warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-
-
-class RecentUpdates:
-    """The last update ids handled; a redelivered one (same id) is dropped."""
-
-    def __init__(self, size: int = RECENT_UPDATES) -> None:
-        self.size = size
-        self._seen: OrderedDict[int, None] = OrderedDict()
-
-    def is_new(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
-
-
-def _drop_redelivered(recent: RecentUpdates):
-    async def drop_redelivered(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stop a second delivery of an update we already handled."""
-        if isinstance(update, Update) and not recent.is_new(update.update_id):
-            log.info("dropped redelivered update %s", update.update_id)
-            raise ApplicationHandlerStop
-
-    return drop_redelivered
 
 
 async def save_state(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,12 +97,14 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     """The fully wired bot; pass a builder to point it elsewhere (tests, sandbox).
 
     A builder handed in keeps its own request settings (PTB refuses timeouts after
-    `.request()`), so nothing but persistence, ordering and post_init is set on it.
+    `.request()`), so nothing but persistence, ordering, post_init and "no Updater"
+    (the inbox feeds the bot) is set on it.
     """
     if builder is None:
         builder = default_builder(settings)
     application = (
-        builder.persistence(DatabasePersistence())
+        builder.updater(None)
+        .persistence(DatabasePersistence())
         .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(_post_init)
         .build()
@@ -134,8 +112,7 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     application.bot_data["settings"] = settings
     application.bot_data["default_language"] = settings.default_language
     application.bot_data["unexpected_errors"] = 0
-
-    application.add_handler(TypeHandler(Update, _drop_redelivered(RecentUpdates())), group=-10)
+    application.bot_data[outbox.RENDERERS_KEY] = {**payments.OUTBOX_RENDERERS}
     for conversation in CONVERSATIONS:
         application.add_handler(conversation())
     for topic in TOPICS:
@@ -150,5 +127,14 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             expire_holds_job, interval=HOLD_EXPIRY_INTERVAL, first=HOLD_EXPIRY_INTERVAL, name="expire_holds"
+        )
+        application.job_queue.run_repeating(
+            payments.payments_job, interval=PAYMENTS_INTERVAL, first=PAYMENTS_INTERVAL, name="payments"
+        )
+        application.job_queue.run_repeating(
+            payments.reconcile_job, interval=RECONCILE_INTERVAL, first=timedelta(seconds=30), name="reconcile"
+        )
+        application.job_queue.run_repeating(
+            outbox.drain_job, interval=outbox.DRAIN_INTERVAL, first=outbox.DRAIN_INTERVAL, name="outbox"
         )
     return application

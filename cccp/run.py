@@ -2,7 +2,8 @@
 
 Long polling by default; with WEBHOOK_URL set (the full public URL Telegram
 posts to, ending in /telegram/webhook) the bot is fed by our aiohttp app and
-`setWebhook` is called with WEBHOOK_SECRET. The database is opened here, in the
+`setWebhook` is called with WEBHOOK_SECRET. Either way every update goes
+through the durable inbox (bot/inbox.py) before it is acknowledged. The database is opened here, in the
 task that then runs the bot and the web app (Tortoise keeps its connections in
 a ContextVar), and closed after both stop. SIGTERM or SIGINT stops it cleanly.
 
@@ -23,6 +24,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder
 
 from bot.app import build_application, default_builder
+from bot.inbox import InboxRunner
 from core import db
 from core.settings import Settings, SettingsError, load_settings
 from web.app import build_web_app
@@ -72,13 +74,11 @@ async def serve(
     await db.open_migrated_db(settings.database_url)
     runner: web.AppRunner | None = None
     application = None
+    inbox: InboxRunner | None = None
     try:
-        if builder is None:
-            builder = default_builder(settings)
-            if is_webhook:
-                builder = builder.updater(None)
-        application = build_application(settings, builder)
-        web_app = build_web_app(settings, application)
+        application = build_application(settings, builder or default_builder(settings))
+        inbox = InboxRunner(application, poll=not is_webhook, lease_ttl_s=settings.inbox_lease_s)
+        web_app = build_web_app(settings, application, on_update=inbox.notify)
         if extra_web_routes is not None:
             extra_web_routes(web_app)
         runner = web.AppRunner(web_app, shutdown_timeout=2.0)
@@ -95,16 +95,17 @@ async def serve(
             )
             log.info("bot on webhook %s", settings.webhook_url)
         else:
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await application.bot.delete_webhook()
             log.info("bot polling %s", settings.telegram_api_url)
+        await inbox.start()
         if started is not None:
             started.set()
         await stop_event.wait()
         log.info("stopping")
     finally:
+        if inbox is not None:
+            await inbox.stop()
         if application is not None:
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
             if application.running:
                 await application.stop()
             await application.shutdown()

@@ -21,6 +21,8 @@ MODEL_MODULES = [
     "core.purchases.models",
     "core.users.models",
     "core.kv.models",
+    "core.inbox.models",
+    "core.outbox.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

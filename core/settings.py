@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     payment_provider_token: str = ""
     card_currency: str = "EUR"
     hold_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    # How long a bot process that stops renewing its lease keeps it (a standby then takes over).
+    inbox_lease_s: float = Field(default=15, ge=1, le=300)
     cert_signing_key: str = ""
     default_language: str = "en"
     data_dir: Path = DATA_DIR

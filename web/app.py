@@ -8,8 +8,9 @@
                              X-Telegram-Bot-Api-Secret-Token header must match
                              WEBHOOK_SECRET (401 otherwise)
 
-Updates from the webhook go onto the PTB application's update_queue; the
-application handles them in order as it would from long polling.
+An update from the webhook is written to the durable inbox (core/inbox) before
+200 is answered; the InboxRunner hands it to the bot (bot/inbox.py), as it does
+with long polling. Telegram redelivers anything not answered with 200.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 from tortoise import Tortoise
 
+from core import inbox
 from core.certs import signing
 from core.settings import Settings
 from web import certs, metrics, registry
@@ -33,6 +36,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SETTINGS = web.AppKey("settings", Settings)
 APPLICATION = web.AppKey("application", Application)
+ON_UPDATE = web.AppKey("on_update", Callable[[], None])
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -78,13 +82,23 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     update = _parse_update(await request.read(), application)
     if update is None:
         return web.json_response({"error": "bad request"}, status=400)
-    await application.update_queue.put(update)
+    chat = update.effective_chat or update.effective_user
+    await inbox.store([(update.update_id, chat.id if chat else None, update.to_dict())])
+    if (on_update := request.app.get(ON_UPDATE)) is not None:
+        on_update()
     return web.json_response({"ok": True})
 
 
-def build_web_app(settings: Settings, application: Application | None = None) -> web.Application:
-    """Health, certificate pages and (with an application and WEBHOOK_URL) the webhook."""
+def build_web_app(
+    settings: Settings, application: Application | None = None, *, on_update: Callable[[], None] | None = None
+) -> web.Application:
+    """Health, certificate pages and (with an application and WEBHOOK_URL) the webhook.
+
+    `on_update` is called after the webhook wrote an update to the inbox (the
+    InboxRunner's `notify`, so it handles the update at once)."""
     app = web.Application()
+    if on_update is not None:
+        app[ON_UPDATE] = on_update
     app[SETTINGS] = settings
     app[certs.CERT_KEY] = signing.load_or_create_key(
         settings.cert_signing_key, settings.data_dir / "cert_signing_key"

@@ -35,6 +35,7 @@ from telegram.ext import (
 from bot import deeplinks, menu
 from bot.handlers import help as help_handlers
 from bot.handlers.payments import (
+    invoice_start_parameter,
     now_of,
     price_text,
     send_certificate,
@@ -590,6 +591,8 @@ async def _pay(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
         # Stars: no provider token and exactly one price (Telegram refuses anything else).
         prices=[LabeledPrice(title, order.total_amount)],
         provider_token=settings.payment_provider_token if currency != STARS else "",
+        # A forwarded copy then opens the bot (/start order_<id>) instead of showing a Pay button.
+        start_parameter=invoice_start_parameter(order.id),
     )
     context.user_data.pop("buy", None)
     return ConversationHandler.END
@@ -608,7 +611,7 @@ async def _retire_now(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
     context.user_data.pop("buy", None)
     await show(update, t(RETIRED, amount=t.tonnes_and_kg(retirement.amount_kg),
                          beneficiary=retirement.beneficiary))
-    await send_certificate(update, context, t, retirement)
+    await send_certificate(context.bot, context.bot_data, update.effective_chat.id, t, retirement)
     return ConversationHandler.END
 
 

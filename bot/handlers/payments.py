@@ -10,10 +10,11 @@ refund_needed in the ledger for staff, and the person is told so.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from babel.numbers import format_currency, get_currency_precision
-from telegram import Update
+from telegram import Bot, StarTransaction, TransactionPartnerUser, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -23,15 +24,22 @@ from telegram.ext import (
     filters,
 )
 
+from bot import deeplinks
 from bot.i18n import N_, Translator, tr
+from bot.outbox import drain
 from bot.replies import answer
+from core import registry
 from core.certs.models import CertificateKind
 from core.certs.render import render_certificate_png_async
 from core.certs.signing import load_or_create_key
 from core.clock import utcnow
 from core.ledger import STARS
+from core.outbox import OutboxMessage
+from core.purchases import reconcile
 from core.purchases import service as purchases
 from core.purchases.certificates import certify_retirement
+from core.purchases.errors import UnknownOrder
+from core.purchases.models import PurchaseStatus
 from core.registry import RetirementView
 
 log = logging.getLogger(__name__)
@@ -55,6 +63,13 @@ CERT_REASON = N_("For: {reason}")
 REFUNDED = N_("We could not deliver your credits. {reason} Your {total} have been refunded.")
 REFUND_PENDING = N_("We could not deliver your credits. {reason} Our team will refund your {total}; you need not do anything.")
 ALREADY_RECORDED = N_("This payment was already recorded.")
+INVOICE_NOT_YOURS = N_("This invoice belongs to someone else: only they can pay it. Send /buy to buy credits for yourself.")
+YOUR_ORDER = {
+    "waiting": N_("This is your order {order}. Pay it with the Pay button on its invoice in this chat."),
+    "paid": N_("Your order {order} is paid. Send /balance to see your credits."),
+    "over": N_("Your order {order} is over (expired or refunded). Send /buy to start again."),
+}
+INVOICE_LINK_PREFIX = "order_"
 FINISHED = N_("This purchase is finished or has expired. Send /buy to start again.")
 
 
@@ -75,27 +90,28 @@ def refusal_text(t: Translator, code: str) -> str:
     return t(REFUSALS.get(code, REFUSALS["offer_withdrawn"]))
 
 
-def _signing_key(context: ContextTypes.DEFAULT_TYPE):
-    key = context.bot_data.get("cert_signing_key")
+def _signing_key(bot_data: Mapping):
+    key = bot_data.get("cert_signing_key")
     if key is None:
-        settings = context.bot_data["settings"]
+        settings = bot_data["settings"]
         key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
-        context.bot_data["cert_signing_key"] = key
+        bot_data["cert_signing_key"] = key
     return key
 
 
 async def send_certificate(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    bot: Bot,
+    bot_data: Mapping,
+    chat_id: int,
     t: Translator,
     retirement: RetirementView,
     *,
     kind: CertificateKind = CertificateKind.RETIREMENT,
 ) -> None:
     """Sign (once per retirement), draw and send the certificate photo with its link."""
-    settings = context.bot_data["settings"]
+    settings = bot_data["settings"]
     cert = await certify_retirement(
-        retirement, signing_key=_signing_key(context), public_base_url=settings.public_base_url, kind=kind,
+        retirement, signing_key=_signing_key(bot_data), public_base_url=settings.public_base_url, kind=kind,
         language=t.language,
     )
     png = await render_certificate_png_async(cert)
@@ -104,7 +120,78 @@ async def send_certificate(
     if cert.reason:  # what was offset, e.g. the flight the footprint calculator named
         head, _, tail = caption.partition("\n")
         caption = "\n".join([head, t(CERT_REASON, reason=cert.reason), tail])
-    await update.effective_chat.send_photo(photo=png, caption=caption)
+    await bot.send_photo(chat_id, photo=png, caption=caption)
+
+
+# ---- what core writes to the outbox for a payment (rendered at send time) ----------------
+
+async def _send_receipt(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
+    p = message.params
+    lines = [t(RECEIPT, total=price_text(t, p["currency"], p["total"]), order=p["order"],
+               amount=t.tonnes_and_kg(p["amount_kg"]), project=p["project"])]
+    if p.get("retire_for") is None:
+        lines.append(t(RECEIPT_KEPT))
+    elif (await purchases.get_purchase(p["order"])).retirement_id is not None:
+        lines.append(t(RECEIPT_RETIRED, beneficiary=p["retire_for"]))
+    else:
+        lines.append(t(RETIREMENT_PENDING))
+    await bot.send_message(message.chat_id, "\n".join(lines))
+
+
+async def _send_certificate(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
+    retirement = await registry.get_retirement(message.params["retirement"])
+    kind = CertificateKind.PRODUCT if message.params.get("kind") == "product" else CertificateKind.RETIREMENT
+    await send_certificate(bot, bot_data, message.chat_id, t, retirement, kind=kind)
+
+
+def _refund_sender(text: str):
+    async def send(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
+        p = message.params
+        await bot.send_message(message.chat_id, t(text, reason=refusal_text(t, p["reason"]),
+                                                  total=price_text(t, p["currency"], p["total"])))
+    return send
+
+
+OUTBOX_RENDERERS = {
+    "payment_receipt": _send_receipt,
+    "certificate": _send_certificate,
+    "payment_refunded": _refund_sender(REFUNDED),
+    "refund_pending": _refund_sender(REFUND_PENDING),
+}
+
+
+async def make_refund(bot: Bot, refund: purchases.RefundToMake) -> None:
+    """Give a Stars charge back at Telegram, then book it (which writes the message)."""
+    try:
+        await bot.refund_star_payment(refund.user_id, refund.charge_id)
+    except TelegramError as error:
+        if "CHARGE_ALREADY_REFUNDED" not in str(error):  # refunded before a crash: book it now
+            log.warning("refund of %s failed: %s", refund.charge_id[:40], error)
+            await purchases.record_refund_failure(refund.charge_id, str(error))
+            return
+    if refund.is_anomaly:
+        await purchases.record_anomaly_refund(refund.charge_id)
+    else:
+        await purchases.record_refund(refund.charge_id)
+
+
+def invoice_start_parameter(order_id: str) -> str:
+    """The deep link a forwarded copy of an invoice carries instead of a Pay button."""
+    return INVOICE_LINK_PREFIX + order_id
+
+
+async def continue_invoice_link(update: Update, context: ContextTypes.DEFAULT_TYPE, order_id: str) -> None:
+    """/start order_<id>: someone opened a forwarded invoice."""
+    t = await tr(update, context)
+    try:
+        order = await purchases.get_purchase(order_id)
+    except UnknownOrder:
+        order = None
+    if order is None or order.user_id != update.effective_user.id:
+        await update.effective_chat.send_message(t(INVOICE_NOT_YOURS))
+        return
+    state = {PurchaseStatus.PENDING: "waiting", PurchaseStatus.HELD: "waiting", PurchaseStatus.PAID: "paid"}
+    await update.effective_chat.send_message(t(YOUR_ORDER[state.get(order.status, "over")], order=order.id))
 
 
 async def on_pre_checkout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,63 +214,72 @@ async def on_pre_checkout(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def on_successful_payment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The money arrived: core delivers once per charge id, then we tell the person."""
+    """The money arrived: core books it once per charge id; the outbox says what happened."""
     paid = update.effective_message.successful_payment
+    user_id = update.effective_user.id
     result = await purchases.complete_payment(
         paid.invoice_payload,
         paid.telegram_payment_charge_id,
         paid.total_amount,
         paid.currency,
-        user_id=update.effective_user.id,
+        user_id=user_id,
         provider_payment_charge_id=paid.provider_payment_charge_id or "",
         now=now_of(context),
     )
-    t = await tr(update, context)
-    chat = update.effective_chat
-    if result.is_replay:
-        await chat.send_message(t(ALREADY_RECORDED))
-        return
-    if result.needs_refund:
-        await _refund(update, context, t, result)
-        return
-    order = result.purchase
-    lines = [t(RECEIPT, total=price_text(t, result.currency, result.total_amount), order=order.id,
-               amount=t.tonnes_and_kg(order.amount_kg), project=order.project_name)]
-    if not order.is_retire_now:
-        lines.append(t(RECEIPT_KEPT))
-    elif result.retirement is not None:
-        lines.append(t(RECEIPT_RETIRED, beneficiary=result.retirement.beneficiary))
-    else:
-        lines.append(t(RETIREMENT_PENDING))
-    await chat.send_message("\n".join(lines))
-    if result.retirement is not None:
-        kind = CertificateKind.PRODUCT if order.product_id else CertificateKind.RETIREMENT
-        await send_certificate(update, context, t, result.retirement, kind=kind)
+    if result.needs_refund and result.currency == STARS:
+        await make_refund(context.bot, purchases.RefundToMake(result.charge_id, user_id, result.is_anomaly))
+    sent = await drain(context.application, chat_id=update.effective_chat.id)
+    if result.is_replay and not sent:
+        t = await tr(update, context)
+        await update.effective_chat.send_message(t(ALREADY_RECORDED))
 
 
-async def _refund(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, result) -> None:
-    reason = refusal_text(t, result.reason)
-    total = price_text(t, result.currency, result.total_amount)
-    if result.currency == STARS:
-        try:
-            await context.bot.refund_star_payment(update.effective_user.id, result.charge_id)
-        except TelegramError as error:
-            log.warning("refund of %s failed: %s; left for staff", result.charge_id, error)
-        else:
-            await purchases.record_refund(result.charge_id, now=now_of(context))
-            await update.effective_chat.send_message(t(REFUNDED, reason=reason, total=total))
-            return
-    # Card payments have no refund in the Bot API: staff refund at the provider, then
-    # book it (`cccp purchases refunds`, `cccp purchases record-refund CHARGE_ID`).
-    log.warning("payment %s (%s %s) is owed back: %s", result.charge_id, result.total_amount,
-                result.currency, result.reason)
-    await update.effective_chat.send_message(t(REFUND_PENDING, reason=reason, total=total))
+def _charge_of(transaction: StarTransaction) -> reconcile.StarCharge | None:
+    """A Telegram Stars transaction as core reads it; None for what is not a user's payment."""
+    if isinstance(transaction.source, TransactionPartnerUser):
+        return reconcile.StarCharge(transaction.id, transaction.source.user.id, transaction.amount,
+                                    transaction.source.invoice_payload or "")
+    if isinstance(transaction.receiver, TransactionPartnerUser):
+        return reconcile.StarCharge(transaction.id, transaction.receiver.user.id, transaction.amount,
+                                    is_refund=True)
+    return None
+
+
+async def reconcile_stars(bot: Bot, *, full: bool = False) -> reconcile.ReconcileReport:
+    """Compare Telegram's Stars transactions with our payments; book and refund what we missed."""
+    async def fetch(offset: int, limit: int) -> list[reconcile.StarCharge | None]:
+        page = await bot.get_star_transactions(offset=offset, limit=limit)
+        return [_charge_of(t) for t in page.transactions]
+
+    report = await reconcile.reconcile(fetch, full=full)
+    for refund in report.to_refund:
+        await make_refund(bot, refund)
+    if report.booked or report.problems:
+        log.warning("reconciliation: booked %d charge(s) only Telegram had; %d problem(s): %s",
+                    len(report.booked), len(report.problems), "; ".join(report.problems[:5]))
+    return report
+
+
+async def reconcile_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every few minutes: Telegram's list of Stars charges against ours."""
+    await reconcile_stars(context.bot)
+    await drain(context.application)
+
+
+async def payments_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What a crash or Telegram left undone: retirements of paid orders, Stars refunds."""
+    await purchases.finish_retirements(now_of(context))
+    for refund in await purchases.refunds_to_make():
+        await make_refund(context.bot, refund)
 
 
 async def on_stale_buy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A buying button from a purchase that is over (paid, cancelled, after a restart)."""
     t = await tr(update, context)
     await answer(update, t(FINISHED), alert=True)
+
+
+deeplinks.register(INVOICE_LINK_PREFIX, continue_invoice_link)
 
 
 def handlers() -> list:

@@ -32,6 +32,7 @@ class Role(StrEnum):
     ADJUSTMENTS = "adjustments"  # staff corrections, each with a reason
     CLEARING = "clearing"  # money that came in from or went out to the world
     BUFFER = "buffer"  # a project's buffer pool against reversals
+    SUSPENSE = "suspense"  # payments that bought nothing, until they are refunded
 
 
 # System roles whose balance mirrors the outside world and may go negative.

@@ -22,13 +22,14 @@ from core.ledger.models import Account, Hold, HoldStatus, Transfer
 class Report:
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # facts a check states that are not counts
 
     @property
     def is_clean(self) -> bool:
         return not self.problems
 
     def text(self) -> str:
-        lines = [f"{name}: {count}" for name, count in self.counts.items()]
+        lines = [f"{name}: {count}" for name, count in self.counts.items()] + self.notes
         if self.is_clean:
             lines.append("OK: no drift")
         else:

@@ -48,3 +48,8 @@ REFUSALS = (
     ORDER_UNKNOWN, ORDER_ALREADY_PAID, ORDER_EXPIRED, AMOUNT_MISMATCH, OFFER_WITHDRAWN,
     SOLD_OUT, HOLD_EXPIRED, NOT_YOUR_ORDER,
 )
+
+# A payment the ledger cannot book at all (PaymentAnomaly.reason).
+TOTAL_OUT_OF_RANGE = "total_out_of_range"
+BAD_CURRENCY = "bad_currency"
+BAD_CHARGE_ID = "bad_charge_id"

@@ -12,9 +12,17 @@ below Telegram's 128 bytes).
        `--order too old--------`--hold expired (job)--> expired
 
 A Payment is one `successful_payment`, UNIQUE by Telegram's charge id: the same
-update delivered twice finds its row and moves nothing again. A purchase may
-see a second, different payment (an old invoice paid twice): that one is
-refunded.
+update delivered twice finds its row and moves nothing again. It is booked in
+two steps, each its own transaction, so a payment is never lost to whatever
+fails after it arrived:
+
+    received (money in suspense) --matches its order--> completed
+                                 `--anything else-----> refund_needed --> refunded
+
+A purchase may see a second, different payment (an old invoice paid twice, a
+forwarded invoice): that one stays in suspense and is refunded. A payment whose
+total does not fit the ledger (<= 0, >= 2**63) or whose fields Telegram would
+never send is a PaymentAnomaly: recorded as text, outside the ledger, refunded.
 
 A ReductionOrder records that a purchase started a carbon reduction process
 (seed claim); the reforestation issue turns it into trees planted.
@@ -38,6 +46,7 @@ class PurchaseStatus(StrEnum):
 
 
 class PaymentOutcome(StrEnum):
+    RECEIVED = "received"  # booked into suspense; not yet applied to its order
     COMPLETED = "completed"
     REFUND_NEEDED = "refund_needed"
     REFUNDED = "refunded"
@@ -100,6 +109,12 @@ class Payment(models.Model):
     total_amount = fields.BigIntField()
     outcome = fields.CharEnumField(PaymentOutcome, max_length=16)
     reason = fields.CharField(max_length=32, default="")
+    payload = fields.CharField(max_length=200, default="")  # the invoice payload, as it came
+    # Where the money waits until it is applied or refunded: "suspense" (rows since the
+    # durable inbox) or "wallet" (older rows booked straight into the payer's wallet).
+    booked_to = fields.CharField(max_length=8, default="wallet")
+    refund_attempts = fields.IntField(default=0)
+    refund_error = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField()
     refunded_at = fields.DatetimeField(null=True)
 
@@ -108,6 +123,26 @@ class Payment(models.Model):
         constraints = [
             CheckConstraint(check="total_amount > 0", name="payment_total_positive"),
         ]
+
+
+class PaymentAnomaly(models.Model):
+    """A successful_payment the ledger cannot book (a total that is not a positive
+    64-bit integer, a currency or charge id Telegram never sends): kept as text and refunded."""
+
+    id = fields.BigIntField(primary_key=True)
+    charge_id = fields.CharField(max_length=255, unique=True)
+    user_id = fields.BigIntField()
+    currency = fields.CharField(max_length=16)
+    total_text = fields.CharField(max_length=64)
+    payload = fields.CharField(max_length=200, default="")
+    reason = fields.CharField(max_length=32)
+    refund_attempts = fields.IntField(default=0)
+    refund_error = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField()
+    refunded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "payment_anomaly"
 
 
 class ReductionOrder(models.Model):

@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core import registry
+from core import outbox, registry
 from core.catalog import service as catalog
 from core.catalog.errors import CatalogError, SoldOut
 from core.catalog.models import Listing, Product
@@ -51,6 +52,7 @@ from core.ledger import (
     Role,
     get_account,
     get_hold,
+    get_posting,
     hold,
     open_account,
     post,
@@ -64,6 +66,7 @@ from core.ledger.errors import LedgerError
 from core.purchases import errors
 from core.purchases.models import (
     Payment,
+    PaymentAnomaly,
     PaymentOutcome,
     Purchase,
     PurchaseStatus,
@@ -137,6 +140,7 @@ class PaymentResult:
     reason: str = ""  # why a refund is needed
     is_replay: bool = False  # this charge id was recorded before
     retirement: registry.RetirementView | None = None
+    is_anomaly: bool = False  # could not be booked at all (PaymentAnomaly): refund only
 
     @property
     def needs_refund(self) -> bool:
@@ -413,22 +417,39 @@ async def _seller_and_fee_accounts(listing: Listing, currency: str) -> tuple[int
     return seller_money.id, fees.id
 
 
-async def _refund_reason(row: Purchase, total_amount: int, currency: str, user_id: int, now: datetime) -> tuple[str, dict]:
-    """Why this payment cannot buy the order's credits ('' if it can)."""
-    if user_id != row.user_id:
-        return errors.NOT_YOUR_ORDER, {}
+MAX_LEDGER_AMOUNT = 2**63 - 1
+MAX_CHARGE_ID_CHARS = 255
+
+
+def _unbookable(charge_id: object, total_amount: object, currency: object) -> str:
+    """Why the ledger cannot book this payment at all ('' if it can)."""
+    if not isinstance(charge_id, str) or not 0 < len(charge_id) <= MAX_CHARGE_ID_CHARS:
+        return errors.BAD_CHARGE_ID
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isascii() or not currency.isupper():
+        return errors.BAD_CURRENCY
+    if not isinstance(total_amount, int) or isinstance(total_amount, bool) or not 0 < total_amount <= MAX_LEDGER_AMOUNT:
+        return errors.TOTAL_OUT_OF_RANGE
+    return ""
+
+
+async def _why_not(row: Purchase | None, payment: Payment, now: datetime) -> str:
+    """Why this payment cannot buy its order's credits ('' if it can)."""
+    if row is None:
+        return errors.ORDER_UNKNOWN
+    if payment.user_id != row.user_id:
+        return errors.NOT_YOUR_ORDER
     if row.status in PAID_STATES:
-        return errors.ORDER_ALREADY_PAID, {}
-    if total_amount != row.total_amount or currency != row.currency:
-        return errors.AMOUNT_MISMATCH, {}
+        return errors.ORDER_ALREADY_PAID
+    if payment.total_amount != row.total_amount or payment.currency != row.currency:
+        return errors.AMOUNT_MISMATCH
     if row.status != PurchaseStatus.HELD or row.hold_id is None:
-        return errors.HOLD_EXPIRED, {}
+        return errors.HOLD_EXPIRED
     current = await get_hold(row.hold_id)
     if current.status != HoldStatus.PENDING or (current.expires_at is not None and current.expires_at <= now):
-        return errors.HOLD_EXPIRED, {}
+        return errors.HOLD_EXPIRED
     if (problem := await _offer_problem(row, needed_kg=0)) is not None:
-        return problem
-    return "", {}
+        return problem[0]
+    return ""
 
 
 async def complete_payment(
@@ -441,87 +462,173 @@ async def complete_payment(
     provider_payment_charge_id: str = "",
     now: datetime | None = None,
 ) -> PaymentResult:
-    """Record a successful payment once: deliver the credits, or mark it for refund."""
+    """Book a successful payment once, then deliver its order or mark it for refund.
+
+    Two transactions (models.py): the payment is booked into suspense first, so it
+    survives whatever fails next; then it is applied to the order its payload names
+    if payer, total and currency match and the order is still held for it. A replay
+    (the same charge id again) finishes whatever a crash left undone.
+    """
     now = now or utcnow()
     charge_id = telegram_payment_charge_id
+    if problem := _unbookable(charge_id, total_amount, currency):
+        return await _record_anomaly(payload, charge_id, total_amount, currency, user_id, problem, now)
+    payment, is_new = await _book(payload, charge_id, total_amount, currency, user_id,
+                                  provider_payment_charge_id, now)
+    if payment.outcome == PaymentOutcome.RECEIVED:
+        payment = await _apply(payment, now)
+    return await _result(payment, is_replay=not is_new, now=now)
+
+
+async def _book(
+    payload: str, charge_id: str, total_amount: int, currency: str, user_id: int,
+    provider_charge_id: str, now: datetime,
+) -> tuple[Payment, bool]:
+    """Step 1: the payment row and its money, clearing -> suspense. (payment, is_new)."""
     if (done := await Payment.get_or_none(telegram_payment_charge_id=charge_id)) is not None:
-        return await _replay(done)
+        return done, False
     row = await _order_for(payload)
     try:
         async with in_transaction():
-            if row is not None:
-                row = await Purchase.get(id=row.id)  # fresh, inside the transaction
-            reason, _params = (
-                (errors.ORDER_UNKNOWN, {}) if row is None
-                else await _refund_reason(row, total_amount, currency, user_id, now)
-            )
-            outcome = PaymentOutcome.REFUND_NEEDED if reason else PaymentOutcome.COMPLETED
             payment = await Payment.create(  # UNIQUE(charge id): a twin delivery fails here
                 telegram_payment_charge_id=charge_id,
-                provider_payment_charge_id=provider_payment_charge_id[:255],
-                purchase_id=row.id if row else None,
+                provider_payment_charge_id=str(provider_charge_id or "")[:255],
+                # Only the payer's own order is linked: a payment never touches someone else's.
+                purchase_id=row.id if row is not None and row.user_id == user_id else None,
                 user_id=user_id,
                 currency=currency,
                 total_amount=total_amount,
-                outcome=outcome,
-                reason=reason,
+                outcome=PaymentOutcome.RECEIVED,
+                payload=str(payload or "")[:200],
+                booked_to="suspense",
                 created_at=now,
             )
             clearing = await system_account(Role.CLEARING, currency)
-            buyer_money = await user_account(user_id, currency)
-            legs = [Leg(clearing.id, buyer_money.id, total_amount)]
-            if outcome == PaymentOutcome.COMPLETED:
-                listing = await Listing.get(id=row.listing_id)
-                seller_money, fees = await _seller_and_fee_accounts(listing, currency)
-                seller_gets = total_amount - row.fee_amount
-                legs.append(Leg(buyer_money.id, seller_money, seller_gets))
-                if row.fee_amount:
-                    legs.append(Leg(buyer_money.id, fees, row.fee_amount))
+            suspense = await system_account(Role.SUSPENSE, currency)
             await post(
-                f"pay:{charge_id}",
-                "payment",
-                legs,
-                memo=f"order {row.public_id}" if row else "payment for an unknown order",
-                metadata={"payment": payment.id},
-                now=now,
+                f"pay:{charge_id}", "payment", [Leg(clearing.id, suspense.id, total_amount)],
+                memo=f"payment for order {row.public_id}" if row else "payment for an unknown order",
+                # The charge, not the row's id: a row lost and booked again (reconciliation)
+                # finds this posting as its own replay instead of a key conflict.
+                metadata={"charge": charge_id}, now=now,
             )
-            if outcome == PaymentOutcome.COMPLETED:
-                buyer_carbon = await user_account(row.user_id, CARBON)
-                await post_hold(
-                    f"purchase:{row.public_id}:deliver",
-                    row.hold_id,
-                    buyer_carbon.id,
-                    kind="purchase",
-                    memo=f"order {row.public_id}",
-                    metadata={"purchase": row.public_id},
-                    now=now,
-                )
-                await Purchase.filter(id=row.id).update(status=PurchaseStatus.PAID, paid_at=now)
-                await ReductionOrder.create(
-                    purchase_id=row.id, amount_kg=row.amount_kg,
-                    status=ReductionStatus.RECORDED, created_at=now,
-                )
-            elif row is not None and row.status not in PAID_STATES:
+    except IntegrityError:
+        # The same payment, delivered twice at once: the other delivery booked it.
+        if (done := await Payment.get_or_none(telegram_payment_charge_id=charge_id)) is not None:
+            return done, False
+        raise
+    return payment, True
+
+
+async def _apply(payment: Payment, now: datetime) -> Payment:
+    """Step 2: deliver the order (suspense -> buyer -> seller and fee, held credits -> buyer)
+    or leave the money in suspense for a refund. Once per payment, once per order."""
+    async with in_transaction():
+        # The conditional UPDATE is this payment's lock: a twin applying it waits, then finds nothing.
+        if not await Payment.filter(id=payment.id, outcome=PaymentOutcome.RECEIVED).update(
+            outcome=PaymentOutcome.REFUND_NEEDED
+        ):
+            return await Payment.get(id=payment.id)
+        if await get_posting(f"apply:{payment.telegram_payment_charge_id}") is not None:
+            # The ledger delivered this charge before its row was lost: it stays delivered.
+            await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED)
+            return await Payment.get(id=payment.id)
+        row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
+        if row is None and payment.payload:
+            row = await _order_for(payment.payload)  # someone else's order, for the reason only
+        reason = await _why_not(row, payment, now)
+        # ... and this one the order's: of two payments for one order, one wins.
+        if not reason and not await Purchase.filter(
+            id=row.id, status=PurchaseStatus.HELD, hold_id=row.hold_id
+        ).update(status=PurchaseStatus.PAID, paid_at=now):
+            reason = errors.ORDER_ALREADY_PAID
+        if reason:
+            await Payment.filter(id=payment.id).update(reason=reason)
+            if row is not None and row.user_id == payment.user_id and row.status not in PAID_STATES:
                 if row.hold_id is not None:
                     await _release_hold(row, now)
-                await Purchase.filter(id=row.id).update(
-                    status=PurchaseStatus.REFUND_NEEDED, refusal=reason
-                )
-    except IntegrityError:
-        # The same payment, delivered twice at once: the other delivery won.
-        if (done := await Payment.get_or_none(telegram_payment_charge_id=charge_id)) is not None:
-            return await _replay(done)
-        raise
+                await Purchase.filter(
+                    id=row.id, status__in=(PurchaseStatus.PENDING, PurchaseStatus.HELD)
+                ).update(status=PurchaseStatus.REFUND_NEEDED, refusal=reason)
+            if payment.currency != STARS:  # card: staff refund at the provider
+                await outbox.enqueue(payment.user_id, "refund_pending", _money_params(payment, reason),
+                                     dedup_key=f"refund-pending:{payment.telegram_payment_charge_id}", now=now)
+        else:
+            await _deliver(row, payment, now)
+    return await Payment.get(id=payment.id)
+
+
+def _money_params(payment: Payment, reason: str = "") -> dict:
+    return {"currency": payment.currency, "total": payment.total_amount, "reason": reason}
+
+
+async def _deliver(row: Purchase, payment: Payment, now: datetime) -> None:
+    """Inside _apply's transaction: the money to the seller, the credits to the buyer."""
+    await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
+    listing = await Listing.get(id=row.listing_id).prefetch_related("project")
+    currency = payment.currency
+    suspense = await system_account(Role.SUSPENSE, currency)
+    buyer_money = await user_account(row.user_id, currency)
+    seller_money, fees = await _seller_and_fee_accounts(listing, currency)
+    legs = [Leg(suspense.id, buyer_money.id, payment.total_amount),
+            Leg(buyer_money.id, seller_money, payment.total_amount - row.fee_amount)]
+    if row.fee_amount:
+        legs.append(Leg(buyer_money.id, fees, row.fee_amount))
+    await post(f"apply:{payment.telegram_payment_charge_id}", "payment", legs,
+               memo=f"order {row.public_id}", metadata={"charge": payment.telegram_payment_charge_id}, now=now)
+    buyer_carbon = await user_account(row.user_id, CARBON)
+    await post_hold(
+        f"purchase:{row.public_id}:deliver", row.hold_id, buyer_carbon.id, kind="purchase",
+        memo=f"order {row.public_id}", metadata={"purchase": row.public_id}, now=now,
+    )
+    await ReductionOrder.create(purchase_id=row.id, amount_kg=row.amount_kg,
+                                status=ReductionStatus.RECORDED, created_at=now)
+    await outbox.enqueue(row.user_id, "payment_receipt", {
+        **_money_params(payment), "order": row.public_id, "amount_kg": row.amount_kg,
+        "project": listing.project.name, "retire_for": row.retire_for,
+    }, dedup_key=f"receipt:{payment.telegram_payment_charge_id}", now=now)
+
+
+async def _record_anomaly(
+    payload: object, charge_id: object, total_amount: object, currency: object, user_id: int, reason: str,
+    now: datetime,
+) -> PaymentResult:
+    """A payment outside the ledger's range: kept as text, never booked, to be refunded."""
+    charge_text = str(charge_id or "")[:MAX_CHARGE_ID_CHARS]
+    existing = await PaymentAnomaly.get_or_none(charge_id=charge_text)
+    is_replay = existing is not None
+    if existing is None:
+        try:
+            existing = await PaymentAnomaly.create(
+                charge_id=charge_text, user_id=user_id, currency=str(currency or "")[:16],
+                total_text=str(total_amount)[:64], payload=str(payload or "")[:200], reason=reason,
+                created_at=now,
+            )
+        except IntegrityError:
+            existing = await PaymentAnomaly.get(charge_id=charge_text)
+        log.warning("payment %r for user %s cannot be booked (%s, total %s %s): to be refunded",
+                    charge_text[:40], user_id, reason, existing.total_text, existing.currency)
+    return PaymentResult(
+        outcome=PaymentOutcome.REFUNDED if existing.refunded_at else PaymentOutcome.REFUND_NEEDED,
+        charge_id=charge_text, total_amount=0, currency=existing.currency, purchase=None,
+        reason=reason, is_replay=is_replay, is_anomaly=True,
+    )
+
+
+async def _result(payment: Payment, *, is_replay: bool, now: datetime) -> PaymentResult:
+    """What the front end needs after a payment: finishing an interrupted retirement."""
+    row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
     retirement = None
-    if outcome == PaymentOutcome.COMPLETED:
+    if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
         retirement = await _retire_if_asked(row.id, now)
     return PaymentResult(
-        outcome=outcome,
-        charge_id=charge_id,
-        total_amount=total_amount,
-        currency=currency,
+        outcome=PaymentOutcome(payment.outcome),
+        charge_id=payment.telegram_payment_charge_id,
+        total_amount=payment.total_amount,
+        currency=payment.currency,
         purchase=await _view(await Purchase.get(id=row.id)) if row else None,
-        reason=reason,
+        reason=payment.reason,
+        is_replay=is_replay,
         retirement=retirement,
     )
 
@@ -537,36 +644,39 @@ async def _retire_if_asked(purchase_id: int, now: datetime) -> registry.Retireme
     if row.product_id and not reason:
         product = await Product.get(id=row.product_id)
         reason = product.name
-    retirement = await registry.retire(
-        buyer_carbon.id,
-        row.amount_kg,
-        row.retire_for,
-        reason,
-        key=f"purchase:{row.public_id}:retire",
-        batch_id=listing.batch_id,
-        is_batch_strict=True,  # the certificate names the project the buyer chose
-    )
-    if row.retirement_id is None:
-        await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)
+    async with in_transaction():  # the retirement, its order's link and the certificate message
+        retirement = await registry.retire(
+            buyer_carbon.id,
+            row.amount_kg,
+            row.retire_for,
+            reason,
+            key=f"purchase:{row.public_id}:retire",
+            batch_id=listing.batch_id,
+            is_batch_strict=True,  # the certificate names the project the buyer chose
+        )
+        if row.retirement_id is None:
+            await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)
+        await outbox.enqueue(row.user_id, "certificate", {
+            "retirement": retirement.id, "kind": "product" if row.product_id else "retirement",
+        }, dedup_key=f"certificate:{retirement.id}", now=now)
     return retirement
+
+
+async def finish_retirements(now: datetime | None = None, *, limit: int = 100) -> int:
+    """Retire paid orders whose retirement a crash interrupted (the payments job runs this)."""
+    now = now or utcnow()
+    rows = await Purchase.filter(
+        status=PurchaseStatus.PAID, retire_for__isnull=False, retirement_id__isnull=True,
+        paid_at__lte=now - timedelta(seconds=60),
+    ).order_by("id").limit(limit)
+    for row in rows:
+        await _retire_if_asked(row.id, now)
+    return len(rows)
 
 
 async def _replay(payment: Payment) -> PaymentResult:
     """The result of a payment recorded before (finishing an interrupted retirement)."""
-    row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
-    retirement = None
-    if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
-        retirement = await _retire_if_asked(row.id, utcnow())
-    return PaymentResult(
-        outcome=PaymentOutcome(payment.outcome),
-        charge_id=payment.telegram_payment_charge_id,
-        total_amount=payment.total_amount,
-        currency=payment.currency,
-        purchase=await _view(await Purchase.get(id=row.id)) if row else None,
-        reason=payment.reason,
-        is_replay=True,
-        retirement=retirement,
-    )
+    return await _result(payment, is_replay=True, now=utcnow())
 
 
 async def record_refund(telegram_payment_charge_id: str, *, now: datetime | None = None) -> PaymentResult:
@@ -585,11 +695,14 @@ async def record_refund(telegram_payment_charge_id: str, *, now: datetime | None
         ):
             return await _replay(await Payment.get(id=payment.id))
         clearing = await system_account(Role.CLEARING, payment.currency)
-        buyer_money = await user_account(payment.user_id, payment.currency)
+        if payment.booked_to == "suspense":
+            source = await system_account(Role.SUSPENSE, payment.currency)
+        else:  # booked before suspense existed: the money waited in the payer's wallet
+            source = await user_account(payment.user_id, payment.currency)
         await post(
             f"refund:{payment.telegram_payment_charge_id}",
             "refund",
-            [Leg(buyer_money.id, clearing.id, payment.total_amount)],
+            [Leg(source.id, clearing.id, payment.total_amount)],
             memo=f"refund ({payment.reason})",
             metadata={"payment": payment.id},
             now=now,
@@ -598,7 +711,54 @@ async def record_refund(telegram_payment_charge_id: str, *, now: datetime | None
             await Purchase.filter(
                 id=payment.purchase_id, status=PurchaseStatus.REFUND_NEEDED
             ).update(status=PurchaseStatus.REFUNDED)
+        await outbox.enqueue(payment.user_id, "payment_refunded", _money_params(payment, payment.reason),
+                             dedup_key=f"refunded:{payment.telegram_payment_charge_id}", now=now)
     return await _replay(await Payment.get(id=payment.id))
+
+
+MAX_REFUND_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class RefundToMake:
+    """A Stars charge to give back with refund_star_payment (a payment or an anomaly)."""
+
+    charge_id: str
+    user_id: int
+    is_anomaly: bool
+
+
+async def refunds_to_make(*, limit: int = 50) -> list[RefundToMake]:
+    """Stars refunds not made yet (a crash, or Telegram said no fewer than MAX_REFUND_ATTEMPTS times)."""
+    payments = await Payment.filter(
+        outcome=PaymentOutcome.REFUND_NEEDED, currency=STARS, refund_attempts__lt=MAX_REFUND_ATTEMPTS
+    ).order_by("id").limit(limit)
+    anomalies = await PaymentAnomaly.filter(
+        refunded_at__isnull=True, currency=STARS, refund_attempts__lt=MAX_REFUND_ATTEMPTS
+    ).order_by("id").limit(limit)
+    return [RefundToMake(p.telegram_payment_charge_id, p.user_id, False) for p in payments] + [
+        RefundToMake(a.charge_id, a.user_id, True) for a in anomalies
+    ]
+
+
+async def record_refund_failure(charge_id: str, error: str, *, now: datetime | None = None) -> None:
+    """Telegram refused the refund: count it, and tell the payer (once) that staff will refund."""
+    now = now or utcnow()
+    async with in_transaction():
+        payment = await Payment.get_or_none(telegram_payment_charge_id=charge_id)
+        if payment is None:
+            await PaymentAnomaly.filter(charge_id=charge_id).update(
+                refund_attempts=F("refund_attempts") + 1, refund_error=error[:200]
+            )
+            return
+        await Payment.filter(id=payment.id).update(refund_attempts=F("refund_attempts") + 1,
+                                                   refund_error=error[:200])
+        await outbox.enqueue(payment.user_id, "refund_pending", _money_params(payment, payment.reason),
+                             dedup_key=f"refund-pending:{charge_id}", now=now)
+
+
+async def record_anomaly_refund(charge_id: str, *, now: datetime | None = None) -> None:
+    await PaymentAnomaly.filter(charge_id=charge_id, refunded_at__isnull=True).update(refunded_at=now or utcnow())
 
 
 @dataclass(frozen=True)
@@ -693,7 +853,8 @@ async def purchases_of(user_id: int, *, limit: int = 20) -> list[PurchaseView]:
 
 
 __all__ = [
-    "ExpiryReport", "OwedRefund", "PaymentResult", "PrecheckoutAnswer", "PurchaseView",
+    "ExpiryReport", "OwedRefund", "PaymentResult", "RefundToMake", "finish_retirements",
+    "record_anomaly_refund", "record_refund_failure", "refunds_to_make", "PrecheckoutAnswer", "PurchaseView",
     "ReductionOrderView", "check_beneficiary", "check_reason", "complete_payment", "expire_purchases", "get_purchase", "payload_of",
     "parse_payload", "precheckout", "purchases_of", "quote", "record_refund", "reduction_orders", "refunds_owed",
     "retire_own_credits", "start_purchase",

@@ -178,6 +178,8 @@ class BotApiServer:
         self.invoices: dict[tuple[int, int], Invoice] = {}
         self.pre_checkouts: dict[str, PreCheckout] = {}
         self.payments: dict[str, Payment] = {}
+        # getStarTransactions, oldest first: (payment, is_refund, unix time)
+        self.star_transactions: list[tuple[Payment, bool, int]] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.profile: dict[tuple[str, str], str] = {}
@@ -384,6 +386,8 @@ class BotApiServer:
             invoice_payload=invoice.payload,
         )
         self.payments[payment.telegram_payment_charge_id] = payment
+        if is_stars:
+            self.star_transactions.append((payment, False, self._now()))
         return payment
 
     # ---- observers ----------------------------------------------------------------------
@@ -1042,6 +1046,7 @@ class BotApiServer:
         if payment.is_refunded:
             raise bad_request("CHARGE_ALREADY_REFUNDED")
         payment.is_refunded = True
+        self.star_transactions.append((payment, True, self._now()))
         self._publish(
             events.REFUND,
             user_id,
@@ -1053,6 +1058,24 @@ class BotApiServer:
             },
         )
         return True
+
+
+    async def _api_getStarTransactions(self, params: Params) -> dict[str, Any]:
+        """The bot's Stars transactions in chronological order: payments in, refunds out."""
+        offset = max(params.int("offset", 0) or 0, 0)
+        limit = min(max(params.int("limit", 100) or 100, 1), 100)
+        transactions = []
+        for payment, is_refund, date in self.star_transactions[offset:offset + limit]:
+            user = self.users.get(payment.user_id)
+            partner = {"type": "user", "transaction_type": "invoice_payment",
+                       "user": user.to_api() if user else {"id": payment.user_id, "is_bot": False, "first_name": "?"}}
+            if not is_refund:
+                partner["invoice_payload"] = payment.invoice_payload
+            transactions.append({
+                "id": payment.telegram_payment_charge_id, "amount": payment.total_amount, "date": date,
+                ("receiver" if is_refund else "source"): partner,
+            })
+        return {"transactions": transactions}
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from telegram.ext import Application
 
 from cccp.run import serve
+from core.inbox import InboxState, InboxUpdate
 from core.settings import load_settings
 from sandbox.botapi import BotApiServer, ManualClock
 from web.app import WEBHOOK_PATH, build_web_app
@@ -46,7 +48,7 @@ async def test_health_answers_ok_with_the_database(db, tmp_path):
         assert response.status == 200 and await response.json() == {"status": "ok", "db": "ok"}
 
 
-async def test_the_webhook_refuses_updates_without_the_secret_and_queues_them_with_it(tmp_path):
+async def test_the_webhook_refuses_updates_without_the_secret_and_stores_them_with_it(db, tmp_path):
     settings = load_settings(
         bot_token=TOKEN, data_dir=tmp_path, webhook_url="https://bot.example/telegram/webhook",
         webhook_secret="s3cret-token",
@@ -58,10 +60,15 @@ async def test_the_webhook_refuses_updates_without_the_secret_and_queues_them_wi
         assert (await client.post(WEBHOOK_PATH, json=update)).status == 401
         wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
         assert (await client.post(WEBHOOK_PATH, json=update, headers=wrong)).status == 401
+        assert not await InboxUpdate.exists()
         right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
         assert (await client.post(WEBHOOK_PATH, json=update, headers=right)).status == 200
-    queued = application.update_queue.get_nowait()
-    assert queued.update_id == 5 and queued.message.text == "hi"
+        # Stored in the inbox before the 200: a crash now loses nothing.
+        [stored] = await InboxUpdate.all()
+        assert (stored.update_id, stored.chat_id, stored.state) == (5, 7, InboxState.PENDING)
+        assert json.loads(stored.body)["message"]["text"] == "hi"
+        assert (await client.post(WEBHOOK_PATH, json=update, headers=right)).status == 200  # Telegram retries
+        assert await InboxUpdate.all().count() == 1
 
 
 MALFORMED_UPDATES = [
@@ -72,7 +79,7 @@ MALFORMED_UPDATES = [
 
 
 @pytest.mark.parametrize("body", MALFORMED_UPDATES, ids=[b.decode("latin-1") or "empty" for b in MALFORMED_UPDATES])
-async def test_the_webhook_answers_400_to_a_body_that_is_not_an_update_and_queues_nothing(tmp_path, body):
+async def test_the_webhook_answers_400_to_a_body_that_is_not_an_update_and_stores_nothing(db, tmp_path, body):
     settings = load_settings(
         bot_token=TOKEN, data_dir=tmp_path, webhook_url="https://bot.example/telegram/webhook",
         webhook_secret="s3cret-token",
@@ -83,7 +90,7 @@ async def test_the_webhook_answers_400_to_a_body_that_is_not_an_update_and_queue
         response = await client.post(WEBHOOK_PATH, data=body, headers=right)
         assert response.status == 400
         assert await response.json() == {"error": "bad request"}
-    assert application.update_queue.empty()
+    assert not await InboxUpdate.exists()
 
 
 async def test_serve_runs_bot_and_web_app_and_stops_cleanly(db_url, tmp_path):

@@ -26,6 +26,7 @@ from PIL import Image
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.inbox import InboxRunner
 from core import users
 from core.settings import Settings, load_settings
 from sandbox.botapi import BotApiServer, ChatUser, ManualClock, Reply
@@ -43,6 +44,7 @@ class FlowBot:
         self.clock = clock
         self.settings = settings
         self.application: Application | None = None
+        self.inbox: InboxRunner | None = None
         self.errors_before_restart = 0
 
     def builder(self):
@@ -58,14 +60,15 @@ class FlowBot:
         await self.application.initialize()
         await self.application.post_init(self.application)  # run_polling would call it
         await self.application.start()
-        await self.application.updater.start_polling(poll_interval=0, timeout=10)
-        self.server.attach_application(self.application)
+        self.inbox = InboxRunner(self.application, poll=True, poll_timeout_s=10)
+        await self.inbox.start()
+        self.server.idle_probe = self.inbox.wait_idle
 
     async def stop(self) -> None:
         if self.application is None:
             return
         self.errors_before_restart += self.application.bot_data.get("unexpected_errors", 0)
-        await self.application.updater.stop()
+        await self.inbox.stop()
         await self.application.stop()
         await self.application.shutdown()
         self.application = None

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from core.certs.service import get_certificate
-from core.ledger import CARBON, user_account
+from core.ledger import CARBON, Role, system_account, user_account
 from core.ledger.models import Posting
 from core.purchases import service as purchases
 from core.purchases.models import Payment, PaymentOutcome, PurchaseStatus
@@ -90,7 +90,8 @@ async def test_a_card_payment_that_cannot_be_delivered_is_left_to_staff_and_reco
     assert "Our team will refund your €7.50" in reply.text
     assert not any(e.kind == events.REFUND for e in reply.events)  # no Bot API refund for cards
     assert (await user_account(alice.user_id, CARBON)).balance == 0
-    assert await eur_of(alice.user_id) == 750  # booked in, owed back until staff refund it
+    assert await eur_of(alice.user_id) == 0  # never into her wallet:
+    assert (await system_account(Role.SUSPENSE, "EUR")).balance == 750  # owed back until staff refund it
     postings = await Posting.all().count()
 
     again = await bot.deliver_payment(alice, payment)  # Telegram redelivers the same payment

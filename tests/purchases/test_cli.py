@@ -130,3 +130,31 @@ def test_staff_list_a_card_payment_owed_back_and_book_its_refund_once(seeded, db
     main(["purchases", "refunds"])
     assert "No refunds owed." in capsys.readouterr().out
     assert main(["verify"]) == 0
+
+
+async def _owe_a_refund(url: str) -> None:
+    from core.purchases import service as purchases
+
+    executor.EXECUTOR_CACHE.clear()
+    await database.open_db(url)
+    try:
+        await purchases.complete_payment("p:nobody", "stx-owed", 120, "XTR", user_id=555, now=T0)
+    finally:
+        await database.close_db()
+
+
+def test_payments_status_shows_the_inbox_the_outbox_and_refunds_owed(seeded, db_url, capsys):
+    asyncio.run(_owe_a_refund(db_url))
+    assert main(["payments", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "inbox: 0 pending" in out and "outbox: 0 pending" in out
+    assert "refunds owed: 1" in out and "stx-owed  user 555  120 XTR  order_unknown" in out
+    assert "never reconciled with Telegram" in out
+    assert main(["verify"]) == 0
+    assert "Stars: never reconciled with Telegram" in capsys.readouterr().out
+
+
+def test_payments_reconcile_needs_a_bot_token(seeded, monkeypatch, capsys):
+    monkeypatch.setenv("BOT_TOKEN", "")
+    assert main(["payments", "reconcile"]) == 2
+    assert "BOT_TOKEN" in capsys.readouterr().err

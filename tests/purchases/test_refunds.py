@@ -31,8 +31,9 @@ async def test_paying_after_the_hold_expired_ends_in_a_refund(shop):
     assert result.purchase.status == PurchaseStatus.REFUND_NEEDED
     assert await user_account(ALICE, CARBON) and (await user_account(ALICE, CARBON)).balance == 0
     assert (await get_account(shop.producer_carbon_id)).held == 0  # the credits are free again
-    # The Stars came in and sit in the buyer's wallet until they are refunded.
-    assert (await user_account(ALICE, STARS)).balance == 500
+    # The Stars came in and wait in suspense until they are refunded, never in a wallet.
+    assert (await user_account(ALICE, STARS)).balance == 0
+    assert (await system_account(Role.SUSPENSE, STARS)).balance == 500
 
 
 async def test_recording_the_refund_sends_the_money_back_out_once(shop):
@@ -45,8 +46,9 @@ async def test_recording_the_refund_sends_the_money_back_out_once(shop):
     assert refunded.purchase.status == PurchaseStatus.REFUNDED
     assert (await user_account(ALICE, STARS)).balance == 0
     assert (await system_account(Role.CLEARING, STARS)).balance == 0
-    wallet = await user_account(ALICE, STARS)
-    page = await history([wallet.id])
+    suspense = await system_account(Role.SUSPENSE, STARS)
+    assert suspense.balance == 0
+    page = await history([suspense.id])
     assert sorted(e.amount for e in page.entries) == [-500, 500]
 
 
@@ -111,11 +113,21 @@ async def test_a_withdrawn_offer_between_pre_checkout_and_payment_is_refunded(sh
     assert (await get_account(shop.producer_carbon_id)).held == 0
 
 
-async def test_someone_else_paying_an_order_is_refunded(shop):
+async def test_someone_else_paying_an_order_is_refunded_and_the_owner_keeps_the_order(shop):
     order = await held_order(shop)
     result = await purchases.complete_payment(order.payload, "c", 500, STARS, user_id=BOB, now=T0)
     assert result.needs_refund and result.reason == "not_your_order"
-    assert (await user_account(BOB, STARS)).balance == 500  # owed back to Bob
+    assert result.purchase is None  # Bob's payment is not linked to Alice's order
+    assert (await user_account(BOB, STARS)).balance == 0  # never into a wallet
+    assert (await system_account(Role.SUSPENSE, STARS)).balance == 500  # owed back to Bob
+    # Alice's order and the credits held for it are untouched: her own payment goes through.
+    assert (await purchases.get_purchase(order.id)).status == PurchaseStatus.HELD
+    assert (await get_account(shop.producer_carbon_id)).held == 500
+    mine = await purchases.complete_payment(order.payload, "alice", 500, STARS, user_id=ALICE, now=T0)
+    assert mine.outcome == PaymentOutcome.COMPLETED
+    assert (await user_account(ALICE, CARBON)).balance == 500
+    await purchases.record_refund("c", now=T0)
+    assert (await system_account(Role.SUSPENSE, STARS)).balance == 0
 
 
 async def test_a_payment_for_an_unknown_order_is_booked_and_refunded(shop):

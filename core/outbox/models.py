@@ -1,0 +1,46 @@
+"""The outbox: every message that is not the direct reply to an update.
+
+A row is written in the same database transaction as the event that causes it
+(a payment booked, a refund made), so a rolled-back event leaves no message and
+a committed one never loses its message. A sender drains the rows:
+
+    pending --claimed--> sending --Telegram accepted--> sent
+                            `--error--> pending (retry later) ... --> failed
+
+The text is rendered when it is sent, in the recipient's language then, from the
+row's kind and params. `dedup_key` makes the same event twice one row. A row left
+`sending` by a crash goes back to pending after CLAIM_TIMEOUT: at most that one
+message may be sent twice.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields, models
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    chat_id = fields.BigIntField()
+    kind = fields.CharField(max_length=32)  # what to render: a text key of the sender
+    params = fields.JSONField(default=dict)
+    dedup_key = fields.CharField(max_length=200, unique=True)
+    state = fields.CharEnumField(OutboxState, max_length=8, default=OutboxState.PENDING)
+    attempts = fields.IntField(default=0)
+    last_error = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField()
+    due_at = fields.DatetimeField()
+    claimed_at = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("state", "due_at"), ("chat_id", "state"))
