@@ -8,6 +8,8 @@
                              X-Telegram-Bot-Api-Secret-Token header must match
                              WEBHOOK_SECRET (401 otherwise)
 
+Every response carries the security headers of web/headers.py.
+
 Updates from the webhook go onto the PTB application's update_queue; the
 application handles them in order as it would from long polling.
 """
@@ -26,6 +28,7 @@ from tortoise import Tortoise
 from core.certs import signing
 from core.settings import Settings
 from web import certs, metrics, registry
+from web.headers import add_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,11 @@ def build_web_app(settings: Settings, application: Application | None = None) ->
     """Health, certificate pages and (with an application and WEBHOOK_URL) the webhook."""
     app = web.Application()
     app[SETTINGS] = settings
+    add_security_headers(
+        app,
+        inline_styles=(certs.CSS, registry.CSS),
+        is_https=settings.public_base_url.startswith("https://"),
+    )
     app[certs.CERT_KEY] = signing.load_or_create_key(
         settings.cert_signing_key, settings.data_dir / "cert_signing_key"
     )
