@@ -4,6 +4,8 @@
     GET  /c/<id>...          certificate verify pages (web/certs.py)
     GET  /registry...        the public registry: projects, look-up of serials and
                              retirement ids (web/registry.py)
+    GET  /metrics            Prometheus text, for METRICS_TOKEN bearers or, with no
+                             token, local clients only (web/metrics.py)
     POST /telegram/webhook   updates from Telegram when WEBHOOK_URL is set; the
                              X-Telegram-Bot-Api-Secret-Token header must match
                              WEBHOOK_SECRET (401 otherwise)
@@ -101,7 +103,7 @@ def build_web_app(settings: Settings, application: Application | None = None) ->
     app.router.add_get("/healthz", healthz)
     certs.add_routes(app)
     registry.add_routes(app)
-    metrics.add_routes(app)
+    metrics.add_routes(app, token=settings.metrics_token)
     if application is not None and settings.webhook_url:
         app[APPLICATION] = application
         app.router.add_post(WEBHOOK_PATH, telegram_webhook)
