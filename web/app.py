@@ -8,7 +8,9 @@
                              token, local clients only (web/metrics.py)
     POST /telegram/webhook   updates from Telegram when WEBHOOK_URL is set; the
                              X-Telegram-Bot-Api-Secret-Token header must match
-                             WEBHOOK_SECRET (401 otherwise)
+                             WEBHOOK_SECRET (401 otherwise); a body over 512 KiB
+                             answers 413, one that is no update (nested more than
+                             64 deep included) 400
 
 Every response carries the security headers of web/headers.py.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 
 from aiohttp import web
 from telegram import Update
@@ -38,6 +41,15 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SETTINGS = web.AppKey("settings", Settings)
 APPLICATION = web.AppKey("application", Application)
+# A message of 4,096 characters with an entity on every other one, replying to
+# another such message, is about 200 KB of JSON; Telegram sends nothing bigger.
+MAX_UPDATE_BYTES = 512 * 1024
+# Telegram's objects nest about a dozen deep (update > message > reply_markup >
+# rows > button > ...). json.loads recurses once per level and raises
+# RecursionError near 1,000, which used to escape as a 500.
+MAX_UPDATE_DEPTH = 64
+JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+NOT_A_BRACKET = bytes(range(256)).translate(None, b"[]{}")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -50,16 +62,51 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "db": "ok"})
 
 
+@web.middleware
+async def limit_webhook_body(request: web.Request, handler) -> web.StreamResponse:
+    """Read at most MAX_UPDATE_BYTES of a webhook body: 413 once the body passes it.
+
+    aiohttp's limit is per application (the sandbox's Bot API takes uploads of
+    megabytes on the same app), so the webhook gets its own, chunked bodies included.
+    """
+    if request.path != WEBHOOK_PATH:
+        return await handler(request)
+    try:
+        return await handler(request.clone(client_max_size=MAX_UPDATE_BYTES))
+    except web.HTTPRequestEntityTooLarge:
+        return web.json_response({"error": "too large"}, status=413)
+
+
+def _is_nested_deeper(body: bytes, limit: int) -> bool:
+    """Whether the JSON in `body` nests arrays and objects more than `limit` deep.
+
+    Counted on the bytes, before parsing: strings are cut out first, so a bracket
+    inside one does not count (in UTF-8 no byte of a multi-byte character is ASCII).
+    """
+    depth = 0
+    for byte in JSON_STRING.sub(b"", body).translate(None, NOT_A_BRACKET):
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
 def _parse_update(body: bytes, application: Application) -> Update | None:
     """The update in a webhook body, or None for anything Telegram would never send.
 
     PTB's de_json trusts its input (`[]` raises AttributeError, `{"update_id": "x"}`
-    is accepted), so the shape is checked here: a JSON object with an integer
-    update_id whose parts de_json can read.
+    is accepted), so the shape is checked here: at most MAX_UPDATE_BYTES of JSON,
+    nested at most MAX_UPDATE_DEPTH deep, an object with an integer update_id
+    whose parts de_json can read.
     """
+    if len(body) > MAX_UPDATE_BYTES or _is_nested_deeper(body, MAX_UPDATE_DEPTH):
+        return None
     try:
         data = json.loads(body)
-    except ValueError:  # bad JSON or bad UTF-8
+    except (ValueError, RecursionError):  # bad JSON or bad UTF-8; too deep if the limit grew past Python's
         return None
     if not isinstance(data, dict):
         return None
@@ -89,7 +136,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
 
 def build_web_app(settings: Settings, application: Application | None = None) -> web.Application:
     """Health, certificate pages and (with an application and WEBHOOK_URL) the webhook."""
-    app = web.Application()
+    app = web.Application(middlewares=[limit_webhook_body])
     app[SETTINGS] = settings
     add_security_headers(
         app,

@@ -18,7 +18,7 @@ from sandbox.page import SandboxPage
 from tests.purchases.conftest import make_shop
 from tests.purchases.test_buying import buy
 from web import certs, registry
-from web.app import WEBHOOK_PATH, build_web_app
+from web.app import MAX_UPDATE_BYTES, WEBHOOK_PATH, build_web_app
 
 TOKEN = "123456:HEADERS-TEST"
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
@@ -92,6 +92,8 @@ def requests_of_every_kind(site: Site) -> list[tuple[str, str, dict, int]]:
         ("POST", WEBHOOK_PATH, {"json": UPDATE}, 401),
         ("POST", WEBHOOK_PATH, {"json": UPDATE, "headers": SECRET}, 200),
         ("POST", WEBHOOK_PATH, {"data": b"[]", "headers": SECRET}, 400),
+        ("POST", WEBHOOK_PATH, {"data": b"[" * 100_000, "headers": SECRET}, 400),
+        ("POST", WEBHOOK_PATH, {"data": b"x" * (MAX_UPDATE_BYTES + 1), "headers": SECRET}, 413),
     ]
 
 
