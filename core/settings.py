@@ -7,6 +7,7 @@ run. A bad value stops the process with one clear line per problem
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DATA_DIR = Path("data")
 DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'cccp.sqlite3'}"
 TELEGRAM_API_URL = "https://api.telegram.org"
+# A bearer token as RFC 6750 spells one, long enough not to be guessed.
+BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]{16,}=*")
 
 
 class SettingsError(Exception):
@@ -42,6 +45,7 @@ class Settings(BaseSettings):
     inbox_lease_s: float = Field(default=15, ge=1, le=300)
     cert_signing_key: str = ""
     default_language: str = "en"
+    metrics_token: str = ""
     data_dir: Path = DATA_DIR
 
     @field_validator("admin_ids", mode="before")
@@ -91,6 +95,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"expected an http(s):// URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str) -> str:
+        # A secret: say what is wrong with it, never echo it into a log.
+        if value and not BEARER_TOKEN.fullmatch(value):
+            raise ValueError(
+                "expected at least 16 characters of letters, digits and -._~+/ (e.g. the "
+                f"output of openssl rand -hex 32); the value given ({len(value)} characters) is not shown"
+            )
+        return value
 
     @property
     def is_sandbox(self) -> bool:

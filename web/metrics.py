@@ -16,10 +16,19 @@ COUNT or SUM queries (purchases grouped by status in one). The
 exposition format is a few lines of text, written here by hand rather than
 with a client library. When the database fails the page still answers 200
 with `cccp_database_up 0`: a scrape that errors tells the operator less.
+
+Who may scrape: with METRICS_TOKEN set, only a request carrying
+`Authorization: Bearer <token>` (401 otherwise, from anywhere); without one,
+only a client on this machine (127.0.0.1 or ::1) that came through no proxy
+(403 otherwise). A reverse proxy on the same host makes every visitor look
+local, so a request with a Forwarded, X-Forwarded-For or X-Real-IP header
+counts as remote: behind a proxy, set a token.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import platform
 import time
@@ -39,6 +48,8 @@ from core.users.models import User
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+TOKEN = web.AppKey("metrics_token", str)
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 STARTED = time.monotonic()  # the web app is imported once per process, at start
 
 
@@ -53,9 +64,45 @@ class Counts:
     certificates: int
 
 
-def add_routes(app: web.Application) -> None:
-    """Register GET /metrics on `app`."""
+def add_routes(app: web.Application, *, token: str = "") -> None:
+    """Register GET /metrics on `app`: for bearers of `token`, or with none for local clients."""
+    app[TOKEN] = token
     app.router.add_get("/metrics", metrics)
+
+
+def _has_token(request: web.Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def _is_local(request: web.Request) -> bool:
+    """The client is this machine itself, not a visitor relayed by a proxy here."""
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote or "")
+    except ValueError:  # no peer address (a Unix socket) or a name: not provably local
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def refusal(request: web.Request) -> web.Response | None:
+    """The 401 or 403 for a scraper that may not read /metrics; None when it may."""
+    token = request.config_dict[TOKEN]
+    if token:
+        if _has_token(request, token):
+            return None
+        return web.json_response(
+            {"error": "unauthorized", "message": "Send Authorization: Bearer <METRICS_TOKEN>."},
+            status=401, headers={"WWW-Authenticate": 'Bearer realm="cccp metrics"'},
+        )
+    if _is_local(request):
+        return None
+    return web.json_response(
+        {"error": "forbidden", "message": "Set METRICS_TOKEN to scrape from another machine."},
+        status=403,
+    )
 
 
 async def read_counts() -> Counts:
@@ -117,6 +164,8 @@ def exposition(uptime_s: float, counts: Counts | None) -> str:
 
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics."""
+    if (refused := refusal(request)) is not None:
+        return refused
     try:
         counts = await read_counts()
     except Exception as exc:  # noqa: BLE001 - any failure is reported as cccp_database_up 0

@@ -13,7 +13,8 @@ Every path under /registry is answered here, so unknown or malformed input
 (a garbled serial, ``<script>``, 5,000 characters, a NUL byte) gets a friendly
 "nothing found", never the router's bare 404 or a 500. Pages share the
 certificate pages' look (web/certs.py: inline CSS, the CCCP symbol) and
-escape everything they show.
+escape everything they show. No inline script and no style attributes: the
+Content-Security-Policy (web/headers.py) allows the <style> by its hash only.
 """
 
 from __future__ import annotations
@@ -265,6 +266,8 @@ td a,dd a,p a{color:#164e38;font-weight:700}
 .piece{border-top:1px solid #e4dfcf;padding:14px 0 0;margin:14px 0 0}
 .piece h2{display:flex;flex-wrap:wrap;align-items:center;gap:10px;font-size:16px;margin:0 0 6px}
 .piece dl{margin:8px 0 0;padding:0;border:0}
+h2.spaced{margin-top:22px}
+h1 code{font-size:inherit}
 """
 
 
@@ -414,7 +417,7 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
  <small>({retirement.amount_kg:,} kg)</small></div>
 {reason}
 <dl>{details}</dl>
-<h2 style="margin-top:22px">Retired serial numbers</h2>
+<h2 class="spaced">Retired serial numbers</h2>
 <div class="scroll"><table>
 <thead><tr><th>Serial numbers</th><th>Project</th><th>Vintage</th><th class="n">Amount</th></tr></thead>
 <tbody>{ranges}</tbody></table></div>{truncated}
@@ -433,10 +436,10 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
     return f"""<article class="card">
 <div class="status">{statuses}</div>
 <div class="label">Serial numbers</div>
-<h1><code style="font-size:inherit">{escape(view.query.strip().upper())}</code></h1>
+<h1><code>{escape(view.query.strip().upper())}</code></h1>
 <div class="amount">{tonnes(total_kg)} CO₂e <small>({total_kg:,} serial numbers, one per kg)</small></div>
 <dl>{details}</dl>
-<h2 style="margin-top:22px">Where they stand</h2>
+<h2 class="spaced">Where they stand</h2>
 {pieces}{truncated}
 {_actions(view.query, None)}
 </article>"""

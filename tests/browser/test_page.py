@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from page.toybot import toy_sandbox
 from selenium.webdriver.common.by import By
+
+from tests.page.toybot import toy_sandbox
 
 from .chat import ChatPage
 

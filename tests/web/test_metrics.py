@@ -1,15 +1,16 @@
-"""GET /metrics: Prometheus text for operators, over the real web app."""
+"""GET /metrics: Prometheus text for operators, over the real web app, and who may read it."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from core.purchases import service as purchases
 from core.purchases.certificates import certify_retirement
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 from core.users import service as users
 from tests.purchases.conftest import ALICE, BOB, T0, make_shop
 from tests.purchases.test_buying import buy
@@ -17,6 +18,7 @@ from web import certs, metrics
 from web.app import build_web_app
 
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$")
+METRICS_TOKEN = "0f3c9a5e7b1d2468ace13579bdf02468"
 
 
 @pytest.fixture
@@ -86,3 +88,64 @@ async def test_metrics_still_answer_when_the_database_fails(client, monkeypatch)
     assert samples["cccp_database_up"] == 0
     assert "cccp_users" not in samples
     assert samples["cccp_uptime_seconds"] >= 0
+
+
+def metrics_app(db, tmp_path, *, token: str = "", remote: str | None = None) -> web.Application:
+    """The web app; with `remote`, every request looks as if it came from that address."""
+    app = build_web_app(load_settings(data_dir=tmp_path, database_url=db, metrics_token=token))
+    if remote is not None:
+        @web.middleware
+        async def from_remote(request: web.Request, handler):
+            return await handler(request.clone(remote=remote))
+
+        app.middlewares.append(from_remote)
+    return app
+
+
+async def status_of(app: web.Application, headers: dict[str, str] | None = None) -> int:
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/metrics", headers=headers or {})
+        return response.status
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"])
+async def test_with_no_token_a_client_on_this_machine_may_scrape(db, tmp_path, address):
+    assert await status_of(metrics_app(db, tmp_path, remote=address)) == 200
+
+
+@pytest.mark.parametrize("address", ["203.0.113.7", "10.0.0.5", "2001:db8::1", "::ffff:192.0.2.1", ""])
+async def test_with_no_token_any_other_client_is_refused_403(db, tmp_path, address):
+    assert await status_of(metrics_app(db, tmp_path, remote=address)) == 403
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+async def test_with_no_token_a_visitor_relayed_by_a_local_proxy_is_refused_403(db, tmp_path, header):
+    assert await status_of(metrics_app(db, tmp_path), {header: "203.0.113.7"}) == 403
+
+
+async def test_with_a_token_a_scraper_without_it_gets_401_even_from_this_machine(db, tmp_path):
+    app = metrics_app(db, tmp_path, token=METRICS_TOKEN)
+    async with TestClient(TestServer(app)) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong-token-0123456789"},
+                        {"Authorization": f"Basic {METRICS_TOKEN}"}, {"Authorization": METRICS_TOKEN},
+                        {"Authorization": f"Bearer {METRICS_TOKEN}x"}):
+            response = await client.get("/metrics", headers=headers)
+            assert response.status == 401, headers
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+            assert "cccp_users" not in await response.text()
+
+
+async def test_with_a_token_its_bearer_may_scrape_from_anywhere(db, tmp_path):
+    app = metrics_app(db, tmp_path, token=METRICS_TOKEN, remote="203.0.113.7")
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        assert response.status == 200
+        assert "cccp_database_up 1" in await response.text()
+
+
+@pytest.mark.parametrize("token", ["short", "has spaces in it but is long", "ümlaut-ümlaut-ümlaut"])
+def test_a_metrics_token_that_is_no_bearer_token_stops_the_start_without_showing_it(token):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(metrics_token=token)
+    assert "METRICS_TOKEN" in str(raised.value)
+    assert token not in str(raised.value)
