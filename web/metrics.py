@@ -9,9 +9,14 @@
     cccp_purchases{status}              purchases per status (every status, 0 included)
     cccp_retirements, cccp_retired_kg   retirements and the kg CO2e they took out for good
     cccp_certificates                   certificates issued
+    cccp_inbox_updates{state}           updates pending or set aside in the durable inbox
+    cccp_payments_refund_owed           payments booked that wait for a refund
+    cccp_payments_unbookable            payments the ledger could not hold, not yet refunded
+    cccp_reconcile_booked               charges only Telegram had, booked by reconciliation
+    cccp_reconcile_problems             disagreements reconciliation found (both over all runs)
 
 The figures are read from the database on each scrape, so they hold for every
-process that shares it and survive restarts: all are gauges. A scrape is six
+process that shares it and survive restarts: all are gauges. A scrape is a dozen
 COUNT or SUM queries (purchases grouped by status in one). The
 exposition format is a few lines of text, written here by hand rather than
 with a client library. When the database fails the page still answers 200
@@ -40,8 +45,10 @@ from aiohttp import web
 from tortoise.functions import Count, Sum
 
 from core.certs.models import Certificate
+from core.inbox import InboxState, InboxUpdate
 from core.ledger.models import Hold, HoldStatus, Posting
-from core.purchases.models import Purchase, PurchaseStatus
+from core.purchases.models import Payment, PaymentAnomaly, PaymentOutcome, Purchase, PurchaseStatus
+from core.purchases.reconcile import last_report
 from core.registry.models import Retirement
 from core.users.models import User
 
@@ -62,6 +69,12 @@ class Counts:
     retirements: int
     retired_kg: int
     certificates: int
+    inbox_pending: int = 0
+    inbox_failed: int = 0
+    payments_refund_owed: int = 0
+    payments_unbookable: int = 0
+    reconcile_booked_total: int = 0
+    reconcile_problems_total: int = 0
 
 
 def add_routes(app: web.Application, *, token: str = "") -> None:
@@ -111,6 +124,7 @@ async def read_counts() -> Counts:
     for row in await Purchase.annotate(n=Count("id")).group_by("status").values("status", "n"):
         by_status[str(row["status"])] = int(row["n"])
     [retired] = await Retirement.annotate(n=Count("id"), kg=Sum("amount_kg")).values("n", "kg")
+    reconciled = await last_report() or {}
     return Counts(
         users=await User.all().count(),
         postings=await Posting.all().count(),
@@ -119,6 +133,12 @@ async def read_counts() -> Counts:
         retirements=int(retired["n"] or 0),
         retired_kg=int(retired["kg"] or 0),  # PostgreSQL sums bigints as numeric
         certificates=await Certificate.all().count(),
+        inbox_pending=await InboxUpdate.filter(state=InboxState.PENDING).count(),
+        inbox_failed=await InboxUpdate.filter(state=InboxState.FAILED).count(),
+        payments_refund_owed=await Payment.filter(outcome=PaymentOutcome.REFUND_NEEDED).count(),
+        payments_unbookable=await PaymentAnomaly.filter(refunded_at__isnull=True).count(),
+        reconcile_booked_total=int(reconciled.get("booked_total", 0)),
+        reconcile_problems_total=int(reconciled.get("problems_total", 0)),
     )
 
 
@@ -159,6 +179,16 @@ def exposition(uptime_s: float, counts: Counts | None) -> str:
         lines += _gauge("cccp_retirements", "Retirements.", [("", counts.retirements)])
         lines += _gauge("cccp_retired_kg", "Kilograms CO2e retired for good.", [("", counts.retired_kg)])
         lines += _gauge("cccp_certificates", "Certificates issued.", [("", counts.certificates)])
+        lines += _gauge("cccp_inbox_updates", "Telegram updates in the inbox by state (handled ones are pruned).", [
+            ('{state="pending"}', counts.inbox_pending), ('{state="failed"}', counts.inbox_failed)])
+        lines += _gauge("cccp_payments_refund_owed", "Payments booked that wait for a refund.",
+                        [("", counts.payments_refund_owed)])
+        lines += _gauge("cccp_payments_unbookable", "Payments the ledger could not book, not yet refunded.",
+                        [("", counts.payments_unbookable)])
+        lines += _gauge("cccp_reconcile_booked", "Charges only Telegram had, booked by reconciliation (all runs).",
+                        [("", counts.reconcile_booked_total)])
+        lines += _gauge("cccp_reconcile_problems", "Disagreements reconciliation found (all runs).",
+                        [("", counts.reconcile_problems_total)])
     return "\n".join(lines) + "\n"
 
 

@@ -79,6 +79,26 @@ async def test_metrics_count_users_purchases_holds_retirements_and_certificates(
     assert samples["cccp_certificates"] == 1
 
 
+async def test_metrics_show_the_inbox_refunds_owed_and_reconciliation(client):
+    from core import inbox
+    from core.purchases import reconcile
+
+    assert (await scrape(client))['cccp_inbox_updates{state="pending"}'] == 0
+    await inbox.store([(1, 7, {"update_id": 1})], now=T0)
+    await purchases.complete_payment("p:nobody", "owed", 50, "XTR", user_id=BOB, now=T0)
+    await purchases.complete_payment("p:nobody", "odd", 0, "XTR", user_id=BOB, now=T0)
+
+    async def telegram(offset, limit):
+        return [reconcile.StarCharge("tg-only", BOB, 40, "p:gone")][offset:offset + limit]
+
+    await reconcile.reconcile(telegram, now=T0)
+    samples = await scrape(client)
+    assert samples['cccp_inbox_updates{state="pending"}'] == 1
+    assert samples["cccp_payments_refund_owed"] == 2  # "owed", and "tg-only", booked then
+    assert samples["cccp_payments_unbookable"] == 1
+    assert (samples["cccp_reconcile_booked"], samples["cccp_reconcile_problems"]) == (1, 0)
+
+
 async def test_metrics_still_answer_when_the_database_fails(client, monkeypatch):
     async def broken() -> None:
         raise ConnectionError("database is gone")
