@@ -1,10 +1,13 @@
 """`cccp certs ...`: check and draw certificates from the command line.
 
     cccp certs verify cert.json --public-key cert.pub
-        Checks a downloaded /c/<id>.json offline. Prints VALID or INVALID;
-        exit code 0 or 1 (2 when the input cannot be read).
+        Checks a downloaded /c/<id>.json offline, strictly (duplicate keys,
+        non-canonical base64, unsigned fields are refused: see
+        core/certs/verification.py). Prints VALID, or INVALID and the reason
+        on one line; exit code 0 or 1 (2 when the input cannot be read).
     cccp certs verify <id>
-        Checks a certificate in the database (DATABASE_URL) instead.
+        Checks a certificate in the database (DATABASE_URL) instead, as the
+        web page does.
     cccp certs render <cert.json|id> -o cert.png
         Draws the certificate image from a downloaded JSON or the database.
 
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
@@ -32,8 +34,15 @@ from core.certs.service import (
     CertificateView,
     get_certificate,
     is_valid_public_id,
-    verify_certificate,
+    verify_stored,
     view_from_payload,
+)
+from core.certs.verification import (
+    CertificateRejected,
+    NotACertificate,
+    Verdict,
+    parse_document,
+    verify_document,
 )
 from core.settings import load_settings
 
@@ -81,23 +90,29 @@ def _public_key(public_key_path: Path | None, key_file: Path = signing.DEFAULT_K
         raise UnusableInput(f"cannot read the signing key: {error}") from None
 
 
-def _read_document(path: Path) -> tuple[dict, str]:
+def _read_document(path: Path) -> dict:
+    """The parsed document; CertificateRejected for a duplicate key, a float, NaN."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        payload, signature = document["payload"], document["signature"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        return parse_document(path.read_bytes())
+    except (OSError, NotACertificate) as error:
         raise UnusableInput(f"{path} is not a certificate JSON: {error}") from None
-    if not isinstance(payload, dict) or not isinstance(signature, str):
-        raise UnusableInput(f"{path} is not a certificate JSON")
-    return payload, signature
+
+
+def _verdict(document: dict | CertificateView, public_key) -> Verdict:
+    if isinstance(document, CertificateView):
+        return verify_stored(document, public_key)
+    return verify_document(document, public_key)
 
 
 def verify_file(
     path: Path, public_key_path: Path | None = None, key_file: Path = signing.DEFAULT_KEY_PATH
 ) -> bool:
-    """True when the downloaded certificate JSON at `path` is signed by the key."""
-    payload, signature = _read_document(Path(path))
-    return verify_certificate(payload, signature, _public_key(public_key_path, key_file))
+    """True when the downloaded certificate JSON at `path` is signed by the key, strictly."""
+    try:
+        document = _read_document(Path(path))
+    except CertificateRejected:
+        return False
+    return verify_document(document, _public_key(public_key_path, key_file)).is_valid
 
 
 async def _from_database(cert_id: str) -> CertificateView:
@@ -113,38 +128,57 @@ async def _from_database(cert_id: str) -> CertificateView:
     return view
 
 
-def _load(certificate: str) -> tuple[dict, str]:
+def _load(certificate: str) -> dict | CertificateView:
+    """A downloaded document (parsed strictly), or the stored certificate with this id."""
     path = Path(certificate)
     if path.is_file():
         return _read_document(path)
-    view = asyncio.run(_from_database(certificate))
-    return view.payload, view.signature
+    return asyncio.run(_from_database(certificate))
+
+
+def _label(document: dict | CertificateView, certificate: str) -> str:
+    """'certificate <id>' when the id is well formed, else the argument as given."""
+    if isinstance(document, CertificateView):
+        return f"certificate {document.id}"
+    cert_id = document.get("payload", {}).get("id") if isinstance(document, dict) else None
+    if is_valid_public_id(cert_id):
+        return f"certificate {cert_id}"
+    return ascii(certificate) if not certificate.isprintable() else certificate
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    """Print VALID or INVALID; exit 0, 1, or 2 when the input is unusable."""
+    """Print VALID, or INVALID and the reason; exit 0, 1, or 2 when the input is unusable."""
     try:
-        payload, signature = _load(args.certificate)
+        document = _load(args.certificate)
         public_key = _public_key(args.public_key, args.key_file)
     except UnusableInput as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
-    if verify_certificate(payload, signature, public_key):
-        print(
-            f"VALID  certificate {payload.get('id')}: {payload.get('amount_kg')} kg CO2e "
-            f"for {payload.get('beneficiary')} (key {signing.key_id(public_key)})"
-        )
-        return EXIT_VALID
-    print(f"INVALID  certificate {payload.get('id')}: the signature does not match this key")
-    return EXIT_INVALID
+    except CertificateRejected as error:
+        print(f"INVALID  {_label(None, args.certificate)}: {error}")
+        return EXIT_INVALID
+    verdict = _verdict(document, public_key)
+    if not verdict.is_valid:
+        print(f"INVALID  {_label(document, args.certificate)}: {verdict.reason}")
+        return EXIT_INVALID
+    payload = document.payload if isinstance(document, CertificateView) else document["payload"]
+    print(
+        f"VALID  certificate {payload['id']}: {payload['amount_kg']} kg CO2e "
+        f"for {payload['beneficiary']} (key {signing.key_id(public_key)})"
+    )
+    return EXIT_VALID
 
 
 def render_command(args: argparse.Namespace) -> int:
     """Write the certificate PNG to --output."""
     try:
-        payload, signature = _load(args.certificate)
-        view = view_from_payload(payload, signature)
-    except (UnusableInput, CertificateError) as error:
+        document = _load(args.certificate)
+        view = (
+            document
+            if isinstance(document, CertificateView)
+            else view_from_payload(document["payload"], document["signature"])
+        )
+    except (UnusableInput, CertificateError, CertificateRejected) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     args.output.write_bytes(render_certificate_png(view))

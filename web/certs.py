@@ -5,8 +5,11 @@
     GET /c/{id}.png      the certificate image
     GET /keys/cert.pub   the Ed25519 public key (PEM)
 
-The signing key and the public base URL come from the application:
-`app[CERT_KEY]` (an Ed25519PrivateKey) and `app[PUBLIC_BASE_URL]`. Every
+The page's verdict is `core.certs.service.verify_stored`, the same strict
+check `cccp certs verify` makes; when it fails the page says why in one line.
+The signing key comes from the application: `app[CERT_KEY]` (an
+Ed25519PrivateKey). `app[PUBLIC_BASE_URL]` is set by web/app.py but no longer
+read here: every URL a certificate shows is inside its signed payload. Every
 path under /c/ is answered here, so an unknown or malformed id (``../x``, 500
 characters) gets a friendly 404 page, never the router's bare one or a 500.
 Pages are self-contained (inline CSS and SVG) and everything shown is escaped;
@@ -28,13 +31,15 @@ from core.certs.models import CertificateKind
 from core.certs.render import country_name, issued_text, render_certificate_png_async
 from core.certs.service import (
     CertificateView,
+    certificate_document,
     format_kg,
     format_tonnes,
     get_certificate,
-    verify_certificate,
+    verify_stored,
 )
+from core.certs.verification import Verdict
 
-PUBLIC_KEY_PATH = "/keys/cert.pub"
+PUBLIC_KEY_PATH = signing.PUBLIC_KEY_PATH
 CERT_KEY = web.AppKey("cert_key", object)  # Ed25519PrivateKey
 PUBLIC_BASE_URL = web.AppKey("public_base_url", str)
 # Certificates never change once issued; let browsers and Telegram's link
@@ -53,10 +58,6 @@ def _key(request: web.Request):
     return request.config_dict[CERT_KEY]
 
 
-def _base_url(request: web.Request) -> str:
-    return str(request.config_dict[PUBLIC_BASE_URL]).rstrip("/")
-
-
 async def certificate_route(request: web.Request) -> web.StreamResponse:
     """/c/<id>, /c/<id>.json or /c/<id>.png."""
     tail = request.match_info["tail"]
@@ -70,12 +71,12 @@ async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
         return _html(_not_found_body(), title="Certificate not found", status=404)
-    is_valid = verify_certificate(view.payload, view.signature, _key(request).public_key())
+    verdict = verify_stored(view, _key(request).public_key())
     reductions = (
         await registry.reductions_for_retirement(view.retirement_id) if view.retirement_id else ()
     )
     return _html(
-        _certificate_body(view, is_valid, reductions),
+        _certificate_body(view, verdict, reductions),
         title=f"CCCP certificate {view.id} – {view.beneficiary}",
         headers={"Cache-Control": "public, max-age=300"},
     )
@@ -88,7 +89,7 @@ async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
             {"error": "not_found", "message": "No certificate has this id."}, status=404
         )
     return web.json_response(
-        certificate_document(view, _base_url(request)),
+        certificate_document(view),
         headers=IMMUTABLE,
         dumps=lambda obj: json.dumps(obj, ensure_ascii=False, indent=2),
     )
@@ -116,19 +117,6 @@ async def public_key(request: web.Request) -> web.Response:
         content_type="text/plain",
         headers={"Cache-Control": "public, max-age=3600"},
     )
-
-
-def certificate_document(view: CertificateView, base_url: str) -> dict:
-    """The body of /c/<id>.json: everything needed to check the certificate offline."""
-    return {
-        "payload": view.payload,
-        "signature": view.signature,
-        "key_id": view.key_id,
-        "algorithm": "Ed25519",
-        "signed_bytes": "JSON of payload, keys sorted, no spaces, UTF-8",
-        "signature_encoding": "base64url, no padding",
-        "public_key_url": base_url + PUBLIC_KEY_PATH,
-    }
 
 
 # --- HTML ------------------------------------------------------------------------
@@ -170,6 +158,7 @@ header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
 .badge{display:inline-block;padding:4px 12px;border-radius:999px;font-size:14px;font-weight:700}
 .ok{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
 .bad{background:#fbe5e3;color:#9b2a1f;border:1px solid #eab3ad}
+p.verdict{margin:0 0 14px;padding:8px 12px;border-radius:8px;font-weight:700}
 .label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#9c7c33}
 h1{font-size:30px;line-height:1.2;margin:4px 0 14px;overflow-wrap:anywhere}
 .amount{font-size:28px;font-weight:700;color:#164e38}
@@ -234,12 +223,23 @@ def _reduction_text(reductions) -> str:
     )
 
 
-def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> str:
+def _signed_text(payload: dict) -> str:
+    """The signed bytes as text; a damaged payload that has none is shown escaped."""
+    try:
+        return signing.canonical_json(payload).decode()
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=repr)
+
+
+def _certificate_body(view: CertificateView, verdict: Verdict, reductions=()) -> str:
     status, lead = STATUS[view.kind]
     signature_badge = (
         '<span class="badge ok">Signature valid ✓</span>'
-        if is_valid
+        if verdict.is_valid
         else '<span class="badge bad">Signature invalid ✗</span>'
+    )
+    why_invalid = (
+        "" if verdict.is_valid else f'<p class="verdict bad">Not valid: {escape(verdict.reason)}</p>'
     )
     serials = view.serial_ranges
     serial_items = "".join(f"<li>{escape(s)}</li>" for s in serials[:SERIALS_INLINE])
@@ -262,7 +262,7 @@ def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> s
     ]
     details = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     reason = f'<p class="reason">for “{escape(view.reason)}”</p>' if view.reason else ""
-    signed = signing.canonical_json(view.payload).decode()
+    signed = _signed_text(view.payload)
     cid = escape(view.id)
     # The retirement id opens its look-up: serials, beneficiary and date as the registry has them.
     registry_href = (
@@ -270,6 +270,7 @@ def _certificate_body(view: CertificateView, is_valid: bool, reductions=()) -> s
     )
     return f"""<article class="card">
 <div class="status"><span class="badge ok">{status}</span>{signature_badge}</div>
+{why_invalid}
 <div class="label">{lead}</div>
 <h1>{escape(view.beneficiary)}</h1>
 <div class="amount">{escape(format_tonnes(view.amount_kg))} t CO₂e

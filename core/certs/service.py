@@ -7,7 +7,9 @@ the other fields say. UNIQUE(key) in the database settles a race between two
 issuers.
 
 The signed payload is built here and nowhere else; `PAYLOAD_VERSION` changes
-whenever its fields change, so old certificates keep verifying.
+whenever its fields change, so old certificates keep verifying. What a
+verifier accepts is `core.certs.verification`; `verify_stored` is the one
+check the web page and `cccp certs verify <id>` make of a stored certificate.
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from tortoise.exceptions import IntegrityError
 
-from core.certs import signing
+from core.certs import signing, verification
 from core.certs.models import Certificate, CertificateKind
 from core.certs.texts import normalise_language
+from core.certs.verification import Verdict
 
 ISSUER = "CCCP"
-PAYLOAD_VERSION = 2  # 2: adds "language"
+# 2: adds "language". 3: signs what verifiers show beside the payload
+# (algorithm, public_key_url, and how the bytes and the signature are spelt).
+PAYLOAD_VERSION = 3
 # secrets.token_urlsafe(9) is exactly 12 characters of [A-Za-z0-9_-]: 72 random
 # bits, so ids cannot be guessed or enumerated.
 PUBLIC_ID_BYTES = 9
@@ -123,12 +128,16 @@ def verify_url_for(public_base_url: str, cert_id: str) -> str:
     return f"{public_base_url.rstrip('/')}/c/{cert_id}"
 
 
+def public_key_url_for(public_base_url: str) -> str:
+    return public_base_url.rstrip("/") + signing.PUBLIC_KEY_PATH
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 def _iso_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime(verification.ISSUED_AT_FORMAT)
 
 
 def _clean(data: CertificateData) -> CertificateData:
@@ -164,9 +173,15 @@ def _clean(data: CertificateData) -> CertificateData:
 
 
 def build_payload(
-    data: CertificateData, *, cert_id: str, issued_at: datetime, verify_url: str, key_id: str
+    data: CertificateData,
+    *,
+    cert_id: str,
+    issued_at: datetime,
+    verify_url: str,
+    key_id: str,
+    public_key_url: str,
 ) -> dict[str, Any]:
-    """The signed statement. Everything a verifier needs is inside it."""
+    """The signed statement. Everything a verifier needs, or shows, is inside it."""
     return {
         "v": PAYLOAD_VERSION,
         "issuer": ISSUER,
@@ -185,6 +200,10 @@ def build_payload(
         "issued_at": _iso_utc(issued_at),
         "key_id": key_id,
         "language": data.language,
+        "algorithm": verification.ALGORITHM,
+        "public_key_url": public_key_url,
+        "signed_bytes": verification.SIGNED_BYTES,
+        "signature_encoding": verification.SIGNATURE_ENCODING,
     }
 
 
@@ -229,7 +248,12 @@ async def issue_certificate(
         cert_id = secrets.token_urlsafe(PUBLIC_ID_BYTES)
         verify_url = verify_url_for(public_base_url, cert_id)
         payload = build_payload(
-            data, cert_id=cert_id, issued_at=issued_at, verify_url=verify_url, key_id=kid
+            data,
+            cert_id=cert_id,
+            issued_at=issued_at,
+            verify_url=verify_url,
+            key_id=kid,
+            public_key_url=public_key_url_for(public_base_url),
         )
         try:
             row = await Certificate.create(
@@ -267,7 +291,7 @@ def view_from_payload(payload: dict[str, Any], signature: str) -> CertificateVie
     Raises CertificateError when the payload lacks a field; it does not verify.
     """
     try:
-        issued_at = datetime.strptime(payload["issued_at"], "%Y-%m-%dT%H:%M:%SZ")
+        issued_at = datetime.strptime(payload["issued_at"], verification.ISSUED_AT_FORMAT)
         return CertificateView(
             id=str(payload["id"]),
             kind=CertificateKind(payload["kind"]),
@@ -310,7 +334,63 @@ def verify_certificate(
     signature: str,
     public_key: Ed25519PublicKey | Ed25519PrivateKey,
 ) -> bool:
-    """True when the signature covers exactly this payload under this key."""
-    if not isinstance(payload, dict) or not isinstance(signature, str):
-        return False
-    return signing.verify_payload(payload, signature, public_key)
+    """True when the signature covers exactly this payload under this key, strictly."""
+    document = {"payload": payload, "signature": signature}
+    return verification.verify_document(document, public_key).is_valid
+
+
+def certificate_document(view: CertificateView) -> dict[str, Any]:
+    """The body of /c/<id>.json: everything needed to check the certificate offline.
+
+    Format 3 and later: the payload and the signature, nothing unsigned beside
+    them. Formats 1 and 2 as they were served, their outer copies derived from
+    the signed payload (`verification.legacy_outer_fields`).
+    """
+    document: dict[str, Any] = {"payload": view.payload, "signature": view.signature}
+    if view.payload.get("v") in (1, 2):
+        try:
+            document |= verification.legacy_outer_fields(view.payload)
+        except (KeyError, TypeError, AttributeError):
+            pass  # a damaged payload: verify_document says what is wrong with it
+    return document
+
+
+def verify_stored(
+    view: CertificateView, public_key: Ed25519PublicKey | Ed25519PrivateKey
+) -> Verdict:
+    """The verdict on a stored certificate: its document, then the copies shown beside it."""
+    verdict = verification.verify_document(certificate_document(view), public_key)
+    if not verdict.is_valid:
+        return verdict
+    try:
+        check_stored_copy(view)
+    except verification.CertificateRejected as error:
+        return Verdict(False, str(error))
+    return verdict
+
+
+def check_stored_copy(view: CertificateView) -> None:
+    """The columns a page or an image shows say what the signed payload says."""
+    payload = view.payload
+    copies = {
+        "id": (view.id, payload["id"]),
+        "kind": (str(view.kind), payload["kind"]),
+        "beneficiary": (view.beneficiary, payload["beneficiary"]),
+        "amount_kg": (view.amount_kg, payload["amount_kg"]),
+        "reason": (view.reason, payload["reason"]),
+        "project": (view.project_name, payload["project"]),
+        "methodology": (view.methodology, payload["methodology"]),
+        "country": (view.country, payload["country"]),
+        "vintage": (view.vintage, payload["vintage"]),
+        "serials": (list(view.serial_ranges), payload["serials"]),
+        "retirement_id": (view.retirement_id, payload["retirement_id"]),
+        "issued_at": (_iso_utc(view.issued_at), payload["issued_at"]),
+        "verify_url": (view.verify_url, payload["verify_url"]),
+        "key_id": (view.key_id, payload["key_id"]),
+        "language": (view.language, payload.get("language", "en")),
+    }
+    for name, (stored, signed) in copies.items():
+        if stored != signed:
+            raise verification.CertificateRejected(
+                f"the stored {name} differs from the signed payload"
+            )

@@ -15,6 +15,17 @@ With no `CERT_SIGNING_KEY` a key is generated once into a key file (default
 `data/cert_signing_key`, mode 0600, the seed in base64) and reused on every
 later start, so certificates issued before a restart still verify.
 
+An existing key file that others can read (any group or other permission
+bit) is tightened to 0600 with a WARNING naming the file: the seed is the
+whole key, and a copy read by another account can sign certificates.
+
+Signatures are base64url without padding, and read strictly: exactly the
+text `sign_payload` would write for the decoded bytes (`decode_signature`).
+Base64 has several spellings of the same bytes (the unused bits of the last
+character, padding, line breaks); accepting them all would let one signed
+certificate circulate in many byte-different forms. The public key PEM is
+read the same way (`load_public_key_pem`).
+
 The key id is the first 16 hex digits of SHA-256 over the raw 32-byte public
 key: short enough to print on a certificate, long enough to tell keys apart
 when the key is rotated.
@@ -26,7 +37,10 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +53,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 DEFAULT_KEY_PATH = Path("data/cert_signing_key")
 SEED_BYTES = 32
+SIGNATURE_BYTES = 64  # Ed25519 (RFC 8032)
+KEY_FILE_MODE = 0o600
+# Where the web app serves the public key; certificates name it (signed).
+PUBLIC_KEY_PATH = "/keys/cert.pub"
+_BASE64URL_UNPADDED = re.compile(r"[A-Za-z0-9_-]*")
+_PEM_BEGIN, _PEM_END = "-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----"
+
+log = logging.getLogger(__name__)
 
 
 class SigningKeyError(ValueError):
@@ -93,18 +115,54 @@ def load_or_create_key(key_text: str | None, path: Path = DEFAULT_KEY_PATH) -> E
             with os.fdopen(fd, "w") as f:
                 f.write(base64.b64encode(_seed_of(key)).decode() + "\n")
             return key
+    tighten_key_file(path)
     return Ed25519PrivateKey.from_private_bytes(parse_seed(path.read_text()))
+
+
+def tighten_key_file(path: Path) -> None:
+    """Make a key file that group or others may access owner-only (0600), with a WARNING."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:
+        return
+    try:
+        os.chmod(path, KEY_FILE_MODE)
+    except OSError as error:
+        log.warning(
+            "certificate signing key file %s has mode %04o (others can read it) "
+            "and could not be tightened to %04o: %s",
+            path, mode, KEY_FILE_MODE, error,
+        )
+    else:
+        log.warning(
+            "certificate signing key file %s had mode %04o (others could read it); "
+            "tightened to %04o",
+            path, mode, KEY_FILE_MODE,
+        )
 
 
 def sign_payload(payload: dict[str, Any], key: Ed25519PrivateKey) -> str:
     """Base64url (unpadded) Ed25519 signature of the canonical JSON of `payload`."""
-    signature = key.sign(canonical_json(payload))
+    return encode_signature(key.sign(canonical_json(payload)))
+
+
+def encode_signature(signature: bytes) -> str:
+    """The one spelling of a signature: base64url, no padding."""
     return base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
-def _decode_signature(signature: str) -> bytes:
-    text = signature.strip()
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def decode_signature(text: str) -> bytes:
+    """The 64 signature bytes; ValueError unless `text` is their one canonical spelling."""
+    if not isinstance(text, str) or not _BASE64URL_UNPADDED.fullmatch(text):
+        raise ValueError("signature is not canonical base64url (only A-Z a-z 0-9 - _, no padding)")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("signature is not canonical base64url") from None
+    if encode_signature(raw) != text:
+        raise ValueError("signature is not canonical base64url")
+    if len(raw) != SIGNATURE_BYTES:
+        raise ValueError(f"signature is {len(raw)} bytes, not {SIGNATURE_BYTES}")
+    return raw
 
 
 def verify_payload(
@@ -112,12 +170,10 @@ def verify_payload(
     signature: str,
     public_key: Ed25519PublicKey | Ed25519PrivateKey,
 ) -> bool:
-    """True when `signature` is the key's signature of exactly this payload."""
-    if isinstance(public_key, Ed25519PrivateKey):
-        public_key = public_key.public_key()
+    """True when `signature`, spelt canonically, is the key's signature of exactly this payload."""
     try:
-        public_key.verify(_decode_signature(signature), canonical_json(payload))
-    except (InvalidSignature, binascii.Error, ValueError, TypeError):
+        public_key_of(public_key).verify(decode_signature(signature), canonical_json(payload))
+    except (InvalidSignature, ValueError, TypeError):
         return False
     return True
 
@@ -137,14 +193,38 @@ def public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 
 
 def load_public_key_pem(pem: str | bytes) -> Ed25519PublicKey:
-    """Read a PEM public key; raises SigningKeyError if it is not Ed25519."""
-    data = pem.encode() if isinstance(pem, str) else pem
+    """Read an Ed25519 PEM public key strictly; SigningKeyError says what is wrong.
+
+    One BEGIN/END PUBLIC KEY block and nothing else (line ends may be CRLF), a
+    body in canonical padded base64 (lines of at most 64 characters), and DER
+    that is exactly what the key encodes back to.
+    """
     try:
-        key = serialization.load_pem_public_key(data)
+        text = pem.decode("ascii") if isinstance(pem, bytes) else pem
+    except UnicodeDecodeError:
+        raise SigningKeyError("public key file is not ASCII PEM") from None
+    lines = text.replace("\r\n", "\n").strip("\n").split("\n")
+    if len(lines) < 3 or lines[0] != _PEM_BEGIN or lines[-1] != _PEM_END:
+        raise SigningKeyError(f"public key is not one {_PEM_BEGIN} ... {_PEM_END} block")
+    body_lines = lines[1:-1]
+    body = "".join(body_lines)
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise SigningKeyError("public key is not canonical base64") from None
+    if base64.b64encode(der).decode() != body or any(len(line) > 64 for line in body_lines):
+        raise SigningKeyError("public key is not canonical base64")
+    try:
+        key = serialization.load_der_public_key(der)
     except ValueError:
         raise SigningKeyError("not a PEM public key") from None
     if not isinstance(key, Ed25519PublicKey):
         raise SigningKeyError("public key is not Ed25519")
+    canonical_der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    if canonical_der != der:
+        raise SigningKeyError("public key DER is not canonical")
     return key
 
 

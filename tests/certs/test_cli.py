@@ -1,33 +1,15 @@
-import argparse
+import asyncio
 import io
 import json
 
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from cccp.certs import add_parser
 from core.certs import signing
 from core.certs.service import issue_certificate
-from web.certs import certificate_document
-
-
-def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="cccp")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-@pytest.fixture
-async def files(cert_db, signing_key, make_data, base_url, tmp_path):
-    """A downloaded certificate JSON and the public key, as a user would save them."""
-    view = await issue_certificate(make_data(), key=signing_key, public_base_url=base_url)
-    cert = tmp_path / f"{view.id}.json"
-    cert.write_text(json.dumps(certificate_document(view, base_url), ensure_ascii=False))
-    pub = tmp_path / "cert.pub"
-    pub.write_text(signing.public_key_pem(signing_key))
-    return cert, pub
+from tests.certs.conftest import run
 
 
 async def test_verify_says_valid_and_exits_0(files, capsys):
@@ -46,8 +28,6 @@ async def test_verify_says_invalid_and_exits_1_when_the_amount_was_changed(files
 
 
 async def test_verify_against_another_key_is_invalid(files, tmp_path):
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     cert, _ = files
     other = tmp_path / "other.pub"
     other.write_text(signing.public_key_pem(Ed25519PrivateKey.generate()))
@@ -75,3 +55,49 @@ async def test_render_draws_the_png_from_a_downloaded_json(files, tmp_path):
     document = json.loads(cert.read_text())
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(out.read_bytes())))
     assert [r.text for r in decoded] == [document["payload"]["verify_url"]]
+
+
+def _store(url: str, tamper: dict | None = None) -> str:
+    """Issue one certificate into the database at `url`; optionally edit its row after."""
+    from tortoise.backends.base import executor
+
+    from core import db as database
+    from core.certs.models import Certificate
+    from tests.certs.conftest import PUBLIC_BASE_URL, sample_data
+
+    async def store() -> str:
+        executor.EXECUTOR_CACHE.clear()  # SQLite's cached INSERTs must not reach PostgreSQL
+        await database.open_db(url)
+        try:
+            view = await issue_certificate(
+                sample_data(), key=Ed25519PrivateKey.from_private_bytes(bytes(range(32))),
+                public_base_url=PUBLIC_BASE_URL,
+            )
+            if tamper:
+                await Certificate.filter(public_id=view.id).update(**tamper)
+            return view.id
+        finally:
+            await database.close_db()
+
+    return asyncio.run(store())
+
+
+@pytest.fixture
+def stored_env(db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("CERT_SIGNING_KEY", bytes(range(32)).hex())
+    return db_url
+
+
+def test_verify_by_id_checks_the_stored_certificate(stored_env, capsys):
+    cert_id = _store(stored_env)
+    assert run("certs", "verify", cert_id) == 0
+    assert capsys.readouterr().out.startswith(f"VALID  certificate {cert_id}")
+
+
+def test_verify_by_id_gives_the_page_s_reason_for_a_tampered_copy(stored_env, capsys):
+    cert_id = _store(stored_env, tamper={"amount_kg": 99999})
+    assert run("certs", "verify", cert_id) == 1
+    assert capsys.readouterr().out.strip() == (
+        f"INVALID  certificate {cert_id}: the stored amount_kg differs from the signed payload"
+    )

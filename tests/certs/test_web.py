@@ -1,22 +1,9 @@
 import json
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 from core.certs import signing
 from core.certs.service import issue_certificate, verify_certificate
-from web.certs import CERT_KEY, PUBLIC_BASE_URL, add_routes
-
-
-@pytest.fixture
-async def client(cert_db, signing_key, base_url):
-    app = web.Application()
-    app[CERT_KEY] = signing_key
-    app[PUBLIC_BASE_URL] = base_url
-    add_routes(app)
-    async with TestClient(TestServer(app)) as client:
-        yield client
 
 
 @pytest.fixture
@@ -74,13 +61,14 @@ async def test_json_for_an_unknown_id_is_a_json_404(client, path):
     assert (await response.json())["error"] == "not_found"
 
 
-async def test_the_json_verifies_against_the_served_public_key(client, view):
+async def test_the_json_verifies_against_the_served_public_key(client, view, base_url):
     document = await (await client.get(f"/c/{view.id}.json")).json()
     pem = await (await client.get("/keys/cert.pub")).text()
     public_key = signing.load_public_key_pem(pem)
     assert verify_certificate(document["payload"], document["signature"], public_key)
-    assert document["key_id"] == signing.key_id(public_key)
-    assert document["public_key_url"].endswith("/keys/cert.pub")
+    assert set(document) == {"payload", "signature"}  # nothing unsigned beside the payload
+    assert document["payload"]["key_id"] == signing.key_id(public_key)
+    assert document["payload"]["public_key_url"] == f"{base_url}/keys/cert.pub"
 
 
 async def test_the_png_is_served_as_an_image(client, view):
@@ -121,3 +109,58 @@ async def test_the_png_of_a_french_certificate_is_drawn_in_french(
     )
     png = await (await client.get(f"/c/{french.id}.png")).read()
     assert png == render_certificate_png(french, "fr") != render_certificate_png(french, "en")
+
+
+async def _page_verdict(client, cert_id: str) -> str:
+    """The verdict a visitor reads: the badge, and the reason when it is invalid."""
+    page = await (await client.get(f"/c/{cert_id}")).text()
+    if "Signature valid ✓" in page:
+        assert "Signature invalid" not in page and "Not valid:" not in page
+        return "valid"
+    assert "Signature invalid ✗" in page
+    return page.split('<p class="verdict bad">Not valid: ', 1)[1].split("</p>", 1)[0]
+
+
+async def test_a_stored_signature_spelt_another_way_shows_invalid_and_why(client, view):
+    from core.certs.models import Certificate
+
+    last = view.signature[-1]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    other = alphabet[alphabet.index(last) ^ 1]  # differs only in an unused low bit
+    await Certificate.filter(public_id=view.id).update(signature=view.signature[:-1] + other)
+    assert await _page_verdict(client, view.id) == "signature is not canonical base64url"
+
+
+async def test_a_stored_copy_that_differs_from_the_signed_payload_shows_invalid(client, view):
+    from core.certs.models import Certificate
+
+    await Certificate.filter(public_id=view.id).update(beneficiary="Mallory")
+    assert await _page_verdict(client, view.id) == (
+        "the stored beneficiary differs from the signed payload"
+    )
+
+
+@pytest.mark.parametrize("name", ["public_key_url", "key_id", "amount_kg"])
+async def test_a_stored_payload_with_a_signed_field_changed_shows_invalid(
+    client, view, name, signing_key
+):
+    from core.certs.models import Certificate
+
+    forged = {
+        "public_key_url": "https://evil.example/keys/cert.pub",
+        "key_id": "0" * 16,
+        "amount_kg": 99999,
+    }
+    row = await Certificate.get(public_id=view.id)
+    await Certificate.filter(id=row.id).update(payload={**row.payload, name: forged[name]})
+    verdict = await _page_verdict(client, view.id)
+    assert verdict != "valid"
+    assert verdict == (
+        f"signed with key 0000000000000000, not with this key ({signing.key_id(signing_key)})"
+        if name == "key_id"
+        else "signature does not match"
+    )
+
+
+async def test_the_genuine_stored_certificate_shows_valid(client, view):
+    assert await _page_verdict(client, view.id) == "valid"
