@@ -7,8 +7,10 @@ import json
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from telegram import Update
 from telegram.ext import Application
 
+from core.inbox import InboxUpdate
 from core.settings import load_settings
 from web.app import (
     MAX_UPDATE_BYTES,
@@ -29,7 +31,7 @@ def update(text: str = "hi", **message: object) -> dict:
 
 
 @pytest.fixture
-async def webhook(tmp_path):
+async def webhook(db, tmp_path):
     """(client, application) for a web app in webhook mode."""
     settings = load_settings(
         bot_token=TOKEN, data_dir=tmp_path, webhook_url="https://bot.example/telegram/webhook",
@@ -56,7 +58,7 @@ async def test_a_body_nested_too_deep_answers_400_and_reaches_no_bot(webhook, bo
     response = await client.post(WEBHOOK_PATH, data=body, headers=SECRET)
     assert response.status == 400
     assert await response.json() == {"error": "bad request"}
-    assert application.update_queue.empty()
+    assert not await InboxUpdate.exists()
 
 
 async def test_a_body_over_the_size_limit_answers_413_and_reaches_no_bot(webhook):
@@ -65,7 +67,7 @@ async def test_a_body_over_the_size_limit_answers_413_and_reaches_no_bot(webhook
     response = await client.post(WEBHOOK_PATH, data=body, headers=SECRET)
     assert response.status == 413
     assert await response.json() == {"error": "too large"}
-    assert application.update_queue.empty()
+    assert not await InboxUpdate.exists()
 
 
 async def test_a_chunked_body_over_the_size_limit_answers_413_too(webhook):
@@ -79,7 +81,7 @@ async def test_a_chunked_body_over_the_size_limit_answers_413_too(webhook):
 
     response = await client.post(WEBHOOK_PATH, data=chunks(), headers=SECRET)
     assert response.status == 413
-    assert application.update_queue.empty()
+    assert not await InboxUpdate.exists()
 
 
 async def test_a_big_body_without_the_secret_is_refused_before_it_is_read(webhook):
@@ -87,7 +89,7 @@ async def test_a_big_body_without_the_secret_is_refused_before_it_is_read(webhoo
     body = json.dumps(update("x" * MAX_UPDATE_BYTES)).encode()
     response = await client.post(WEBHOOK_PATH, data=body, headers={"Content-Type": "application/json"})
     assert response.status == 401
-    assert application.update_queue.empty()
+    assert not await InboxUpdate.exists()
 
 
 async def test_an_update_as_big_and_deep_as_telegram_sends_still_reaches_the_bot(webhook):
@@ -101,7 +103,8 @@ async def test_an_update_as_big_and_deep_as_telegram_sends_still_reaches_the_bot
     assert 150_000 < len(data) < MAX_UPDATE_BYTES
     response = await client.post(WEBHOOK_PATH, data=data, headers=SECRET)
     assert response.status == 200, await response.text()
-    queued = application.update_queue.get_nowait()
+    [stored] = await InboxUpdate.all()  # in the inbox, for the bot to handle
+    queued = Update.de_json(json.loads(stored.body), application.bot)
     assert queued.message.text == text and len(queued.message.entities) == 2048
 
 
