@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base import executor
 
 # Every module that defines models. One app ("models"): foreign keys cross areas.
 MODEL_MODULES = [
@@ -60,6 +61,9 @@ def tortoise_config(url: str) -> dict:
 
 async def open_db(url: str) -> None:
     """Connect once per process, before the bot or the web app starts."""
+    # Tortoise caches INSERT statements per connection name, not per engine: a process
+    # (a test run) that opens SQLite, then PostgreSQL, must not reuse SQLite's placeholders.
+    executor.EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url))
 
 
