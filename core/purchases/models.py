@@ -21,8 +21,9 @@ fails after it arrived:
 
 A purchase may see a second, different payment (an old invoice paid twice, a
 forwarded invoice): that one stays in suspense and is refunded. A payment whose
-total does not fit the ledger (<= 0, >= 2**63) or whose fields Telegram would
-never send is a PaymentAnomaly: recorded as text, outside the ledger, refunded.
+total no real payment has (<= 0, > 10**9 minor units, or not an integer) or whose
+fields Telegram would never send is a PaymentAnomaly: recorded as text, outside
+the ledger, refunded.
 
 A ReductionOrder records that a purchase started a carbon reduction process
 (seed claim); the reforestation issue turns it into trees planted.

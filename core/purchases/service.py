@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -417,17 +418,28 @@ async def _seller_and_fee_accounts(listing: Listing, currency: str) -> tuple[int
     return seller_money.id, fees.id
 
 
-MAX_LEDGER_AMOUNT = 2**63 - 1
+# No real payment comes near this (Telegram caps a Stars invoice at a few thousand Stars,
+# a card payment at what a provider allows); far below 2**63, so that no sum of
+# payments can overflow an account's 64-bit balance either.
+MAX_PAYMENT_TOTAL = 10**9
 MAX_CHARGE_ID_CHARS = 255
+
+
+def _stored(text: object, limit: int) -> str:
+    """Text from outside as a column can hold it: no control characters (PostgreSQL
+    refuses NUL), at most `limit` characters."""
+    text = "" if text is None else str(text)
+    return "".join(c for c in text if unicodedata.category(c)[0] != "C")[:limit]
 
 
 def _unbookable(charge_id: object, total_amount: object, currency: object) -> str:
     """Why the ledger cannot book this payment at all ('' if it can)."""
-    if not isinstance(charge_id, str) or not 0 < len(charge_id) <= MAX_CHARGE_ID_CHARS:
+    if (not isinstance(charge_id, str) or not 0 < len(charge_id) <= MAX_CHARGE_ID_CHARS
+            or not charge_id.isascii() or not charge_id.isprintable()):
         return errors.BAD_CHARGE_ID
     if not isinstance(currency, str) or len(currency) != 3 or not currency.isascii() or not currency.isupper():
         return errors.BAD_CURRENCY
-    if not isinstance(total_amount, int) or isinstance(total_amount, bool) or not 0 < total_amount <= MAX_LEDGER_AMOUNT:
+    if not isinstance(total_amount, int) or isinstance(total_amount, bool) or not 0 < total_amount <= MAX_PAYMENT_TOTAL:
         return errors.TOTAL_OUT_OF_RANGE
     return ""
 
@@ -471,7 +483,14 @@ async def complete_payment(
     """
     now = now or utcnow()
     charge_id = telegram_payment_charge_id
-    if problem := _unbookable(charge_id, total_amount, currency):
+    if isinstance(charge_id, str) and (
+        done := await Payment.get_or_none(telegram_payment_charge_id=charge_id[:MAX_CHARGE_ID_CHARS])
+    ) is not None:  # a charge id is booked once, whatever a second copy of it claims
+        if done.outcome == PaymentOutcome.RECEIVED:
+            done = await _apply(done, now)
+        return await _result(done, is_replay=True, now=now)
+    problem = _unbookable(charge_id, total_amount, currency)
+    if problem or await PaymentAnomaly.filter(charge_id=_stored(charge_id, MAX_CHARGE_ID_CHARS)).exists():
         return await _record_anomaly(payload, charge_id, total_amount, currency, user_id, problem, now)
     payment, is_new = await _book(payload, charge_id, total_amount, currency, user_id,
                                   provider_payment_charge_id, now)
@@ -492,14 +511,14 @@ async def _book(
         async with in_transaction():
             payment = await Payment.create(  # UNIQUE(charge id): a twin delivery fails here
                 telegram_payment_charge_id=charge_id,
-                provider_payment_charge_id=str(provider_charge_id or "")[:255],
+                provider_payment_charge_id=_stored(provider_charge_id, 255),
                 # Only the payer's own order is linked: a payment never touches someone else's.
                 purchase_id=row.id if row is not None and row.user_id == user_id else None,
                 user_id=user_id,
                 currency=currency,
                 total_amount=total_amount,
                 outcome=PaymentOutcome.RECEIVED,
-                payload=str(payload or "")[:200],
+                payload=_stored(payload, 200),
                 booked_to="suspense",
                 created_at=now,
             )
@@ -594,14 +613,14 @@ async def _record_anomaly(
     now: datetime,
 ) -> PaymentResult:
     """A payment outside the ledger's range: kept as text, never booked, to be refunded."""
-    charge_text = str(charge_id or "")[:MAX_CHARGE_ID_CHARS]
+    charge_text = _stored(charge_id, MAX_CHARGE_ID_CHARS)
     existing = await PaymentAnomaly.get_or_none(charge_id=charge_text)
     is_replay = existing is not None
     if existing is None:
         try:
             existing = await PaymentAnomaly.create(
-                charge_id=charge_text, user_id=user_id, currency=str(currency or "")[:16],
-                total_text=str(total_amount)[:64], payload=str(payload or "")[:200], reason=reason,
+                charge_id=charge_text, user_id=user_id, currency=_stored(currency, 16),
+                total_text=_stored(total_amount if isinstance(total_amount, int) else repr(total_amount), 64), payload=_stored(payload, 200), reason=reason,
                 created_at=now,
             )
         except IntegrityError:
