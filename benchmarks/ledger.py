@@ -35,6 +35,7 @@ from pathlib import Path
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
+import core
 from benchmarks.postgres import scratch_database
 from core import db as database
 from core import ledger
@@ -51,6 +52,7 @@ FUNDING_KEY = "bench:fund"
 async def opened(url: str):
     # Tortoise caches INSERT statements per connection name, not per engine.
     executor.EXECUTOR_CACHE.clear()
+    core.setup()  # as core.db's open functions do
     async with TortoiseContext() as ctx:
         await ctx.init(config=database.tortoise_config(url))
         yield ctx

@@ -2,7 +2,8 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout, one writer
 process; PostgreSQL is the engine for more. The schema is created and upgraded
-only by the migrations in `core/migrations` (`cccp db upgrade`).
+only by the migrations in `core/migrations` (`cccp db upgrade`). Opening it
+also runs `core.setup()`, so whatever opens the database can move carbon.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+
+import core
 
 # Every module that defines models. One app ("models"): foreign keys cross areas.
 MODEL_MODULES = [
@@ -58,6 +61,7 @@ def tortoise_config(url: str) -> dict:
 
 async def open_db(url: str) -> None:
     """Connect once per process, before the bot or the web app starts."""
+    core.setup()
     await Tortoise.init(config=tortoise_config(url))
 
 
