@@ -63,10 +63,15 @@ def postgres_url():
     asyncio.run(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+# Rows the migrations wrote, which a fresh database has: kept when the rest is wiped.
+SEEDED_TABLES = ("tortoise_migrations", "ledger_kind")
+
+
 async def _truncate_postgres() -> None:
     conn = Tortoise.get_connection("default")
+    kept = ", ".join(f"'{t}'" for t in SEEDED_TABLES)
     _, rows = await conn.execute_query(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+        f"SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ({kept})"
     )
     tables = ", ".join(f'"{r["tablename"]}"' for r in rows)
     if tables:

@@ -86,3 +86,9 @@ class HookMissing(LedgerMisuse):
     """An asset that must be followed (carbon: the registry's serial blocks) has no hook."""
 
     code = "hook_missing"
+
+
+class UnknownKind(LedgerMisuse):
+    """A posting's or a hold's kind that is not a row of ledger_kind (see kinds.py)."""
+
+    code = "unknown_kind"

@@ -38,7 +38,7 @@ class Book:
     async def fund(self, account_id: int, amount: int) -> None:
         """Issue `amount` kg into the account (a posting of its own)."""
         self._funded += 1
-        await ledger.post(f"fund:{self._funded}", "issue", [Leg(self.issuance, account_id, amount)])
+        await ledger.post(f"fund:{self._funded}", "issuance", [Leg(self.issuance, account_id, amount)])
 
     async def balance(self, account_id: int) -> tuple[int, int]:
         """(balance, held) as the account row says."""
