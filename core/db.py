@@ -81,9 +81,18 @@ async def pending_migrations(url: str) -> tuple[list[str], int]:
     from tortoise.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(Tortoise.get_connection("default"), tortoise_config(url)["apps"])
-    steps = await executor.plan()
-    pending = [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
-    return pending, len(executor.loader.graph.nodes)
+    await executor.loader.build_graph()
+    graph = executor.loader.graph
+    applied = set(await executor.recorder.applied_migrations())
+    # Every migration not recorded, not only those after the last one recorded:
+    # Tortoise's own plan skips an older migration when a newer one is recorded.
+    pending: list[str] = []
+    for leaf in graph.leaf_nodes():
+        for key in graph.forwards_plan(leaf):
+            name = f"{key.app_label}.{key.name}"
+            if key not in applied and name not in pending:
+                pending.append(name)
+    return pending, len(graph.nodes)
 
 
 async def open_migrated_db(url: str) -> None:
