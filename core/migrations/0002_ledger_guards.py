@@ -20,8 +20,7 @@ from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import CheckConstraint
 
-from core.db_migration_support import restore_sqlite_indexes
-from core.ledger import guards
+from core.db_migration_support import install_ledger_guards, restore_sqlite_indexes
 from core.ledger.models import HoldAction
 
 # Literal, not kinds.Kind: what this migration seeds must not change when the enum grows.
@@ -116,10 +115,6 @@ async def unique_step_postings(apps, editor) -> None:
         )
 
 
-async def install_guards(apps, editor) -> None:
-    await guards.install(editor.client)
-
-
 class Migration(migrations.Migration):
     dependencies = [('models', '0001_initial')]
 
@@ -155,5 +150,5 @@ class Migration(migrations.Migration):
         ops.RunPython(unique_step_postings),
         ops.RunPython(seed_kinds),
         ops.RunPython(record_hold_steps),
-        ops.RunPython(install_guards),
+        ops.RunPython(install_ledger_guards),
     ]
