@@ -5,7 +5,7 @@ own database transaction, on a fresh migrated database with the same pragmas
 (SQLite: a WAL file, foreign keys on, default synchronous) or the same
 PostgreSQL server:
 
-- ledger: `core.ledger.post(key, "bench", [Leg(alice, bob, 1)])`: replay
+- ledger: `core.ledger.post(key, "transfer", [Leg(alice, bob, 1)])`: replay
   check, account checks, posting row, conditional debit, credit, transfer row.
 - baseline (aiosqlite / asyncpg by hand): BEGIN; INSERT the posting row;
   conditional UPDATE of the debit balance (row count checked); UPDATE of the
@@ -35,6 +35,7 @@ from pathlib import Path
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
+import core
 from benchmarks.postgres import scratch_database
 from core import db as database
 from core import ledger
@@ -51,6 +52,7 @@ FUNDING_KEY = "bench:fund"
 async def opened(url: str):
     # Tortoise caches INSERT statements per connection name, not per engine.
     executor.EXECUTOR_CACHE.clear()
+    core.setup()  # as core.db's open functions do
     async with TortoiseContext() as ctx:
         await ctx.init(config=database.tortoise_config(url))
         yield ctx
@@ -60,7 +62,7 @@ async def _open_accounts(n: int) -> tuple[int, int]:
     clearing = await ledger.system_account(ledger.Role.CLEARING, ASSET)
     alice = await ledger.user_account(1, ASSET)
     bob = await ledger.user_account(2, ASSET)
-    await ledger.post(FUNDING_KEY, "pay_in", [Leg(clearing.id, alice.id, n)])
+    await ledger.post(FUNDING_KEY, "payment", [Leg(clearing.id, alice.id, n)])
     return alice.id, bob.id
 
 
@@ -84,7 +86,7 @@ class LedgerSide:
         self.alice, self.bob = await _open_accounts(n)
 
     async def post(self, i: int) -> None:
-        await ledger.post(f"bench:{i}", "bench", [Leg(self.alice, self.bob, 1)])
+        await ledger.post(f"bench:{i}", "transfer", [Leg(self.alice, self.bob, 1)])
 
     async def close(self) -> None:
         await self._ctx.__aexit__(None, None, None)
@@ -112,7 +114,7 @@ class SqliteBaseline:
         await conn.execute("BEGIN")
         cursor = await conn.execute(
             'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
-            " VALUES (?, 'bench', '', '{}', '', ?)",
+            " VALUES (?, 'transfer', '', '{}', '', ?)",
             (f"bench:{i}", self.now),
         )
         posting_id = cursor.lastrowid
@@ -157,7 +159,7 @@ class PostgresBaseline:
         async with conn.transaction():
             posting_id = await conn.fetchval(
                 'INSERT INTO ledger_posting ("key", kind, memo, metadata, fingerprint, created_at)'
-                " VALUES ($1, 'bench', '', '{}'::jsonb, '', $2) RETURNING id",
+                " VALUES ($1, 'transfer', '', '{}'::jsonb, '', $2) RETURNING id",
                 f"bench:{i}",
                 self.now,
             )

@@ -16,7 +16,6 @@ import statistics
 import time
 from dataclasses import dataclass
 
-import core.registry  # noqa: F401  (the serial-block hook)
 from core import ledger, registry, users
 from core.clock import utcnow
 from core.ledger import CARBON, Leg

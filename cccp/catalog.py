@@ -75,8 +75,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(work: Awaitable[int]) -> int:
     async def main() -> int:
-        import core.registry  # noqa: F401  (carbon movements must move serial blocks)
-
         await db.open_migrated_db(load_settings().database_url)
         try:
             return await work

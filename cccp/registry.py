@@ -22,7 +22,6 @@ import asyncio
 import sys
 from decimal import Decimal, InvalidOperation
 
-import core.checks  # noqa: F401  (registers the serial-block hook before anything moves)
 from core import db, registry
 from core.errors import DomainError
 from core.registry import errors as registry_errors

@@ -180,7 +180,6 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
 
     With a signing key, the demo retirement also gets its signed certificate.
     """
-    import core.registry  # noqa: F401  (issuance must move serial blocks)
     from core import users
     from core.catalog import service as catalog
     from core.registry import create_project, get_project, issue_batch, issue_reduction

@@ -1,0 +1,31 @@
+"""CCCP's domain: the ledger and the areas built on it (see DESIGN.md).
+
+The areas meet through a few seams that `setup()` fills, never an import's
+side effects: the registry follows every carbon movement with its serial
+blocks (a ledger movement hook) and adds its checks to `verify`, and the
+purchases show their reduction orders in the registry's look-up and add their
+check (no payment left unapplied, the last reconciliation) to `verify`.
+
+Every process calls `setup()` before anything moves; core.db's open functions
+do, and so do the front ends' composition roots. The ledger refuses to move
+carbon when no hook follows it (HookMissing), so a process that forgot the
+call fails loudly instead of moving carbon without its serials.
+"""
+
+
+def setup() -> None:
+    """Install the hooks and checks the areas hand each other. Safe to call again."""
+    # Imported here, not at the top: `import core.ledger` must not pull in the
+    # registry and the purchases (imports point down).
+    from core.ledger import CARBON, add_check, on_movement
+    from core.purchases.checks import check_payments
+    from core.purchases.reductions import reductions_of_retirement
+    from core.registry.blocks import follow_movement
+    from core.registry.checks import check_serials
+    from core.registry.reductions import register_reduction_source
+
+    # Each registry keeps a hook once, however often this runs.
+    on_movement(CARBON, follow_movement)
+    add_check(check_serials)
+    add_check(check_payments)
+    register_reduction_source(reductions_of_retirement)

@@ -1,14 +1,13 @@
 """Every self-check of the system, in one call (`cccp verify`).
 
-Importing an area registers its checks with the ledger's `verify` (and the
-registry its movement hook, so carbon postings always move serial blocks):
-the app and the CLI import this module at start.
+The ledger's own checks, and those the areas add to it: `core.setup()`
+installs them (the registry's serial blocks), as it installs the movement hooks.
 """
 
-import core.purchases  # noqa: F401  (shows reduction orders in the registry's look-up)
-import core.registry  # noqa: F401  (registers the serial-block hook and checks)
+import core
 from core.ledger import Report, verify
 
 
 async def verify_all() -> Report:
+    core.setup()  # already done by core.db's open functions; once is enough
     return await verify()

@@ -2,7 +2,8 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout, one writer
 process; PostgreSQL is the engine for more. The schema is created and upgraded
-only by the migrations in `core/migrations` (`cccp db upgrade`).
+only by the migrations in `core/migrations` (`cccp db upgrade`). Opening it
+also runs `core.setup()`, so whatever opens the database can move carbon.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from urllib.parse import urlsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base import executor
+
+import core
 
 # Every module that defines models. One app ("models"): foreign keys cross areas.
 MODEL_MODULES = [
@@ -64,6 +67,7 @@ async def open_db(url: str) -> None:
     # Tortoise caches INSERT statements per connection name, not per engine: a process
     # (a test run) that opens SQLite, then PostgreSQL, must not reuse SQLite's placeholders.
     executor.EXECUTOR_CACHE.clear()
+    core.setup()
     await Tortoise.init(config=tortoise_config(url))
 
 
@@ -83,9 +87,18 @@ async def pending_migrations(url: str) -> tuple[list[str], int]:
     from tortoise.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(Tortoise.get_connection("default"), tortoise_config(url)["apps"])
-    steps = await executor.plan()
-    pending = [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
-    return pending, len(executor.loader.graph.nodes)
+    await executor.loader.build_graph()
+    graph = executor.loader.graph
+    applied = set(await executor.recorder.applied_migrations())
+    # Every migration not recorded, not only those after the last one recorded:
+    # Tortoise's own plan skips an older migration when a newer one is recorded.
+    pending: list[str] = []
+    for leaf in graph.leaf_nodes():
+        for key in graph.forwards_plan(leaf):
+            name = f"{key.app_label}.{key.name}"
+            if key not in applied and name not in pending:
+                pending.append(name)
+    return pending, len(graph.nodes)
 
 
 async def open_migrated_db(url: str) -> None:

@@ -5,11 +5,23 @@ the rebuild forgets the table's unique-together constraints and indexes.
 `restore_sqlite_indexes` puts them back right after; on PostgreSQL nothing was
 lost and it does nothing. tests/ledger/test_schema.py proves both engines refuse a
 duplicate and use the indexes.
+
+The same rebuild drops the table's triggers, among them the ledger's guards
+(core/ledger/guards.py): `install_ledger_guards` puts them back (and installs
+them the first time, in 0002); scripts/makemigrations.py adds it to a
+migration that rebuilds a ledger table.
 """
 
 from __future__ import annotations
 
 from tortoise.migrations.constraints import UniqueConstraint
+
+
+async def install_ledger_guards(apps, editor) -> None:
+    """Create every ledger guard not there yet; running it again changes nothing."""
+    from core.ledger import guards
+
+    await guards.install(editor.client)
 
 
 def restore_sqlite_indexes(model_name: str, app_label: str = "models"):

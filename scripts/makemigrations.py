@@ -6,7 +6,9 @@ so a fresh database would silently lack them. This wraps `tortoise makemigration
 files: each CheckConstraint in a CreateModel's options becomes an AddConstraint
 after the models are created, and the SQLite indexes are restored
 (core.db_migration_support.py). tests/ledger/test_schema.py proves the database refuses
-what the constraints forbid.
+what the constraints forbid. A migration that changes a ledger table in a way
+SQLite can only do by rebuilding it ends by installing the ledger's guards
+again (core/ledger/guards.py: the rebuild drops the table's triggers).
 
 Usage: .venv/bin/python scripts/makemigrations.py [-n NAME]
 """
@@ -23,6 +25,26 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "core" / "migrations"
 CHECK = r"""CheckConstraint\(check=(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"), name='[^']*'\)"""
 CREATE = re.compile(r"ops\.CreateModel\(\s*name='(\w+)',(.*?)bases=", re.S)
 CONSTRAINTS = re.compile(r"'constraints': \[((?:\s*" + CHECK + r",?\s*)*)\], ")
+
+
+LEDGER_MODELS = ("Account", "Posting", "PostingKind", "Hold", "HoldStep", "Transfer")
+REBUILDS = re.compile(
+    r"ops\.(?:AddConstraint|RemoveConstraint|AlterField|RemoveField)\(\s*model_name='(?:"
+    + "|".join(LEDGER_MODELS)
+    + ")'"
+)
+
+
+def keep_ledger_guards(source: str) -> str:
+    if not REBUILDS.search(source) or "install_ledger_guards" in source:
+        return source
+    source = source.replace(
+        "from tortoise import migrations\n",
+        "from tortoise import migrations\nfrom core.db_migration_support import install_ledger_guards\n",
+        1,
+    )
+    head, _, _ = source.rstrip().rpartition("]")
+    return head.rstrip() + "\n        ops.RunPython(install_ledger_guards),\n    ]\n"
 
 
 def move_checks(source: str) -> str:
@@ -71,7 +93,7 @@ def main() -> int:
     cmd = [sys.executable, "-c", CLI, "-c", "core.db.TORTOISE_ORM", "makemigrations", *sys.argv[1:]]
     subprocess.run(cmd, check=True)
     for path in sorted(set(MIGRATIONS.glob("0*.py")) - before):
-        path.write_text(move_checks(path.read_text()))
+        path.write_text(keep_ledger_guards(move_checks(path.read_text())))
         print(f"checked constraints in {path.name}")
         # The writer's import order is not ruff's; `make lint` checks migrations too.
         subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "--quiet", str(path)], check=False)

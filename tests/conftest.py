@@ -4,7 +4,8 @@
 CHECK and UNIQUE constraints under test are the production ones): SQLite
 always, and PostgreSQL too when TEST_POSTGRES_URL is set. The session makes
 its own randomly named PostgreSQL database and drops it at the end. After a
-test that used `db`, the ledger must verify clean.
+test that used `db`, the ledger must verify clean. `db` runs `core.setup()`
+(the `core_setup` fixture), as every process does before anything moves.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tortoise import Tortoise
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
+import core
 from core import db as database
 from core.ledger import verify
 
@@ -61,10 +63,15 @@ def postgres_url():
     asyncio.run(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+# Rows the migrations wrote, which a fresh database has: kept when the rest is wiped.
+SEEDED_TABLES = ("tortoise_migrations", "ledger_kind")
+
+
 async def _truncate_postgres() -> None:
     conn = Tortoise.get_connection("default")
+    kept = ", ".join(f"'{t}'" for t in SEEDED_TABLES)
     _, rows = await conn.execute_query(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+        f"SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ({kept})"
     )
     tables = ", ".join(f'"{r["tablename"]}"' for r in rows)
     if tables:
@@ -86,7 +93,7 @@ def db_url(request, tmp_path) -> str:
     url = fresh_db_url(request.param, request, tmp_path)
     if request.param == "postgres":
         async def wipe() -> None:
-            await database.open_db(url)
+            await Tortoise.init(config=database.tortoise_config(url))  # moves nothing: no core.setup()
             await _truncate_postgres()
             await database.close_db()
 
@@ -94,8 +101,14 @@ def db_url(request, tmp_path) -> str:
     return url
 
 
+@pytest.fixture
+def core_setup() -> None:
+    """What every process does before anything moves (tests/ledger swaps in the ledger alone)."""
+    core.setup()
+
+
 @pytest_asyncio.fixture
-async def db(db_url):
+async def db(db_url, core_setup):
     """An open, empty database; after the test the ledger must verify clean."""
     # Tortoise caches INSERT statements per connection name, not per engine:
     # clear it so a PostgreSQL test never reuses SQLite's placeholders.

@@ -9,7 +9,7 @@ EUR = "EUR"
 async def test_a_posting_moves_money_between_two_accounts(db):
     clearing = await ledger.system_account(ledger.Role.CLEARING, EUR)
     alice = await ledger.user_account(1, EUR)
-    await ledger.post("k1", "issue", [Leg(clearing.id, alice.id, 1500)])
+    await ledger.post("k1", "issuance", [Leg(clearing.id, alice.id, 1500)])
     assert (await ledger.get_account(alice.id)).balance == 1500
     h = await ledger.hold("h1", alice.id, 500, "offer")
     assert (await ledger.get_account(alice.id)).available == 1000

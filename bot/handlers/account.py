@@ -12,7 +12,7 @@ from bot.i18n import N_, Translator, tr
 from bot.members import member
 from bot.replies import answer, show
 from core import users
-from core.ledger import CARBON, STARS, Entry
+from core.ledger import CARBON, STARS, Entry, Kind
 
 BALANCE = N_(
     "Your credits\n"
@@ -25,23 +25,18 @@ STARS_LINE = N_("• Telegram Stars: {amount} ⭐")
 NO_HISTORY = N_("No movements yet.")
 HISTORY_TITLE = N_("Your movements (newest first):")
 PAGE_STALE = N_("This page is no longer available. Send /history to start again.")
-KINDS = {
-    "issue": N_("issued"),
-    "issuance": N_("issued"),
-    "buy": N_("bought"),
-    "purchase": N_("bought"),
-    "sell": N_("sold"),
-    "trade": N_("trade"),
-    "retire": N_("retired"),
-    "retirement": N_("retired"),
-    "claim": N_("product code"),
-    "transfer": N_("transfer"),
-    "refund": N_("refund"),
-    "fee": N_("fee"),
-    "adjust": N_("adjustment"),
-    "expire_hold": N_("hold released"),
-    "void_hold": N_("hold released"),
-    "post_hold": N_("reserved amount moved"),
+# One wording per kind of the ledger's closed set (core/ledger/kinds.py); a
+# payment is worded by its direction below, and a kind without one here shows
+# as it is spelled.
+KIND_LABELS = {
+    Kind.ISSUANCE: N_("issued"),
+    Kind.PURCHASE: N_("bought"),
+    Kind.REFUND: N_("refund"),
+    Kind.RETIREMENT: N_("retired"),
+    Kind.TRANSFER: N_("transfer"),
+    Kind.POST_HOLD: N_("reserved amount moved"),
+    Kind.VOID_HOLD: N_("hold released"),
+    Kind.EXPIRE_HOLD: N_("hold released"),
 }
 # A payment passes through the buyer's wallet: in from Telegram (or the card
 # provider), out to the seller in the same posting. Named by direction, the two
@@ -82,10 +77,10 @@ async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def entry_line(t: Translator, entry: Entry) -> str:
-    if entry.kind == "payment":
+    if entry.kind == Kind.PAYMENT:
         kind = t(PAYMENT_IN if entry.amount > 0 else PAYMENT_OUT)
-    elif entry.kind in KINDS:
-        kind = t(KINDS[entry.kind])
+    elif entry.kind in KIND_LABELS:
+        kind = t(KIND_LABELS[entry.kind])
     else:
         kind = entry.kind.replace("_", " ")
     sign = "+" if entry.amount > 0 else "−"

@@ -16,8 +16,10 @@ from core.ledger.accounts import (
 from core.ledger.errors import LedgerError
 from core.ledger.history import Entry, HistoryPage, history
 from core.ledger.hooks import Movement, MovementKind, on_movement
-from core.ledger.models import CARBON, HoldStatus
+from core.ledger.kinds import Kind
+from core.ledger.models import CARBON, HoldAction, HoldStatus
 from core.ledger.postings import (
+    HoldStepView,
     HoldView,
     Leg,
     PostingView,
@@ -25,6 +27,7 @@ from core.ledger.postings import (
     get_hold,
     get_posting,
     hold,
+    hold_history,
     post,
     post_hold,
     void_hold,
@@ -32,9 +35,10 @@ from core.ledger.postings import (
 from core.ledger.verify import Report, add_check, verify
 
 __all__ = [
-    "CARBON", "STARS", "AccountView", "Entry", "HistoryPage", "HoldStatus", "HoldView", "Leg",
-    "LedgerError", "Movement", "MovementKind", "PostingView", "Report", "Role", "accounts_of",
-    "add_check", "expire_holds", "get_account", "get_hold", "get_posting", "history", "hold",
-    "on_movement", "open_account", "post", "post_hold", "project_owner", "set_frozen",
-    "system_account", "user_account", "user_owner", "verify", "void_hold",
+    "CARBON", "STARS", "AccountView", "Entry", "HistoryPage", "HoldAction", "HoldStatus",
+    "HoldStepView", "HoldView", "Kind", "Leg", "LedgerError", "Movement", "MovementKind",
+    "PostingView", "Report", "Role", "accounts_of", "add_check", "expire_holds", "get_account",
+    "get_hold", "get_posting", "history", "hold", "hold_history", "on_movement", "open_account",
+    "post", "post_hold", "project_owner", "set_frozen", "system_account", "user_account",
+    "user_owner", "verify", "void_hold",
 ]

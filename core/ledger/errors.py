@@ -65,3 +65,30 @@ class HoldExceeded(LedgerError):
 
 class UnknownHold(LedgerError):
     code = "unknown_hold"
+
+
+class LedgerMisuse(RuntimeError):
+    """The calling code is wrong, not the request: a bug to log, never a refusal to show.
+
+    Not a DomainError, so the bot's error handler logs it with a reference
+    instead of answering it like a refusal. Nothing has been written either.
+    """
+
+    code = "ledger_misuse"
+
+    def __init__(self, **params: object) -> None:
+        self.params = params
+        detail = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        super().__init__(f"{self.code}({detail})")
+
+
+class HookMissing(LedgerMisuse):
+    """An asset that must be followed (carbon: the registry's serial blocks) has no hook."""
+
+    code = "hook_missing"
+
+
+class UnknownKind(LedgerMisuse):
+    """A posting's or a hold's kind that is not a row of ledger_kind (see kinds.py)."""
+
+    code = "unknown_kind"

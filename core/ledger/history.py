@@ -1,7 +1,10 @@
 """An account's movements, newest first, a page at a time.
 
 The cursor is the id of the last transfer shown: ids only grow, so a page is
-stable while new movements arrive (no offset drift).
+stable while new movements arrive (no offset drift). Each post (part) of a hold
+is a transfer of its own, so it is an entry of its own (with its `hold_id`);
+what a hold went through, its voids and expiries included, is
+`postings.hold_history`. `kind` is the posting's, a row of ledger_kind (kinds.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Entry:
     counterparty_owner: str
     counterparty_role: str
     metadata: dict
+    hold_id: int | None = None  # a post (part) of this hold
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ async def history(account_ids: list[int], *, limit: int = 10, before: int | None
                 counterparty_owner=other.owner,
                 counterparty_role=other.role,
                 metadata=posting.metadata,
+                hold_id=row.hold_id,
             )
         )
     return HistoryPage(entries=tuple(entries), next_cursor=rows[-1].id if more else None)

@@ -2,9 +2,13 @@
 
 The registry breaks each account's carbon balance down into serial blocks, so
 every carbon movement must move blocks in the same database transaction. The
-ledger cannot import the registry (imports point down), so the registry
-registers a hook here. Hooks run inside the posting's transaction; an error in
-a hook rolls the whole posting back.
+ledger cannot import the registry (imports point down), so `core.setup()`
+installs the registry's hook here. Hooks run inside the posting's transaction;
+an error in a hook rolls the whole posting back.
+
+Carbon must be followed: moving it with no hook installed raises HookMissing
+(and rolls the posting back), so a process that never called `core.setup()`
+cannot move carbon without its serials.
 """
 
 from __future__ import annotations
@@ -12,6 +16,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from core.ledger.errors import HookMissing
+from core.ledger.models import CARBON
+
+# Assets some area must follow: their movements are refused while no hook is installed.
+FOLLOWED_ASSETS = frozenset({CARBON})
 
 
 class MovementKind(StrEnum):
@@ -41,12 +51,15 @@ _hooks: dict[str, list[Hook]] = {}
 
 
 def on_movement(asset: str, hook: Hook) -> None:
-    """Call `hook` for every movement of `asset` (registered once, at import)."""
+    """Call `hook` for every movement of `asset`; installing the same hook again changes nothing."""
     hooks = _hooks.setdefault(asset, [])
     if hook not in hooks:
         hooks.append(hook)
 
 
 async def run_hooks(movement: Movement) -> None:
-    for hook in _hooks.get(movement.asset, ()):
+    hooks = _hooks.get(movement.asset)
+    if not hooks and movement.asset in FOLLOWED_ASSETS:
+        raise HookMissing(asset=movement.asset, reason="core.setup() was not called")
+    for hook in hooks or ():
         await hook(movement)

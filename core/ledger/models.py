@@ -12,16 +12,27 @@ updated or deleted: a mistake is undone by a new posting.
 A Posting groups the transfers that happen together, in one database
 transaction, under an idempotency key that is UNIQUE in the schema. Replaying
 a key with the same content returns the first posting; other content raises
-KeyConflict.
+KeyConflict. Its ``kind`` says why (kinds.py): a row of ``ledger_kind``.
 
 A Hold reserves part of an account's balance (``held`` on the account) until
 it is posted (the reserved amount, or less, moves) or voided, or it expires.
-available = balance - held.
+available = balance - held. What happens to a hold afterwards is a HoldStep
+each, with a posting of its own, as TigerBeetle records post-pending and
+void-pending as transfers of their own: a post (part) moves ``posted`` and may
+release the rest, a void or an expiry releases what is left. The hold's
+``remaining``, ``status`` and ``closed_at`` are a cache of its steps, moved
+on by a conditional UPDATE; `verify` recomputes them from the steps.
 
-Invariants the schema itself enforces (so a bug in Python cannot break them):
-amount > 0, debit != credit, held >= 0, a non-negative account never has
-balance < held, one key per posting and per hold. Invariants `verify` checks:
-every balance equals the sum of its transfers, every held amount the sum of its
+Invariants the schema itself enforces (so a bug in Python, or a hand-written
+statement, cannot break them): amount > 0, debit != credit, held >= 0, a
+non-negative account never has balance < held, one key per posting and per
+hold, a transfer's asset is both its accounts' asset, a kind is a row of
+``ledger_kind``; postings, transfers and hold steps are never updated or
+deleted, a hold never deleted, and only a pending hold's cache changes. The
+UNIQUE and CHECK constraints are declared here; what Tortoise cannot declare
+(triggers, composite foreign keys) is guards.py, installed by migration 0002.
+Invariants `verify` checks: every balance equals the sum of its transfers,
+every hold's cache what its steps leave, every held amount the sum of its
 pending holds, and each asset sums to zero over all accounts.
 """
 
@@ -40,6 +51,29 @@ class HoldStatus(StrEnum):
     POSTED = "posted"
     VOIDED = "voided"
     EXPIRED = "expired"
+
+
+class HoldAction(StrEnum):
+    """What a HoldStep did to its hold."""
+
+    POST = "post"  # moved `posted`; released `released` (the rest, when it closed the hold)
+    VOID = "void"  # released what was left
+    EXPIRE = "expire"  # released what was left, its time being up
+
+
+# The status a hold is left in by the step that brings its remaining to zero.
+CLOSED_BY = {HoldAction.POST: HoldStatus.POSTED, HoldAction.VOID: HoldStatus.VOIDED,
+             HoldAction.EXPIRE: HoldStatus.EXPIRED}
+
+
+class PostingKind(models.Model):
+    """One row per kind (kinds.Kind): postings and holds name theirs by `code`."""
+
+    code = fields.CharField(max_length=32, primary_key=True)
+    description = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "ledger_kind"
 
 
 class Account(models.Model):
@@ -108,6 +142,34 @@ class Hold(models.Model):
             CheckConstraint(check="amount > 0", name="ledger_hold_amount_positive"),
             CheckConstraint(
                 check="remaining >= 0 AND remaining <= amount", name="ledger_hold_remaining_range"
+            ),
+        ]
+
+
+class HoldStep(models.Model):
+    """A post (part), a void or an expiry of a hold: appended, never changed."""
+
+    id = fields.BigIntField(primary_key=True)
+    hold = fields.ForeignKeyField("models.Hold", related_name="steps", on_delete=fields.RESTRICT)
+    posting = fields.ForeignKeyField(
+        "models.Posting", related_name="hold_steps", unique=True, on_delete=fields.RESTRICT
+    )
+    action = fields.CharEnumField(HoldAction, max_length=8)
+    posted = fields.BigIntField()  # moved to the credit account (a post's transfer amount)
+    released = fields.BigIntField()  # given back to the account's available balance
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ledger_hold_step"
+        indexes = (("hold_id", "id"),)
+        constraints = [
+            CheckConstraint(
+                check="posted >= 0 AND released >= 0 AND posted + released > 0",
+                name="ledger_hold_step_amounts",
+            ),
+            CheckConstraint(
+                check="(action = 'post' AND posted > 0) OR (action IN ('void', 'expire') AND posted = 0)",
+                name="ledger_hold_step_action",
             ),
         ]
 

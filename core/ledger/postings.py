@@ -3,7 +3,10 @@
 `post` moves every leg or none, in one database transaction, under an
 idempotency key: the same key with the same content returns the first posting,
 with other content raises KeyConflict. `hold` reserves, `post_hold` moves what
-a hold reserved (the rest is released), `void_hold` releases it.
+a hold reserved (the rest is released), `void_hold` releases it. Each post
+(part) and each void or expiry of a hold is a posting and a HoldStep row of its
+own (`hold_history` reads them); the hold row only caches where they leave it.
+A kind the database does not know (kinds.py) raises UnknownKind.
 
 Concurrency is safe in the database, not in Python: a debit is a conditional
 UPDATE (`... WHERE balance - held >= amount`) whose row count says whether it
@@ -42,9 +45,20 @@ from core.ledger.errors import (
     SameAccount,
     UnknownAccount,
     UnknownHold,
+    UnknownKind,
 )
 from core.ledger.hooks import Movement, MovementKind, run_hooks
-from core.ledger.models import Account, Hold, HoldStatus, Posting, Transfer
+from core.ledger.kinds import Kind
+from core.ledger.models import (
+    Account,
+    Hold,
+    HoldAction,
+    HoldStatus,
+    HoldStep,
+    Posting,
+    PostingKind,
+    Transfer,
+)
 
 MAX_KEY_LENGTH = 200
 # Amounts and balances are BIGINT columns (signed 64-bit on SQLite and PostgreSQL).
@@ -102,6 +116,19 @@ class HoldView:
     memo: str
     metadata: dict
     expires_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HoldStepView:
+    """One thing that happened to a hold: a post (part), a void or an expiry."""
+
+    id: int
+    hold_id: int
+    posting_id: int
+    action: HoldAction
+    posted: int  # moved to the credit account
+    released: int  # given back to the account's available balance
     created_at: datetime
 
 
@@ -166,6 +193,12 @@ def _hold_view(hold: Hold) -> HoldView:
         expires_at=hold.expires_at,
         created_at=hold.created_at,
     )
+
+
+async def _refuse_unknown_kind(kind: str) -> None:
+    """After an IntegrityError that was no replay: say so if the kind was the cause."""
+    if not await PostingKind.exists(code=kind):
+        raise UnknownKind(kind=kind)
 
 
 async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
@@ -348,6 +381,7 @@ async def post(
         # The key was used before, or a concurrent request committed it first.
         if (done := await _replayed_posting(key, fingerprint)) is not None:
             return done
+        await _refuse_unknown_kind(kind)
         raise
     return _posting_view_of(posting, transfers)
 
@@ -431,6 +465,7 @@ async def hold(
     except IntegrityError:
         if (done := await replayed()) is not None:
             return done
+        await _refuse_unknown_kind(kind)
         raise
     return _hold_view(created)
 
@@ -461,7 +496,7 @@ async def post_hold(
     *,
     amount: int | None = None,
     release_rest: bool = True,
-    kind: str = "post_hold",
+    kind: str = Kind.POST_HOLD,
     memo: str = "",
     metadata: dict | None = None,
     now: datetime | None = None,
@@ -525,6 +560,14 @@ async def post_hold(
                 hold_id=hold_id,
                 created_at=now,
             )
+            await HoldStep.create(
+                hold_id=hold_id,
+                posting_id=posting.id,
+                action=HoldAction.POST,
+                posted=move,
+                released=release - move,
+                created_at=now,
+            )
             await run_hooks(
                 Movement(
                     kind=MovementKind.POST_HOLD,
@@ -541,6 +584,7 @@ async def post_hold(
     except IntegrityError:
         if (done := await _replayed_posting(key, fingerprint)) is not None:
             return done
+        await _refuse_unknown_kind(kind)
         raise
     return await _posting_view(posting)
 
@@ -549,12 +593,18 @@ async def void_hold(
     key: str,
     hold_id: int,
     *,
-    kind: str = "void_hold",
+    kind: str = Kind.VOID_HOLD,
     memo: str = "",
     now: datetime | None = None,
     status: HoldStatus = HoldStatus.VOIDED,
 ) -> PostingView:
-    """Release everything the hold still reserves. Recorded as a posting with no transfer."""
+    """Release everything the hold still reserves: a posting with no transfer, and a HoldStep.
+
+    `status` EXPIRED records an expiry (expire_holds), VOIDED a void.
+    """
+    action = {HoldStatus.VOIDED: HoldAction.VOID, HoldStatus.EXPIRED: HoldAction.EXPIRE}.get(status)
+    if action is None:
+        raise ValueError(f"a void leaves a hold voided or expired, not {status}")
     _check_key(key)
     now = now or utcnow()
     fingerprint = fingerprint_of({"void": hold_id, "kind": kind, "memo": memo, "status": status})
@@ -577,6 +627,14 @@ async def void_hold(
                 fingerprint=fingerprint,
                 created_at=now,
             )
+            await HoldStep.create(
+                hold_id=hold_id,
+                posting_id=posting.id,
+                action=action,
+                posted=0,
+                released=released,
+                created_at=now,
+            )
             account = await Account.get(id=hold_row.account_id)
             # Releasing never overdraws, and a frozen account may still get its hold back.
             await Account.filter(id=account.id).update(held=F("held") - released)
@@ -594,6 +652,7 @@ async def void_hold(
     except IntegrityError:
         if (done := await _replayed_posting(key, fingerprint)) is not None:
             return done
+        await _refuse_unknown_kind(kind)
         raise
     return await _posting_view(posting)
 
@@ -606,7 +665,7 @@ async def expire_holds(now: datetime | None = None) -> list[int]:
     for hold_id in due:
         try:
             await void_hold(
-                f"expire:{hold_id}", hold_id, kind="expire_hold", now=now, status=HoldStatus.EXPIRED
+                f"expire:{hold_id}", hold_id, kind=Kind.EXPIRE_HOLD, now=now, status=HoldStatus.EXPIRED
             )
             expired.append(hold_id)
         except HoldNotPending:  # posted or voided a moment ago
@@ -619,6 +678,24 @@ async def get_hold(hold_id: int) -> HoldView:
     if hold_row is None:
         raise UnknownHold(hold_id=hold_id)
     return _hold_view(hold_row)
+
+
+async def hold_history(hold_id: int) -> tuple[HoldStepView, ...]:
+    """What happened to a hold after it was made, oldest first: a row per post (part), void, expiry."""
+    if not await Hold.exists(id=hold_id):
+        raise UnknownHold(hold_id=hold_id)
+    return tuple(
+        HoldStepView(
+            id=step.id,
+            hold_id=step.hold_id,
+            posting_id=step.posting_id,
+            action=HoldAction(step.action),
+            posted=step.posted,
+            released=step.released,
+            created_at=step.created_at,
+        )
+        for step in await HoldStep.filter(hold_id=hold_id).order_by("id")
+    )
 
 
 async def get_posting(key: str) -> PostingView | None:

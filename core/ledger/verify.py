@@ -1,11 +1,15 @@
 """`verify`: recompute the ledger from its transfers and report any drift.
 
 Checks: every account's balance equals credits minus debits of its transfers;
-its held amount equals the sum of its pending holds; no hold reserves more than
-it was given; no non-negative account has balance < held; no account but the
-system's issuance, clearing and adjustments is negative or flagged as allowed
-to be; each asset sums to zero over all accounts. Other areas (the registry's serial blocks) add their
-checks with `add_check`; `cccp verify` runs them all.
+every hold's cached remaining and status are what its steps leave (amount
+minus what its posts moved and its steps released), and its posts moved what
+its transfers did; every held amount equals what its pending holds still
+reserve, by their steps; no non-negative account has balance < held; no
+account but the system's issuance, clearing and adjustments is negative or
+flagged as allowed to be; each asset sums to zero over all accounts; the
+database still has its guards (guards.py: a rebuilt SQLite table loses its
+triggers). Other areas (the registry's serial blocks) add their checks with
+`add_check`, installed by `core.setup()`; `cccp verify` runs them all.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from core.ledger import guards
 from core.ledger.accounts import may_go_negative
-from core.ledger.models import Account, Hold, HoldStatus, Transfer
+from core.ledger.models import CLOSED_BY, Account, Hold, HoldAction, HoldStatus, HoldStep, Transfer
 
 
 @dataclass
@@ -47,21 +52,52 @@ def add_check(check: Check) -> None:
         _checks.append(check)
 
 
+async def _check_holds(report: Report, moved_by_hold: dict[int, int]) -> dict[int, int]:
+    """Each hold's cache against its steps; returns what pending holds reserve, per account."""
+    taken: dict[int, int] = defaultdict(int)
+    posted: dict[int, int] = defaultdict(int)
+    last_action: dict[int, HoldAction] = {}
+    for hold_id, action, moved, released in await HoldStep.all().order_by("id").values_list(
+        "hold_id", "action", "posted", "released"
+    ):
+        taken[hold_id] += moved + released
+        posted[hold_id] += moved
+        last_action[hold_id] = HoldAction(action)
+    held: dict[int, int] = defaultdict(int)
+    for hold_id, account_id, amount, remaining, status in await Hold.all().order_by("id").values_list(
+        "id", "account_id", "amount", "remaining", "status"
+    ):
+        left = amount - taken[hold_id]
+        if left < 0:
+            report.problems.append(f"hold {hold_id}: its steps take {taken[hold_id]} of {amount}")
+        derived = HoldStatus.PENDING if left > 0 else CLOSED_BY.get(last_action.get(hold_id))
+        if remaining != left or status != derived:
+            report.problems.append(
+                f"hold {hold_id}: {status} with {remaining} remaining"
+                f" but its steps leave it {derived or 'closed by no step'} with {left}"
+            )
+        if posted[hold_id] != moved_by_hold.get(hold_id, 0):
+            report.problems.append(
+                f"hold {hold_id}: its posts moved {posted[hold_id]}"
+                f" but its transfers {moved_by_hold.get(hold_id, 0)}"
+            )
+        if left > 0:
+            held[account_id] += left
+    return held
+
+
 async def check_ledger(report: Report) -> None:
     sums: dict[int, int] = defaultdict(int)
+    moved_by_hold: dict[int, int] = defaultdict(int)
     transfers = 0
-    async for row in Transfer.all().values_list("debit_account_id", "credit_account_id", "amount"):
-        debit, credit, amount = row
+    async for row in Transfer.all().values_list("debit_account_id", "credit_account_id", "amount", "hold_id"):
+        debit, credit, amount, hold_id = row
         sums[debit] -= amount
         sums[credit] += amount
+        if hold_id is not None:
+            moved_by_hold[hold_id] += amount
         transfers += 1
-    held: dict[int, int] = defaultdict(int)
-    for account_id, amount, remaining in await Hold.filter(status=HoldStatus.PENDING).values_list(
-        "account_id", "amount", "remaining"
-    ):
-        held[account_id] += remaining
-        if remaining > amount:
-            report.problems.append(f"hold on account {account_id} reserves {remaining} > {amount}")
+    held = await _check_holds(report, moved_by_hold)
     per_asset: dict[str, int] = defaultdict(int)
     accounts = await Account.all().order_by("id")
     for a in accounts:
@@ -90,6 +126,8 @@ async def check_ledger(report: Report) -> None:
     for asset, total in sorted(per_asset.items()):
         if total != 0:
             report.problems.append(f"asset {asset} sums to {total}, not 0")
+    for name in await guards.missing(Account._meta.db):
+        report.problems.append(f"the database lacks the guard {name} (core/ledger/guards.py)")
     report.counts.update(accounts=len(accounts), transfers=transfers, assets=len(per_asset))
 
 

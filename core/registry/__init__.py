@@ -1,13 +1,10 @@
 """The registry: projects, batches, serial numbers, issuance, retirement, look-up.
 
-Importing this package registers the serial-block hook with the ledger
-(every carbon movement moves blocks) and its checks with `verify`. The app,
-the CLI and core/checks.py import it before any carbon moves.
+Every carbon movement moves serial blocks (blocks.follow_movement) and `verify`
+checks them (checks.check_serials): `core.setup()` installs both with the
+ledger; importing this package installs nothing.
 """
 
-from core.ledger import CARBON, add_check, on_movement
-from core.registry.blocks import follow_movement
-from core.registry.checks import check_serials
 from core.registry.errors import RegistryError, UnknownProducer
 from core.registry.gases import GWP_100, GWP_SOURCE, Gas, parse_gas, to_co2e_kg
 from core.registry.inventory import project_inventory
@@ -46,9 +43,6 @@ from core.registry.views import (
     RetirementView,
     SerialRangeView,
 )
-
-on_movement(CARBON, follow_movement)
-add_check(check_serials)
 
 __all__ = [
     "BatchTotals", "BatchView", "BlockStatus", "GWP_100", "GWP_SOURCE", "Gas", "InventoryLine",

@@ -1,10 +1,9 @@
 """Serial blocks follow the ledger: every carbon movement moves blocks.
 
-`follow_movement` is registered with `core.ledger.on_movement(CARBON, ...)`
-when `core.registry` is imported, and runs inside the posting's transaction,
-so a movement and its blocks commit or roll back together. Whoever posts
-carbon (the app, the CLI, `cccp verify`) imports core.registry first
-(core/checks.py does).
+`follow_movement` is installed with `core.ledger.on_movement(CARBON, ...)` by
+`core.setup()`, and runs inside the posting's transaction, so a movement and
+its blocks commit or roll back together. A process that never called
+`core.setup()` cannot move carbon at all: the ledger raises HookMissing.
 
 Rules:
 - A transfer out of the issuance account must name a batch: it hands out the

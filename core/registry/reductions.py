@@ -4,10 +4,9 @@ Every purchase records a reduction order (seed claim: a purchase starts a
 carbon reduction process) that the reforestation issue will turn into trees.
 Until then the order is shown with the retirement it produced, in the public
 look-up. The orders live with the purchases (core/purchases), which import
-the registry, so the registry cannot read them itself: the purchases area
-registers a source here when it is imported, as the registry registers its
-movement hook with the ledger. With no source registered (a process that never
-imports core.purchases), a look-up simply shows no reduction orders.
+the registry, so the registry cannot read them itself: `core.setup()`
+installs the purchases' source here, as it installs the registry's movement
+hook with the ledger. With no source installed, a look-up shows no orders.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ _sources: list[ReductionSource] = []
 
 
 def register_reduction_source(source: ReductionSource) -> None:
-    """Make `source(retirement_id)` part of every look-up of a retirement (once, at import)."""
+    """Make `source(retirement_id)` part of every look-up of a retirement (once, by core.setup())."""
     if source not in _sources:
         _sources.append(source)
 

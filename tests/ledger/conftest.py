@@ -1,11 +1,12 @@
 """Fixtures for the ledger tests: a fresh database with a few accounts.
 
-These tests prove the ledger alone. Areas above it register movement hooks and
-verify checks at import (the registry follows every carbon movement with its
-serial blocks and refuses carbon that no batch issued), so every test here
-runs with none registered; the registry's tests cover the ledger with its hook.
-Tests that start another process (crash, `cccp verify`, the benchmark) cannot
-switch the hooks off there, so they move money instead of carbon.
+These tests prove the ledger alone. `core.setup()` installs the other areas'
+movement hooks and verify checks (the registry follows every carbon movement
+with its serial blocks and refuses carbon that no batch issued), so here the
+`core_setup` fixture installs none: carbon, which the ledger refuses to move
+unfollowed, gets a hook that moves nothing. The registry's tests cover the
+ledger with its hook. Tests that start another process (crash, `cccp verify`,
+the benchmark) get the real setup there, so they move money instead of carbon.
 
 `book` opens the carbon issuance account and three user wallets (Alice, Bob,
 Carol) and offers the reads the tests assert on: balances and row counts.
@@ -13,7 +14,6 @@ Carol) and offers the reads the tests assert on: balances and row counts.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from dataclasses import dataclass
 
@@ -21,9 +21,9 @@ import pytest
 import pytest_asyncio
 from tortoise import Tortoise
 
-from core import db as database
+import core
 from core import ledger
-from core.ledger import Leg
+from core.ledger import Leg, Movement
 from core.ledger.models import Hold, Posting, Transfer
 
 
@@ -38,7 +38,7 @@ class Book:
     async def fund(self, account_id: int, amount: int) -> None:
         """Issue `amount` kg into the account (a posting of its own)."""
         self._funded += 1
-        await ledger.post(f"fund:{self._funded}", "issue", [Leg(self.issuance, account_id, amount)])
+        await ledger.post(f"fund:{self._funded}", "issuance", [Leg(self.issuance, account_id, amount)])
 
     async def balance(self, account_id: int) -> tuple[int, int]:
         """(balance, held) as the account row says."""
@@ -56,16 +56,18 @@ async def raw_sql(sql: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+async def follows_nothing(movement: Movement) -> None:
+    """The ledger alone: carbon moves with no serial blocks behind it."""
+
+
 @pytest.fixture(autouse=True)
-def ledger_alone(monkeypatch) -> None:
-    """No hooks or checks of other areas: the ledger's own rules only."""
-    # Import every area now: one imported later (by Tortoise's init) would
-    # register its hooks into the emptied tables.
-    for module in database.MODEL_MODULES:
-        importlib.import_module(module)
+def core_setup(monkeypatch) -> None:
+    """In place of core.setup(): no hooks or checks of other areas, the ledger's own rules only."""
+    monkeypatch.setattr(sys.modules["core.ledger.hooks"], "_hooks", {ledger.CARBON: [follows_nothing]})
     # `core.ledger.verify` is also the name of the function the package exports.
-    monkeypatch.setattr(sys.modules["core.ledger.hooks"], "_hooks", {})
     monkeypatch.setattr(sys.modules["core.ledger.verify"], "_checks", [])
+    # A database opened in the test (core.db.open_db) installs nothing more.
+    monkeypatch.setattr(core, "setup", lambda: None)
 
 
 @pytest_asyncio.fixture

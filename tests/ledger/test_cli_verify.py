@@ -23,7 +23,7 @@ async def _fund_alice(url: str, corrupt: bool) -> int:
         # Money: in a process of its own the registry allows no carbon without serials.
         clearing = await ledger.system_account(ledger.Role.CLEARING, "EUR")
         alice = await ledger.user_account(1, "EUR")
-        await ledger.post("fund", "pay_in", [Leg(clearing.id, alice.id, 1000)])
+        await ledger.post("fund", "payment", [Leg(clearing.id, alice.id, 1000)])
         if corrupt:
             await raw_sql(f"UPDATE ledger_account SET balance = 1001 WHERE id = {alice.id}")
         return alice.id

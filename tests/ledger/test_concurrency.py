@@ -80,7 +80,7 @@ async def setup_accounts(alice_kg: int) -> tuple[int, int, int]:
     issuance = await ledger.system_account(ledger.Role.ISSUANCE, ledger.CARBON)
     alice = await ledger.user_account(1, ledger.CARBON)
     bob = await ledger.user_account(2, ledger.CARBON)
-    await ledger.post("fund", "issue", [Leg(issuance.id, alice.id, alice_kg)])
+    await ledger.post("fund", "issuance", [Leg(issuance.id, alice.id, alice_kg)])
     return issuance.id, alice.id, bob.id
 
 
@@ -95,7 +95,7 @@ async def test_fifty_debits_of_an_account_that_affords_ten_let_exactly_ten_throu
             await asyncio.sleep(0)
 
     async def spend(n: int):
-        return await ledger.post(f"spend:{n}", "spend", [Leg(alice, bob, 10)])
+        return await ledger.post(f"spend:{n}", "transfer", [Leg(alice, bob, 10)])
 
     watcher = asyncio.create_task(watch())
     results = await asyncio.gather(*(spend(n) for n in range(50)), return_exceptions=True)
@@ -118,7 +118,7 @@ async def test_twenty_postings_of_one_key_post_once(pooled, backends):
     issuance, alice, bob = await setup_accounts(100)
 
     async def buy():
-        return await ledger.post("buy:41", "buy", [Leg(alice, bob, 30)], metadata={"update": 41})
+        return await ledger.post("buy:41", "purchase", [Leg(alice, bob, 30)], metadata={"update": 41})
 
     results = await asyncio.gather(*(buy() for _ in range(20)), return_exceptions=True)
     errors = [r for r in results if isinstance(r, Exception)]
@@ -158,11 +158,11 @@ async def test_racing_fills_of_one_hold_move_it_once(pooled, backends):
 
 async def test_concurrent_transfers_both_ways_never_deadlock(pooled, backends):
     issuance, alice, bob = await setup_accounts(1000)
-    await ledger.post("fund:bob", "issue", [Leg(issuance, bob, 1000)])
+    await ledger.post("fund:bob", "issuance", [Leg(issuance, bob, 1000)])
 
     async def move(n: int):
         legs = [Leg(alice, bob, 1)] if n % 2 else [Leg(bob, alice, 1), Leg(issuance, alice, 1)]
-        return await ledger.post(f"move:{n}", "move", legs)
+        return await ledger.post(f"move:{n}", "transfer", legs)
 
     results = await asyncio.gather(*(move(n) for n in range(60)), return_exceptions=True)
     assert [r for r in results if isinstance(r, Exception)] == []

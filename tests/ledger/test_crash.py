@@ -81,8 +81,8 @@ async def census(url: str) -> dict:
         return {
             "report": report,
             "legs": {(r["kind"], r["legs"]) for r in per_posting},
-            "postings": await Posting.filter(kind="crash").count(),
-            "fills": await Posting.filter(kind="fill").count(),
+            "postings": await Posting.filter(kind="transfer").count(),
+            "fills": await Posting.filter(kind="post_hold").count(),
             "holds": await Hold.all().count(),
             "transfers": await Transfer.all().count(),
         }
@@ -110,7 +110,7 @@ def test_a_worker_killed_mid_posting_leaves_a_consistent_ledger(crash_url):
 
     after = asyncio.run(census(crash_url))
     assert after["report"].is_clean, after["report"].text()
-    assert after["legs"] <= {("crash", LEGS_PER_POSTING), ("fill", 1)}, "a half posting survived"
+    assert after["legs"] <= {("transfer", LEGS_PER_POSTING), ("post_hold", 1)}, "a half posting survived"
     assert after["postings"] >= last + 1, "a posting reported as committed was lost"
     assert after["transfers"] == LEGS_PER_POSTING * after["postings"] + after["fills"]
 

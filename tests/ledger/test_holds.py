@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core import ledger
-from core.ledger import HoldStatus, Leg
+from core.ledger import HoldAction, HoldStatus, Leg
 from core.ledger.errors import (
     AccountFrozen,
     AssetMismatch,
@@ -48,8 +48,8 @@ async def test_a_posting_cannot_spend_what_a_hold_reserves(book):
     await book.fund(book.alice, 100)
     await ledger.hold("offer:1", book.alice, 70, "offer")
     with pytest.raises(InsufficientFunds):
-        await ledger.post("spend", "spend", [Leg(book.alice, book.bob, 31)])
-    await ledger.post("spend", "spend", [Leg(book.alice, book.bob, 30)])
+        await ledger.post("spend", "transfer", [Leg(book.alice, book.bob, 31)])
+    await ledger.post("spend", "transfer", [Leg(book.alice, book.bob, 30)])
     assert await book.balance(book.alice) == (70, 70)
 
 
@@ -234,3 +234,51 @@ async def test_expiring_holds_releases_only_those_that_are_due(book):
     assert await book.balance(book.alice) == (95, 30)
     with pytest.raises(HoldNotPending):
         await ledger.post_hold("fill:late", late.id, book.bob, now=NOW)
+
+
+async def test_a_hold_posted_in_parts_then_voided_is_a_row_per_part_and_for_the_void(book):
+    await book.fund(book.alice, 100)
+    held = await ledger.hold("offer:1", book.alice, 60, "offer", now=NOW)
+    first = await ledger.post_hold("fill:1", held.id, book.bob, amount=15, release_rest=False, now=NOW)
+    second = await ledger.post_hold("fill:2", held.id, book.carol, amount=20, release_rest=False, now=NOW)
+    void = await ledger.void_hold("cancel:1", held.id, now=NOW + timedelta(minutes=1))
+
+    steps = await ledger.hold_history(held.id)
+    assert [(s.action, s.posted, s.released, s.posting_id) for s in steps] == [
+        (HoldAction.POST, 15, 0, first.id),
+        (HoldAction.POST, 20, 0, second.id),
+        (HoldAction.VOID, 0, 25, void.id),
+    ]
+    assert steps[-1].created_at == NOW + timedelta(minutes=1)
+    entries = (await ledger.history([book.alice])).entries
+    assert [(e.amount, e.hold_id, e.kind) for e in entries] == [
+        (-20, held.id, "post_hold"),  # each part is a movement of its own
+        (-15, held.id, "post_hold"),
+        (100, None, "issuance"),
+    ]
+    after = await ledger.get_hold(held.id)
+    assert (after.status, after.remaining) == (HoldStatus.VOIDED, 0)
+    assert await book.balance(book.alice) == (65, 0)
+
+
+async def test_the_post_that_closes_a_hold_records_what_it_released(book):
+    await book.fund(book.alice, 100)
+    held = await ledger.hold("offer:1", book.alice, 40, "offer")
+    await ledger.post_hold("fill:1", held.id, book.bob, amount=10, release_rest=False)
+    await ledger.post_hold("fill:2", held.id, book.bob, amount=5)  # releases the other 25
+    assert [(s.action, s.posted, s.released) for s in await ledger.hold_history(held.id)] == [
+        (HoldAction.POST, 10, 0),
+        (HoldAction.POST, 5, 25),
+    ]
+    assert (await ledger.get_hold(held.id)).status == HoldStatus.POSTED
+
+
+async def test_an_expiry_is_a_row_of_its_own(book):
+    await book.fund(book.alice, 100)
+    held = await ledger.hold("pay:1", book.alice, 10, "purchase", expires_at=NOW, now=NOW)
+    assert await ledger.expire_holds(NOW) == [held.id]
+    (step,) = await ledger.hold_history(held.id)
+    assert (step.action, step.posted, step.released) == (HoldAction.EXPIRE, 0, 10)
+    assert await ledger.hold_history((await ledger.hold("h", book.alice, 1, "offer")).id) == ()
+    with pytest.raises(UnknownHold):
+        await ledger.hold_history(999)

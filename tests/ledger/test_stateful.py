@@ -8,7 +8,9 @@ balance is negative; a replayed key returns the first answer and moves nothing.
 Hypothesis calls the machine synchronously, so each test runs its own event
 loop and one `contextvars.Context` that every step's task runs in: Tortoise
 keeps its connections in context variables, which a fresh context per step
-would lose. The database is opened once per test and wiped per example.
+would lose. The database is opened once per test and wiped per example
+(PostgreSQL: TRUNCATE; SQLite, whose ledger tables refuse DELETE: a fresh copy
+of the migrated template under the same connection name).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,15 +129,21 @@ LEG = st.one_of(
 )
 
 
+TEMPLATE = "template.sqlite3"  # beside the test's SQLite file: the migrated, empty schema
+
+
 async def wipe() -> None:
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(
             "TRUNCATE ledger_transfer, ledger_hold, ledger_posting, ledger_account RESTART IDENTITY CASCADE"
         )
-    else:
-        for table in ("ledger_transfer", "ledger_hold", "ledger_posting", "ledger_account"):
-            await conn.execute_script(f"DELETE FROM {table}")
+        return
+    path = Path(conn.filename)
+    await conn.close()  # the next query opens the fresh copy
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(path.with_name(TEMPLATE), path)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -198,7 +207,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ids = [(await ledger.open_account(*a)).id for a in ACCOUNTS]
             legs = [Leg(ids[0], ids[i], START_KG) for i in (1, 2, 3)]
             legs += [Leg(ids[5], ids[i], START_CENTS) for i in (6, 7)]
-            await ledger.post("start", "issue", legs, now=T0)
+            await ledger.post("start", "issuance", legs, now=T0)
             return ids
 
         self.ids = self.run(setup())
@@ -214,7 +223,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = self.predict_post(legs)
         key = self.key("post")
         call = ledger.post(
-            key, "move", [Leg(self.ids[d], self.ids[c], a) for d, c, a in legs], memo=memo, now=self.now
+            key, "transfer", [Leg(self.ids[d], self.ids[c], a) for d, c, a in legs], memo=memo, now=self.now
         )
         if expected is not None:
             before = self.snapshot()
@@ -352,7 +361,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if call[0] == "post":
             _, key, legs, memo, posting_id = call
             legs = [Leg(self.ids[d], self.ids[c], a) for d, c, a in legs]
-            again = self.run(ledger.post(key, "move", legs, memo=memo, now=self.now))
+            again = self.run(ledger.post(key, "transfer", legs, memo=memo, now=self.now))
         elif call[0] == "post_hold":
             _, key, (hold_id, credit, part, release_rest), posting_id = call
             again = self.run(
@@ -374,7 +383,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         before = self.snapshot()
         other = [Leg(self.ids[0], self.ids[1], 1)]
-        self.run.expect(KeyConflict, ledger.post(call[1], "other", other, now=self.now))
+        self.run.expect(KeyConflict, ledger.post(call[1], "transfer", other, now=self.now))
         assert self.snapshot() == before
 
     @rule(data=st.data())
@@ -444,6 +453,7 @@ def ledger_url(request, tmp_path) -> str:
         return request.getfixturevalue("postgres_url")
     path = tmp_path / "stateful.sqlite3"
     shutil.copy(request.getfixturevalue("sqlite_template"), path)
+    shutil.copy(path, tmp_path / TEMPLATE)
     return f"sqlite://{path}"
 
 

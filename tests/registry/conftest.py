@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-import core.registry  # noqa: F401  (the serial-block hook and checks)
 from core import ledger, registry
 from core.ledger import CARBON
 from tests.helpers import sign_up_producer

@@ -61,7 +61,7 @@ async def test_carbon_cannot_enter_a_wallet_except_by_issuance(db):
     issuance = await ledger.system_account(ledger.Role.ISSUANCE, CARBON)
     alice = await wallet(1)
     try:
-        await ledger.post("k1", "issue", [Leg(issuance.id, alice.id, 1500)])
+        await ledger.post("k1", "issuance", [Leg(issuance.id, alice.id, 1500)])
     except CarbonOutsideRegistry as refused:
         assert refused.code == "carbon_outside_registry"
     else:
@@ -103,7 +103,7 @@ async def test_a_batch_strict_transfer_short_of_its_batch_is_refused_and_moves_n
     listed, _ = await _two_batches_of_one_seller()
     seller, buyer = await wallet(PRODUCER), await wallet(2)
     with pytest.raises(BatchExhausted):
-        await ledger.post("t1", "sale", [Leg(seller.id, buyer.id, 101, batch_id=listed.id, is_batch_strict=True)])
+        await ledger.post("t1", "purchase", [Leg(seller.id, buyer.id, 101, batch_id=listed.id, is_batch_strict=True)])
     assert ((await wallet(PRODUCER)).balance, (await wallet(2)).balance) == (1100, 0)
     assert await Posting.filter(key="t1").count() == 0
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
+import core
 from core import db as database
 from core import ledger, registry
 from core.errors import DomainError
@@ -146,6 +147,7 @@ async def _retired() -> set[tuple[int, int, int]]:
 
 async def _run(url: str, kind: str, sequence: list[tuple]) -> None:
     executor.EXECUTOR_CACHE.clear()
+    core.setup()  # the serial-block hook and checks, as core.db's open functions install them
     async with TortoiseContext() as ctx:
         await ctx.init(config=database.tortoise_config(url))
         if kind == "postgres":

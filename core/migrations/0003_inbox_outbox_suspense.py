@@ -11,7 +11,7 @@ from core.purchases.models import PaymentOutcome
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0001_initial')]
+    dependencies = [('models', '0002_ledger_guards')]
 
     initial = False
 
