@@ -217,11 +217,13 @@ async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
 _LOAD = "SELECT id, asset, balance, held, is_nonnegative, is_frozen FROM ledger_account WHERE id IN ({})"
 # After the update balance - held must still be >= 0 for a non-negative account:
 # balance - amount >= held - release. The row count says whether it happened.
+# The last condition of each keeps a balance inside a 64-bit integer: SQLite would turn
+# an overflowing sum into a float, PostgreSQL refuse it mid-transaction.
 _DEBIT = (
     "UPDATE ledger_account SET balance = balance - ?, held = held - ?"
-    " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
+    " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?) AND balance >= ?"
 )
-_CREDIT = "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND NOT is_frozen"
+_CREDIT = "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND NOT is_frozen AND balance <= ?"
 _HOLD = (
     "UPDATE ledger_account SET held = held + ?"
     " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
@@ -281,6 +283,8 @@ async def _refuse_debit(account_id: int, requested: int) -> None:
     fresh = (await _load_accounts({account_id}))[account_id]
     if fresh.is_frozen:
         raise AccountFrozen(account_id=account_id)
+    if fresh.balance < requested - MAX_AMOUNT:  # an unbounded account at the 64-bit floor
+        raise AmountTooLarge(amount=requested, maximum=fresh.balance + MAX_AMOUNT, account_id=account_id)
     raise InsufficientFunds(
         account_id=account_id, available=fresh.balance - fresh.held, requested=requested
     )
@@ -288,15 +292,18 @@ async def _refuse_debit(account_id: int, requested: int) -> None:
 
 async def _debit(account: _AccountRow, amount: int, release: int = 0) -> None:
     """balance -= amount, held -= release; refused if it would overdraw or is frozen."""
-    changed, _ = await _execute(_DEBIT, amount, release, account.id, amount - release)
+    changed, _ = await _execute(_DEBIT, amount, release, account.id, amount - release, amount - MAX_AMOUNT)
     if not changed:
         await _refuse_debit(account.id, amount)
 
 
 async def _credit(account: _AccountRow, amount: int) -> None:
-    changed, _ = await _execute(_CREDIT, amount, account.id)
+    changed, _ = await _execute(_CREDIT, amount, account.id, MAX_AMOUNT - amount)
     if not changed:
-        raise AccountFrozen(account_id=account.id)
+        fresh = (await _load_accounts({account.id}))[account.id]
+        if fresh.is_frozen:
+            raise AccountFrozen(account_id=account.id)
+        raise AmountTooLarge(amount=amount, maximum=MAX_AMOUNT - fresh.balance, account_id=account.id)
 
 
 async def post(

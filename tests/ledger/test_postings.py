@@ -265,3 +265,22 @@ async def test_a_replay_inside_a_callers_transaction_leaves_that_transaction_usa
     assert again.id == first.id
     assert await book.balance(book.alice) == (0, 0)
     assert await ledger.get_posting("buy:45") is None
+
+
+async def test_no_balance_ever_leaves_a_64_bit_integer(db):
+    """Each amount fits, but their sum would not: the second posting is refused, not stored as a float."""
+    from core.ledger import Leg, Role, post, system_account, user_account
+    from core.ledger.errors import AmountTooLarge
+    from core.ledger.postings import MAX_AMOUNT
+
+    clearing = await system_account(Role.CLEARING, "XTR")  # may go negative
+    wallet = await user_account(1, "XTR")
+    await post("big:1", "payment", [Leg(clearing.id, wallet.id, MAX_AMOUNT - 5)])
+    with pytest.raises(AmountTooLarge):
+        await post("big:2", "payment", [Leg(clearing.id, wallet.id, 10)])
+    assert (await user_account(1, "XTR")).balance == MAX_AMOUNT - 5
+    other = await user_account(2, "XTR")
+    with pytest.raises(AmountTooLarge):  # the clearing account at its floor
+        await post("big:3", "payment", [Leg(clearing.id, other.id, 10)])
+    assert (await system_account(Role.CLEARING, "XTR")).balance == -(MAX_AMOUNT - 5)
+    await post("big:4", "payment", [Leg(wallet.id, clearing.id, MAX_AMOUNT - 5)])  # verify stays clean
