@@ -10,7 +10,8 @@ The only place that calls `add_handler`. Groups, in the order PTB runs them:
        so a crash loses nothing (unchanged data is not rewritten)
 
 Updates of different chats are handled at once, those of one chat in order
-(bot/updates.py: a lock per chat, under PTB's `concurrent_updates`).
+(bot/updates.py: a lock per chat, under PTB's `concurrent_updates`). Before any
+handler, control characters are cleaned out of the update (bot/inbound.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bot.conversations.signup import signup_conversation
 from bot.errors import on_error
 from bot.handlers import account, help, lookup, payments
 from bot.handlers import settings as settings_handlers
+from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
 from bot.updates import ChatOrderedUpdateProcessor
 from core.purchases import service as purchases
@@ -121,12 +123,14 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     """The fully wired bot; pass a builder to point it elsewhere (tests, sandbox).
 
     A builder handed in keeps its own request settings (PTB refuses timeouts after
-    `.request()`), so nothing but persistence, ordering and post_init is set on it.
+    `.request()`), so nothing but the application class, persistence, ordering and
+    post_init is set on it.
     """
     if builder is None:
         builder = default_builder(settings)
     application = (
-        builder.persistence(DatabasePersistence())
+        builder.application_class(InboundApplication)
+        .persistence(DatabasePersistence())
         .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(_post_init)
         .build()
