@@ -3,6 +3,8 @@
 The only place that calls `add_handler`. Groups, in the order PTB runs them:
 
   -10  redelivered updates are dropped (Telegram retries an update it thinks we missed)
+   -5  callback data no button of ours carries (empty, over 64 bytes) is answered and
+       stops (bot/callbacks.py)
     0  conversations first (they own a chat while they run), then each topic's
        commands and buttons, the main-menu labels, and last the fallbacks that answer
        whatever nobody handled (unknown command, sticker, stale button)
@@ -31,7 +33,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import menu
+from bot import callbacks, menu
 from bot.conversations import footprint
 from bot.conversations.buy import buy_conversation
 from bot.conversations.signup import signup_conversation
@@ -140,6 +142,7 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     application.bot_data["unexpected_errors"] = 0
 
     application.add_handler(TypeHandler(Update, _drop_redelivered(RecentUpdates())), group=-10)
+    application.add_handler(callbacks.guard(), group=-5)
     for conversation in CONVERSATIONS:
         application.add_handler(conversation())
     for topic in TOPICS:
