@@ -2,6 +2,8 @@
 
 The only place that calls `add_handler`. Groups, in the order PTB runs them:
 
+   -5  callback data no button of ours carries (empty, over 64 bytes) is answered and
+       stops (bot/callbacks.py)
     0  conversations first (they own a chat while they run), then each topic's
        commands and buttons, the main-menu labels, and last the fallbacks that answer
        whatever nobody handled (unknown command, sticker, stale button)
@@ -9,7 +11,8 @@ The only place that calls `add_handler`. Groups, in the order PTB runs them:
        so a crash loses nothing (unchanged data is not rewritten)
 
 Updates of different chats are handled at once, those of one chat in order
-(bot/updates.py: a lock per chat, under PTB's `concurrent_updates`).
+(bot/updates.py: a lock per chat, under PTB's `concurrent_updates`). Before any
+handler, control characters are cleaned out of the update (bot/inbound.py).
 
 The Application has no Updater: updates come from the durable inbox
 (bot/inbox.py), which stores each one before it is acknowledged and hands it
@@ -31,13 +34,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import menu, outbox
+from bot import callbacks, menu, outbox
 from bot.conversations import footprint
 from bot.conversations.buy import buy_conversation
 from bot.conversations.signup import signup_conversation
 from bot.errors import on_error
 from bot.handlers import account, help, lookup, payments
 from bot.handlers import settings as settings_handlers
+from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
 from bot.updates import ChatOrderedUpdateProcessor
 from core.purchases import service as purchases
@@ -97,13 +101,14 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     """The fully wired bot; pass a builder to point it elsewhere (tests, sandbox).
 
     A builder handed in keeps its own request settings (PTB refuses timeouts after
-    `.request()`), so nothing but persistence, ordering, post_init and "no Updater"
-    (the inbox feeds the bot) is set on it.
+    `.request()`), so nothing but the application class, persistence, ordering,
+    post_init and "no Updater" (the inbox feeds the bot) is set on it.
     """
     if builder is None:
         builder = default_builder(settings)
     application = (
-        builder.updater(None)
+        builder.application_class(InboundApplication)
+        .updater(None)
         .persistence(DatabasePersistence())
         .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(_post_init)
@@ -113,6 +118,7 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     application.bot_data["default_language"] = settings.default_language
     application.bot_data["unexpected_errors"] = 0
     application.bot_data[outbox.RENDERERS_KEY] = {**payments.OUTBOX_RENDERERS}
+    application.add_handler(callbacks.guard(), group=-5)
     for conversation in CONVERSATIONS:
         application.add_handler(conversation())
     for topic in TOPICS:

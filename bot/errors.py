@@ -4,7 +4,8 @@ A DomainError that escaped a handler is a refusal, not a bug: the person gets
 its translated sentence (bot/texts.py). Anything else is logged with the update
 and traceback under a short reference id, and the person gets a short apology
 quoting it, so support can find the log line. Every callback query is answered
-even then. `application.bot_data["unexpected_errors"]` counts the bugs (the
+even then, once (a handler that answered before it failed is not answered again:
+Telegram would refuse, bot/replies.py). `application.bot_data["unexpected_errors"]` counts the bugs (the
 fuzz test asserts it stays 0).
 """
 
@@ -21,6 +22,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, tr
+from bot.replies import answer, was_answered
 from bot.texts import error_text
 from core.errors import DomainError
 
@@ -40,8 +42,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, DomainError):
         if update is not None and update.effective_chat is not None:
             t = await tr(update, context)
-            if update.callback_query is not None:
-                await _quietly(update.callback_query.answer(error_text(t, error), show_alert=True))
+            if update.callback_query is not None and not was_answered(update):
+                await _quietly(answer(update, error_text(t, error), alert=True))
             else:
                 await _quietly(update.effective_chat.send_message(error_text(t, error)))
         return
@@ -62,8 +64,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         from bot.i18n import translator
 
         t = translator("en")
-    if update.callback_query is not None:
-        await _quietly(update.callback_query.answer())
+    await _quietly(answer(update))  # a press not answered yet
     await _quietly(update.effective_chat.send_message(t(APOLOGY, ref=ref)))
 
 

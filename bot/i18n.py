@@ -20,7 +20,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, format_scientific, parse_pattern
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -30,6 +30,8 @@ from core.i18n import LANGUAGE_NAMES, LANGUAGES
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 KG_PER_TONNE = 1000
+LARGEST_PLAIN = 10**15  # written out below it, in scientific notation from it
+SCIENTIFIC = "0.##E0"
 
 
 def N_(message: str) -> str:
@@ -83,6 +85,12 @@ class Translator:
         return text.format(n=n, **params)
 
     def number(self, value: int | float | Decimal, digits: int = 3) -> str:
+        """1,234.5 or 1.234,5; from a quadrillion on 1.23E17 (refused absurd input is shown
+        too, and Babel's rounding fails past the decimal context's 28 digits)."""
+        if isinstance(value, Decimal) and not value.is_finite():
+            return str(value)
+        if abs(value) >= LARGEST_PLAIN:
+            return format_scientific(Decimal(value), format=SCIENTIFIC, locale=_locale(self.language))
         return format_decimal(value, format=_number_pattern(digits), locale=_locale(self.language))
 
     def kg(self, amount_kg: int) -> str:

@@ -176,7 +176,12 @@ class InboxRunner:
             if not updates:
                 continue
             # Written before the next getUpdates acknowledges them: nothing acknowledged is lost.
-            await inbox.store((u.update_id, chat_of(u), u.to_dict()) for u in updates)
+            try:
+                await inbox.store((u.update_id, chat_of(u), u.to_dict()) for u in updates)
+            except Exception:  # noqa: BLE001 - the database is away: ask again, acknowledge nothing
+                log.exception("inbox: could not store %d update(s); asking for them again", len(updates))
+                await asyncio.sleep(1)
+                continue
             offset = max(u.update_id for u in updates) + 1
             self.notify()
 
@@ -187,19 +192,29 @@ class InboxRunner:
         while not self._stopping:
             await self.is_leader.wait()
             self._wakeup.clear()
-            rows = await inbox.next_pending(after=self._in_flight, limit=BATCH)
-            for row in rows:
-                # Counted before any task starts: the tasks of one chat must reach its lock in order.
-                if not await inbox.start_attempt(row.update_id):
-                    log.error("inbox: update %s failed %d times; set aside", row.update_id, inbox.MAX_ATTEMPTS)
-                    continue
-                self._in_flight[row.update_id] = asyncio.get_running_loop().create_task(self._handle(row))
+            try:
+                rows = await self._hand_out()
+            except Exception:  # noqa: BLE001 - the database is away: try again shortly
+                log.exception("inbox: could not read pending updates")
+                rows = []
             if not rows:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.idle_recheck_s)
             if utcnow() - last_prune > timedelta(hours=1):
                 last_prune = utcnow()
-                await inbox.prune(last_prune - KEEP_HANDLED)
+                with contextlib.suppress(Exception):
+                    await inbox.prune(last_prune - KEEP_HANDLED)
+
+    async def _hand_out(self) -> list[inbox.InboxUpdate]:
+        """Start a task for each pending row not in flight, in update_id order."""
+        rows = await inbox.next_pending(after=self._in_flight, limit=BATCH)
+        for row in rows:
+            # Counted before any task starts: the tasks of one chat must reach its lock in order.
+            if not await inbox.start_attempt(row.update_id):
+                log.error("inbox: update %s failed %d times; set aside", row.update_id, inbox.MAX_ATTEMPTS)
+                continue
+            self._in_flight[row.update_id] = asyncio.get_running_loop().create_task(self._handle(row))
+        return rows
 
     async def _handle(self, row: inbox.InboxUpdate) -> None:
         application = self.application

@@ -5,6 +5,11 @@ states of persistent ConversationHandlers are stored as JSON; bot and chat data
 are not kept (nothing needs them). A value is written only when it changed since
 it was last read or written, so a busy bot does not rewrite unchanged rows.
 Conversation keys are tuples of ints; they are stored as "1,2".
+What is read and written passes bot.inbound.clean_data: a control character that
+got into state before the boundary cleaned input (PostgreSQL refuses a NUL, so
+writing it failed on every update of that chat) is dropped instead of kept, and a
+user whose data had to be cleaned on writing gets the cleaned data in memory too
+before their next update (`refresh_user_data`, which PTB calls with the live dict).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
+from bot.inbound import clean_data
 from core import kv
 
 USER_DATA = "ptb:user_data"
@@ -39,34 +45,44 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             update_interval=update_interval,
         )
         self._written: dict[tuple[str, str], str] = {}
+        self._dirty_users: set[int] = set()  # user data in memory holds what writing cleaned
 
-    async def _write(self, namespace: str, key: str, value: Any) -> None:
-        encoded = json.dumps(value, sort_keys=True, default=str)
-        if self._written.get((namespace, key)) == encoded:
-            return
-        if value is None:
-            await kv.delete(namespace, key)
-        else:
-            await kv.set_value(namespace, key, json.loads(encoded))
-        self._written[(namespace, key)] = encoded
+    async def _write(self, namespace: str, key: str, value: Any) -> bool:
+        """Store `value` cleaned; True when cleaning changed it."""
+        cleaned = clean_data(value)
+        encoded = json.dumps(cleaned, sort_keys=True, default=str)
+        if self._written.get((namespace, key)) != encoded:
+            if value is None:
+                await kv.delete(namespace, key)
+            else:
+                await kv.set_value(namespace, key, json.loads(encoded))
+            self._written[(namespace, key)] = encoded
+        return cleaned != value
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
-        stored = await kv.get_namespace(USER_DATA)
+        stored = clean_data(await kv.get_namespace(USER_DATA))
         for key, value in stored.items():
             self._written[(USER_DATA, key)] = json.dumps(value, sort_keys=True, default=str)
         return {int(key): value for key, value in stored.items()}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._write(USER_DATA, str(user_id), data or None)
+        if await self._write(USER_DATA, str(user_id), data or None):
+            self._dirty_users.add(user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         await self._write(USER_DATA, str(user_id), None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
-        """Nothing to refresh: this process is the only writer."""
+        """Clean the live user data when writing it had to (else nothing: this process
+        is the only writer)."""
+        if user_id in self._dirty_users:
+            self._dirty_users.discard(user_id)
+            cleaned = clean_data(user_data)
+            user_data.clear()
+            user_data.update(cleaned)
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        stored = await kv.get_namespace(CONVERSATION + name)
+        stored = clean_data(await kv.get_namespace(CONVERSATION + name))
         for key, value in stored.items():
             self._written[(CONVERSATION + name, key)] = json.dumps(value, sort_keys=True)
         return {_conversation_key(key): value for key, value in stored.items()}

@@ -2,12 +2,14 @@
 
 Every handler shows a DomainError through `error_text`, so a code gets the same
 sentence everywhere. Templates may use the error's params by name; a code not
-listed here gets the generic sentence, never a crash.
+listed here gets the generic sentence, never a crash. A text param is what the
+person typed: it is quoted back cut short (bot.replies.echo).
 """
 
 from __future__ import annotations
 
 from bot.i18n import N_, Translator
+from bot.replies import echo
 from core.errors import DomainError
 
 ERROR_TEXTS: dict[str, str] = {
@@ -31,7 +33,7 @@ GENERIC_ERROR = N_("That did not work. Please try again.")
 def error_text(t: Translator, error: DomainError) -> str:
     """The person's sentence for a domain error, in their language."""
     template = ERROR_TEXTS.get(error.code, GENERIC_ERROR)
-    params = dict(error.params)
+    params = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
     if "max_kg" in params:
         params["max"] = t.kg(int(params["max_kg"]))
     try:

@@ -12,19 +12,26 @@ conversation, because Telegram sends it whenever the person pays.
 `start_offset(update, context, amount_kg, reason)` is the entry for other
 features (the footprint calculator's "Offset now"): it opens the catalogue
 with the amount and reason filled in.
+
+Buttons are the kinds of `BUY` (bot/callbacks.py). The conversation's state says
+which step the person is at; as /buy and /retire share the steps, each button is
+also checked against the draft: amounts in tonnes for a listing or /retire, units
+for a product, "keep" only where keeping is offered, Pay only in /buy and Retire
+only in /retire. Any other `buy:` button in the conversation is answered as no
+longer valid and changes nothing.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -33,6 +40,7 @@ from telegram.ext import (
 )
 
 from bot import deeplinks, menu
+from bot.callbacks import Codec, one_of, part, token, whole
 from bot.handlers import help as help_handlers
 from bot.handlers.payments import (
     invoice_start_parameter,
@@ -42,13 +50,13 @@ from bot.handlers.payments import (
 )
 from bot.i18n import KG_PER_TONNE, N_, Translator
 from bot.members import member
-from bot.replies import answer, in_rows, show
+from bot.replies import answer, fit, in_rows, show
 from bot.texts import ERROR_TEXTS, error_text
 from core import users
 from core.catalog import service as catalog
 from core.errors import DomainError
 from core.ledger import STARS
-from core.parsing import parse_amount_kg
+from core.parsing import MAX_AMOUNT_KG, parse_amount_kg
 from core.purchases import service as purchases
 
 
@@ -129,6 +137,7 @@ PAY = N_("Pay {total}")
 PAY_CARD = N_("💳 Pay {total} by card")
 CANCEL = N_("Cancel")
 CONFIRM_HINT = N_("Press Pay or type “pay” to get the invoice, or /cancel.")
+RETIRE_CONFIRM_HINT = N_("Press Retire or type “retire” to retire the credits, or /cancel.")
 CANCELLED = N_("Cancelled. Nothing was bought or retired.")
 INVOICE_TITLE = N_("{amount} CO2e credits")
 INVOICE_DESCRIPTION = N_("{amount} CO2e from {project}, vintage {vintage}. {what}")
@@ -162,6 +171,54 @@ ME_WORDS = {"me", "myself", "i", "ich", "mich", "moi", "yes", "ja", "oui"}
 SKIP_WORDS = {"skip", "-", "no", "none", "überspringen", "nein", "passer", "non", "aucune"}
 PAY_WORDS = {"pay", "yes", "ok", "okay", "zahlen", "bezahlen", "ja", "payer", "oui", "retire"}
 CARD_WORDS = {"card", "karte", "carte"}
+RETIRE_WORDS = {"retire", "stilllegen", "retirer", "yes", "ok", "okay", "ja", "oui"}
+
+
+# ---- buttons (callback data) ---------------------------------------------------------
+
+BUY = Codec("buy")
+
+
+@BUY.kind("item")
+@dataclass(frozen=True)
+class ItemPressed:
+    ref: str = part(token(r"[LP][1-9]\d{0,17}"))
+
+
+@BUY.kind("amt")
+@dataclass(frozen=True)
+class AmountPressed:
+    amount_kg: int = part(whole(1, MAX_AMOUNT_KG))
+
+
+@BUY.kind("qty")
+@dataclass(frozen=True)
+class UnitsPressed:
+    units: int = part(whole(1, MAX_UNITS))
+
+
+@BUY.kind("ret")
+@dataclass(frozen=True)
+class RetirePressed:
+    choice: str = part(one_of("me", "other", "keep"))
+
+
+@BUY.kind("why:skip")
+@dataclass(frozen=True)
+class ReasonSkipped:
+    pass
+
+
+@BUY.kind("pay")
+@dataclass(frozen=True)
+class PayPressed:
+    how: str = part(one_of("xtr", "card", "ret"))
+
+
+@BUY.kind("cancel")
+@dataclass(frozen=True)
+class CancelPressed:
+    pass
 
 
 # ---- drafts and keyboards ------------------------------------------------------------
@@ -177,6 +234,44 @@ def _new_draft(context: ContextTypes.DEFAULT_TYPE, mode: str) -> dict:
     return context.user_data["buy"]
 
 
+def _is_retire(draft: dict) -> bool:
+    return draft.get("mode") == "retire"
+
+
+def _is_product(draft: dict) -> bool:
+    return draft.get("mode") == "buy" and str(draft.get("ref", "")).startswith("P")
+
+
+def _is_listing(draft: dict) -> bool:
+    return draft.get("mode") == "buy" and str(draft.get("ref", "")).startswith("L")
+
+
+def _can_keep(draft: dict) -> bool:
+    """Keeping the credits is offered when buying from a listing (a product is retired)."""
+    return _is_listing(draft)
+
+
+def _asks_tonnes(context: ContextTypes.DEFAULT_TYPE, pressed: AmountPressed) -> bool:
+    return _is_listing(_draft(context)) or _is_retire(_draft(context))
+
+
+def _asks_units(context: ContextTypes.DEFAULT_TYPE, pressed: UnitsPressed) -> bool:
+    return _is_product(_draft(context))
+
+
+def _offers_choice(context: ContextTypes.DEFAULT_TYPE, pressed: RetirePressed) -> bool:
+    draft = _draft(context)
+    return "amount_kg" in draft and (pressed.choice != "keep" or _can_keep(draft))
+
+
+def _offers_payment(context: ContextTypes.DEFAULT_TYPE, pressed: PayPressed) -> bool:
+    """Pay (Stars or card) closes /buy, Retire closes /retire: never the other one."""
+    draft = _draft(context)
+    if pressed.how == "ret":
+        return _is_retire(draft) and "amount_kg" in draft and bool(draft.get("retire_for"))
+    return draft.get("mode") == "buy" and "amount_kg" in draft and "ref" in draft
+
+
 def explain(t: Translator, error: DomainError) -> str:
     """The error's sentence, with kg amounts in the person's units."""
     if "available_kg" in error.params:
@@ -185,7 +280,7 @@ def explain(t: Translator, error: DomainError) -> str:
 
 
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(t(CANCEL), callback_data="buy:cancel")]
+    return [InlineKeyboardButton(t(CANCEL), callback_data=BUY.encode(CancelPressed()))]
 
 
 def tonnes(t: Translator, amount_kg: int) -> str:
@@ -202,12 +297,13 @@ def stock_text(t: Translator, available_kg: int) -> str:
 
 
 def amount_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(tonnes(t, kg), callback_data=f"buy:amt:{kg}") for kg in AMOUNT_CHOICES_KG]
+    buttons = [InlineKeyboardButton(tonnes(t, kg), callback_data=BUY.encode(AmountPressed(kg)))
+               for kg in AMOUNT_CHOICES_KG]
     return InlineKeyboardMarkup([*in_rows(buttons, 4), _cancel_row(t)])
 
 
 def units_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(str(n), callback_data=f"buy:qty:{n}") for n in UNIT_CHOICES]
+    buttons = [InlineKeyboardButton(str(n), callback_data=BUY.encode(UnitsPressed(n))) for n in UNIT_CHOICES]
     return InlineKeyboardMarkup([buttons, _cancel_row(t)])
 
 
@@ -216,12 +312,12 @@ def retire_keyboard(t: Translator, name: str, *, can_keep: bool,
     """Retire now first (an offset's default: it is what brings the certificate), keep last."""
     me = OFFSET_RETIRE_ME if is_offset else RETIRE_ME
     rows = [
-        [InlineKeyboardButton(t(me, name=name), callback_data="buy:ret:me")],
-        [InlineKeyboardButton(t(RETIRE_OTHER), callback_data="buy:ret:other")],
+        [InlineKeyboardButton(t(me, name=name), callback_data=BUY.encode(RetirePressed("me")))],
+        [InlineKeyboardButton(t(RETIRE_OTHER), callback_data=BUY.encode(RetirePressed("other")))],
     ]
     if can_keep:
         keep = KEEP_NO_CERTIFICATE if is_offset else KEEP
-        rows.append([InlineKeyboardButton(t(keep), callback_data="buy:ret:keep")])
+        rows.append([InlineKeyboardButton(t(keep), callback_data=BUY.encode(RetirePressed("keep")))])
     return InlineKeyboardMarkup([*rows, _cancel_row(t)])
 
 
@@ -263,11 +359,11 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
                            country=item.country, vintage=item.vintage,
                            available=stock_text(t, item.available_kg), price=price))
             label = t(LISTING_BUTTON, n=n, project=item.project_name, price=price)
-        buttons.append(InlineKeyboardButton(label[:60], callback_data=f"buy:item:{item.ref}"))
+        buttons.append(InlineKeyboardButton(label[:60], callback_data=BUY.encode(ItemPressed(item.ref))))
     text = "\n\n".join([intro or t(CATALOGUE), *cards])
     markup = InlineKeyboardMarkup([*in_rows(buttons, 1), _cancel_row(t)])
     if fresh:
-        await update.effective_chat.send_message(text[:4096], reply_markup=markup)
+        await update.effective_chat.send_message(fit(text), reply_markup=markup)
     else:
         await show(update, text, markup)
     return Buy.ITEM
@@ -307,8 +403,9 @@ async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amoun
 
 async def continue_buy_link(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
     """/start buy or /start buy_2500: the catalogue (with 2500 kg filled in)."""
-    if rest.lstrip("_").isdigit():
-        context.user_data["buy_prefill"] = {"amount_kg": int(rest.lstrip("_"))}
+    digits = rest.lstrip("_")
+    if digits.isdigit() and 1 <= int(digits) <= MAX_AMOUNT_KG:
+        context.user_data["buy_prefill"] = {"amount_kg": int(digits)}
     user, t = await member(update, context)
     if user is not None:
         _new_draft(context, "buy")
@@ -336,15 +433,16 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
     return Buy.AMOUNT
 
 
-async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """A catalogue button (also after a restart or from an old catalogue)."""
+async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ItemPressed) -> int:
+    """A catalogue button (also after a restart or from an old catalogue; in /retire it
+    starts buying instead)."""
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
     await answer(update)
-    if "mode" not in _draft(context):
+    if _draft(context).get("mode") != "buy":
         _new_draft(context, "buy")
-    return await _choose(update, context, t, update.callback_query.data.split(":", 2)[2])
+    return await _choose(update, context, t, pressed.ref)
 
 
 async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -370,7 +468,7 @@ async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 async def _take_amount(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
                        amount_kg: int) -> int:
     draft = _draft(context)
-    if draft.get("mode") == "retire":
+    if _is_retire(draft):
         figures = await users.balances(update.effective_user.id)
         if amount_kg > figures.available_kg:
             await show(update, t(NOT_ENOUGH, available=t.kg(figures.available_kg)), amount_keyboard(t))
@@ -386,16 +484,16 @@ async def _take_amount(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tr
     return await _ask_retire(update, context, t)
 
 
-async def on_amount_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_amount_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: AmountPressed) -> int:
     _, t = await member(update, context)
     await answer(update)
-    return await _take_amount(update, context, t, int(update.callback_query.data.rsplit(":", 1)[1]))
+    return await _take_amount(update, context, t, pressed.amount_kg)
 
 
-async def on_units_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_units_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: UnitsPressed) -> int:
     _, t = await member(update, context)
     await answer(update)
-    return await _take_units(update, context, t, int(update.callback_query.data.rsplit(":", 1)[1]))
+    return await _take_units(update, context, t, pressed.units)
 
 
 async def _take_units(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, units: int) -> int:
@@ -407,8 +505,7 @@ async def on_amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """An amount in any form ("0,5 t", "250 kg"), or a number of units for a product."""
     _, t = await member(update, context)
     text = update.effective_message.text
-    ref = _draft(context).get("ref", "")
-    if ref.startswith("P"):
+    if _is_product(_draft(context)):
         units = text.strip().lower().rstrip("x× ")
         if not units.isdigit() or not 1 <= int(units) <= MAX_UNITS:
             await update.effective_chat.send_message(t(UNITS_HINT))
@@ -432,7 +529,7 @@ def _is_offset(draft: dict) -> bool:
 
 async def _ask_retire(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
     draft = _draft(context)
-    can_keep = draft.get("mode") == "buy" and not draft.get("ref", "").startswith("P")
+    can_keep = _can_keep(draft)
     is_offset = _is_offset(draft)
     user = await users.get_user(update.effective_user.id)
     if is_offset:
@@ -449,19 +546,19 @@ async def _take_beneficiary(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     draft["retire_for"] = name
     if name is None or draft.get("reason"):
         return await _summary(update, context, t)
-    skip = InlineKeyboardMarkup([[InlineKeyboardButton(t(SKIP), callback_data="buy:why:skip")], _cancel_row(t)])
+    skip = InlineKeyboardMarkup([[InlineKeyboardButton(t(SKIP), callback_data=BUY.encode(ReasonSkipped()))],
+                                 _cancel_row(t)])
     await show(update, t(ASK_REASON), skip)
     return Buy.REASON
 
 
-async def on_retire_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_retire_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RetirePressed) -> int:
     user, t = await member(update, context)
     await answer(update)
-    choice = update.callback_query.data.rsplit(":", 1)[1]
-    if choice == "other":
+    if pressed.choice == "other":
         await show(update, t(ASK_BENEFICIARY), InlineKeyboardMarkup([_cancel_row(t)]))
         return Buy.BENEFICIARY
-    if choice == "keep" and _draft(context).get("mode") == "buy" and not _draft(context)["ref"].startswith("P"):
+    if pressed.choice == "keep":
         return await _take_beneficiary(update, context, t, None)
     return await _take_beneficiary(update, context, t, user.first_name)
 
@@ -471,8 +568,7 @@ async def on_retire_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     user, t = await member(update, context)
     text = " ".join(update.effective_message.text.split())
     word = text.lower()
-    can_keep = _draft(context).get("mode") == "buy" and not _draft(context)["ref"].startswith("P")
-    if word in KEEP_WORDS and can_keep:
+    if word in KEEP_WORDS and _can_keep(_draft(context)):
         return await _take_beneficiary(update, context, t, None)
     # Retiring is an offset's default: "ok" or "pay" there means "in my name".
     if word in ME_WORDS or (_is_offset(_draft(context)) and word in PAY_WORDS):
@@ -490,7 +586,7 @@ async def on_beneficiary_typed(update: Update, context: ContextTypes.DEFAULT_TYP
     return await _take_beneficiary(update, context, t, name)
 
 
-async def on_reason_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_reason_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ReasonSkipped) -> int:
     _, t = await member(update, context)
     await answer(update)
     _draft(context)["reason"] = ""
@@ -524,10 +620,11 @@ async def _summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transl
             tail.append(t(SUMMARY_REASON, reason=draft["reason"]))
     else:
         tail.append(t(SUMMARY_KEEP_NO_CERTIFICATE if _is_offset(draft) else SUMMARY_KEEP))
-    if draft.get("mode") == "retire":
+    if _is_retire(draft):
         text = "\n".join([t(RETIRE_SUMMARY, amount=t.tonnes_and_kg(amount_kg),
                                 beneficiary=draft["retire_for"]), *tail[1:]])
-        keyboard = [[InlineKeyboardButton(t(RETIRE_CONFIRM), callback_data="buy:pay:ret")], _cancel_row(t)]
+        keyboard = [[InlineKeyboardButton(t(RETIRE_CONFIRM), callback_data=BUY.encode(PayPressed("ret")))],
+                    _cancel_row(t)]
         await show(update, text, InlineKeyboardMarkup(keyboard))
         return Buy.CONFIRM
     try:
@@ -543,11 +640,13 @@ async def _summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transl
         head = t(SUMMARY_LISTING, amount=t.tonnes_and_kg(amount_kg), project=listing.project_name,
                  country=listing.country, vintage=listing.vintage,
                  price=price_text(t, STARS, item.price_xtr_per_t), total=price_text(t, STARS, stars.total))
-    buttons = [[InlineKeyboardButton(t(PAY, total=price_text(t, STARS, stars.total)), callback_data="buy:pay:xtr")]]
+    pay = InlineKeyboardButton(t(PAY, total=price_text(t, STARS, stars.total)),
+                               callback_data=BUY.encode(PayPressed("xtr")))
+    buttons = [[pay]]
     card = await _card_quote(settings, draft["ref"], amount_kg)
     if card is not None:
         buttons.append([InlineKeyboardButton(t(PAY_CARD, total=price_text(t, card.currency, card.total)),
-                                             callback_data="buy:pay:card")])
+                                             callback_data=BUY.encode(PayPressed("card")))])
     await show(update, "\n".join([head, *tail]), InlineKeyboardMarkup([*buttons, _cancel_row(t)]))
     return Buy.CONFIRM
 
@@ -615,19 +714,24 @@ async def _retire_now(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
     return ConversationHandler.END
 
 
-async def on_pay_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_pay_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: PayPressed) -> int:
     _, t = await member(update, context)
     await answer(update)
-    return await _pay(update, context, t, update.callback_query.data.rsplit(":", 1)[1])
+    return await _pay(update, context, t, pressed.how)
 
 
 async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """"pay" (or "card") in /buy, "retire" (or yes, ok...) in /retire."""
     _, t = await member(update, context)
     word = update.effective_message.text.strip().lower()
-    if word in CARD_WORDS:
-        return await _pay(update, context, t, "card")
-    if word in PAY_WORDS:
-        return await _pay(update, context, t, "ret" if _draft(context).get("mode") == "retire" else "xtr")
+    if _is_retire(_draft(context)):
+        if word in RETIRE_WORDS and _offers_payment(context, PayPressed("ret")):
+            return await _pay(update, context, t, "ret")
+        await update.effective_chat.send_message(t(RETIRE_CONFIRM_HINT))
+        return Buy.CONFIRM
+    how = "card" if word in CARD_WORDS else "xtr" if word in PAY_WORDS else None
+    if how is not None and _offers_payment(context, PayPressed(how)):
+        return await _pay(update, context, t, how)
     await update.effective_chat.send_message(t(CONFIRM_HINT))
     return Buy.CONFIRM
 
@@ -655,7 +759,7 @@ async def retire_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return Buy.AMOUNT
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: CancelPressed | None = None) -> int:
     """/cancel or the Cancel button."""
     _, t = await member(update, context)
     await answer(update)
@@ -675,32 +779,33 @@ def buy_conversation(extra_entry_points: Sequence[BaseHandler] = ()) -> Conversa
             CommandHandler("retire", retire_command),
             MessageHandler(filters.TEXT & menu.LabelIs(BUY_MENU), buy_command),
             MessageHandler(filters.TEXT & menu.LabelIs(RETIRE_MENU), retire_command),
-            CallbackQueryHandler(on_item_pressed, pattern=r"^buy:item:[LP]\d{1,18}$"),
+            BUY.handler(ItemPressed, on_item_pressed),
         ],
         states={
             Buy.ITEM: [MessageHandler(menu.TYPED_TEXT, on_item_typed)],
             Buy.AMOUNT: [
-                CallbackQueryHandler(on_amount_pressed, pattern=r"^buy:amt:\d{1,9}$"),
-                CallbackQueryHandler(on_units_pressed, pattern=r"^buy:qty:\d{1,4}$"),
+                BUY.handler(AmountPressed, on_amount_pressed, is_open=_asks_tonnes),
+                BUY.handler(UnitsPressed, on_units_pressed, is_open=_asks_units),
                 MessageHandler(menu.TYPED_TEXT, on_amount_typed),
             ],
             Buy.RETIRE: [
-                CallbackQueryHandler(on_retire_pressed, pattern=r"^buy:ret:(me|other|keep)$"),
+                BUY.handler(RetirePressed, on_retire_pressed, is_open=_offers_choice),
                 MessageHandler(menu.TYPED_TEXT, on_retire_typed),
             ],
             Buy.BENEFICIARY: [MessageHandler(menu.TYPED_TEXT, on_beneficiary_typed)],
             Buy.REASON: [
-                CallbackQueryHandler(on_reason_skipped, pattern=r"^buy:why:skip$"),
+                BUY.handler(ReasonSkipped, on_reason_skipped),
                 MessageHandler(menu.TYPED_TEXT, on_reason_typed),
             ],
             Buy.CONFIRM: [
-                CallbackQueryHandler(on_pay_pressed, pattern=r"^buy:pay:(xtr|card|ret)$"),
+                BUY.handler(PayPressed, on_pay_pressed, is_open=_offers_payment),
                 MessageHandler(menu.TYPED_TEXT, on_confirm_typed),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^buy:cancel$"),
+            BUY.handler(CancelPressed, cancel),
+            BUY.stale_handler(),  # a buy: button of another step: answered, nothing moves
         ],
         name="buy",
         persistent=True,

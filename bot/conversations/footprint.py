@@ -16,6 +16,9 @@ user_data["fp_results"] under a short id: the breakdown's buttons (Offset now,
 without radiative forcing) carry only that id (Telegram allows 64 bytes), and
 pressing one recomputes from the request (core is pure and deterministic).
 Every FootprintError is shown as a translated sentence and nothing else happens.
+The buttons are the kinds of `FP` (bot/callbacks.py): `fp:set:<question id>:<value>`
+counts only while that question is open, `fp:off:<id>` and `fp:rf:<id>` only for a
+kept breakdown; any other `fp:` data is answered as stale.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from enum import IntEnum, auto
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -37,11 +39,12 @@ from telegram.ext import (
 )
 
 from bot import menu
+from bot.callbacks import Codec, one_of, part, token
 from bot.conversations.buy import start_offset
 from bot.handlers import help as help_handlers
 from bot.i18n import N_, Translator, translator
 from bot.members import member
-from bot.replies import answer, in_rows, show
+from bot.replies import answer, echo, in_rows, show
 from core.footprint import (
     Footprint,
     FootprintError,
@@ -284,6 +287,65 @@ STEPS: dict[str, tuple[Step, ...]] = {
 }
 
 
+# ---- buttons (callback data) ---------------------------------------------------------
+
+FP = Codec("fp")
+
+
+@FP.kind("act")
+@dataclass(frozen=True)
+class ActivityPressed:
+    activity: str = part(one_of(*STEPS))
+
+
+@FP.kind("new")
+@dataclass(frozen=True)
+class AnotherPressed:
+    pass
+
+
+@FP.kind("set")
+@dataclass(frozen=True)
+class ValuePressed:
+    """A choice, airport or country of the open question `question_id`."""
+
+    question_id: str = part(token(ID_RE))
+    value: str = part(token(r"[A-Za-z0-9_-]{1,40}"))
+
+
+@FP.kind("off")
+@dataclass(frozen=True)
+class OffsetPressed:
+    result_id: str = part(token(ID_RE))
+
+
+@FP.kind("rf")
+@dataclass(frozen=True)
+class RfPressed:
+    result_id: str = part(token(ID_RE))
+
+
+@FP.kind("src")
+@dataclass(frozen=True)
+class SourcesPressed:
+    pass
+
+
+@FP.kind("cancel")
+@dataclass(frozen=True)
+class CancelPressed:
+    pass
+
+
+def _question_is_open(context: ContextTypes.DEFAULT_TYPE, pressed: ValuePressed) -> bool:
+    draft = _draft(context)
+    return draft is not None and draft["id"] == pressed.question_id and bool(draft["todo"])
+
+
+def _result_is_kept(context: ContextTypes.DEFAULT_TYPE, pressed: OffsetPressed | RfPressed) -> bool:
+    return _recall(context, pressed.result_id) is not None
+
+
 def _step(activity: str, field: str) -> Step:
     return next(s for s in STEPS[activity] if s.field == field)
 
@@ -316,7 +378,7 @@ def _num(t: Translator, value: object, digits: int = 3) -> str:
 
 
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(t(CANCEL), callback_data="fp:cancel")]
+    return [InlineKeyboardButton(t(CANCEL), callback_data=FP.encode(CancelPressed()))]
 
 
 def _new_id() -> str:
@@ -360,7 +422,7 @@ FOOTPRINT_TEXT = menu.TYPED_TEXT & _LooksLikeFootprint(name="footprint_text")
 
 def error_text(t: Translator, error: FootprintError, activity: str | None = None) -> str:
     """The person's sentence for a footprint error (see core/footprint/errors.py)."""
-    p = dict(error.params)
+    p = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
     code = error.code
     try:
         if code == "country_not_covered":
@@ -373,7 +435,7 @@ def error_text(t: Translator, error: FootprintError, activity: str | None = None
                      unit=unit)
         if code == "ambiguous_airport":
             return t(ERRORS[code], text=p.get("text", ""),
-                     candidates=", ".join(p.get("candidates", [])))
+                     candidates=echo(", ".join(p.get("candidates", []))))
         if code == "unknown_option":
             options = ", ".join(option_label(t, str(o)) for o in p.get("options", []))
             return t(ERRORS[code], value=p.get("value", ""), options=options)
@@ -404,13 +466,20 @@ def _suggestion_names(t: Translator, code: str, suggestions: list[str]) -> list[
 # ---- asking --------------------------------------------------------------------------
 
 
-async def ask_activity(update: Update, t: Translator, intro: str | None = None) -> int:
-    buttons = [InlineKeyboardButton(t(label), callback_data=f"fp:act:{activity}")
+def activity_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(t(label), callback_data=FP.encode(ActivityPressed(activity)))
                for activity, label in ACTIVITY_LABELS.items()]
-    rows = [*in_rows(buttons, 2), [InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src")]]
-    text = t(ASK_ACTIVITY, flight=t(EXAMPLES["flight"]), electricity=t(EXAMPLES["electricity"]),
+    sources = InlineKeyboardButton(t(SOURCES_BUTTON), callback_data=FP.encode(SourcesPressed()))
+    return InlineKeyboardMarkup([*in_rows(buttons, 2), [sources]])
+
+
+def activity_question(t: Translator) -> str:
+    return t(ASK_ACTIVITY, flight=t(EXAMPLES["flight"]), electricity=t(EXAMPLES["electricity"]),
              hotel=t(EXAMPLES["hotel"]))
-    await show(update, "\n\n".join(filter(None, [intro, text])), InlineKeyboardMarkup(rows))
+
+
+async def ask_activity(update: Update, t: Translator, intro: str | None = None) -> int:
+    await show(update, "\n\n".join(filter(None, [intro, activity_question(t)])), activity_keyboard(t))
     return Fp.ASKING
 
 
@@ -425,7 +494,7 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
         return await _take(update, context, t, draft["raw"].pop(step.field), pressed=False,
                            auto=True)
     buttons = [InlineKeyboardButton(_choice_label(t, step, value)[:60],
-                                    callback_data=f"fp:set:{draft['id']}:{value}")
+                                    callback_data=FP.encode(ValuePressed(draft["id"], value)))
                for value in step.choices]
     width = 1 if step.kind == "choice" and len(step.choices) > 4 else 2
     if step.kind in ("count", "currency"):
@@ -445,9 +514,10 @@ async def _ask_airport(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tr
         label = f"{code} · {airport.name}" if airport else code
         if airport and airport.country:
             label += f" ({airport.country})"
-        buttons.append([InlineKeyboardButton(label[:60], callback_data=f"fp:set:{draft['id']}:{code}")])
+        buttons.append([InlineKeyboardButton(label[:60],
+                                             callback_data=FP.encode(ValuePressed(draft["id"], code)))])
     first = get_airport(codes[0]) if codes else None
-    city = first.city if first and first.city else text.strip()  # "london" -> "London"
+    city = first.city if first and first.city else echo(text)  # "london" -> "London"
     question = intro or t(ASK_WHICH_AIRPORT, text=city)
     await _say(update, question, InlineKeyboardMarkup([*buttons, _cancel_row(t)]))
     return Fp.ASKING
@@ -670,12 +740,12 @@ def breakdown_text(t: Translator, fp: Footprint) -> str:
 
 
 def result_keyboard(t: Translator, result_id: str, fp: Footprint) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(t(OFFSET_NOW), callback_data=f"fp:off:{result_id}")]]
+    rows = [[InlineKeyboardButton(t(OFFSET_NOW), callback_data=FP.encode(OffsetPressed(result_id)))]]
     if "with_rf" in fp.inputs and (fp.activity == "flight" or fp.inputs.get("mode") == "air"):
         label = WITHOUT_RF if fp.inputs["with_rf"] else WITH_RF
-        rows.append([InlineKeyboardButton(t(label), callback_data=f"fp:rf:{result_id}")])
-    rows.append([InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src"),
-                 InlineKeyboardButton(t(ANOTHER), callback_data="fp:new")])
+        rows.append([InlineKeyboardButton(t(label), callback_data=FP.encode(RfPressed(result_id)))])
+    rows.append([InlineKeyboardButton(t(SOURCES_BUTTON), callback_data=FP.encode(SourcesPressed())),
+                 InlineKeyboardButton(t(ANOTHER), callback_data=FP.encode(AnotherPressed()))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -718,7 +788,8 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
 # ---- handlers ------------------------------------------------------------------------
 
 
-async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                            pressed: object = None) -> int:
     """/footprint or the menu button: "What would you like to offset?"."""
     user, t = await member(update, context)
     if user is None:
@@ -728,32 +799,26 @@ async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return await ask_activity(update, t)
 
 
-async def on_activity_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_activity_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                              pressed: ActivityPressed) -> int:
     """An activity button: its first question."""
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
     await answer(update)
-    activity = update.callback_query.data.split(":", 2)[2]
-    if activity not in STEPS:
-        return await ask_activity(update, t)
-    _start_draft(context, activity, {}, [s.field for s in STEPS[activity]])
+    _start_draft(context, pressed.activity, {}, [s.field for s in STEPS[pressed.activity]])
     return await _ask(update, context, t)
 
 
-async def on_value_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_value_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                           pressed: ValuePressed) -> int:
     """A choice, an airport or a country button of the open question."""
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
-    _, _, draft_id, value = update.callback_query.data.split(":", 3)
-    draft = _draft(context)
-    if draft is None or draft["id"] != draft_id or not draft["todo"]:
-        await answer(update, t(STALE_QUESTION), alert=True)
-        return Fp.ASKING if draft else ConversationHandler.END
     await answer(update)
-    step = _step(draft["activity"], draft["todo"][0])
-    return await _take(update, context, t, value, pressed=step.kind in ("airport", "choice"))
+    step = _step(_draft(context)["activity"], _draft(context)["todo"][0])
+    return await _take(update, context, t, pressed.value, pressed=step.kind in ("airport", "choice"))
 
 
 async def on_value_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -787,21 +852,19 @@ async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return await _ask(update, context, t)
 
 
-async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RfPressed) -> None:
     """Recompute the same footprint with radiative forcing switched."""
     user, t = await member(update, context)
     if user is None:
         return
-    request = _recall(context, update.callback_query.data.split(":", 2)[2])
-    if request is None:
-        await answer(update, t(STALE), alert=True)
-        return
+    request = _recall(context, pressed.result_id)
     await answer(update)
     params = {**request.params, "with_rf": not request.params.get("with_rf", True)}
     await show_result(update, context, t, FootprintRequest(request.activity, params))
 
 
-async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                            pressed: OffsetPressed) -> int:
     """Offset now: the buying flow with this footprint's kg and reason filled in.
 
     An entry point of the buying conversation (bot/app.py hands it to buy_conversation),
@@ -810,10 +873,7 @@ async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
-    request = _recall(context, update.callback_query.data.split(":", 2)[2])
-    if request is None:
-        await answer(update, t(STALE), alert=True)
-        return ConversationHandler.END
+    request = _recall(context, pressed.result_id)
     try:
         fp = compute(request)
     except FootprintError as error:  # data changed under an old button: say so, buy nothing
@@ -823,7 +883,7 @@ async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return await start_offset(update, context, fp.kg_co2e, reason_text(t, fp))
 
 
-async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> None:
     """/sources or the Sources button: every dataset with its attribution."""
     user, t = await member(update, context)
     if user is None:
@@ -835,23 +895,18 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await update.effective_chat.send_message("\n\n".join([t(SOURCES_HEAD), *entries]))
 
 
-async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: AnotherPressed) -> int:
     """Another footprint: the activity question in a new message (the breakdown stays)."""
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
     await answer(update)
     context.user_data.pop("fp_draft", None)
-    buttons = [InlineKeyboardButton(t(label), callback_data=f"fp:act:{activity}")
-               for activity, label in ACTIVITY_LABELS.items()]
-    rows = [*in_rows(buttons, 2), [InlineKeyboardButton(t(SOURCES_BUTTON), callback_data="fp:src")]]
-    text = t(ASK_ACTIVITY, flight=t(EXAMPLES["flight"]), electricity=t(EXAMPLES["electricity"]),
-             hotel=t(EXAMPLES["hotel"]))
-    await update.effective_chat.send_message(text, reply_markup=InlineKeyboardMarkup(rows))
+    await update.effective_chat.send_message(activity_question(t), reply_markup=activity_keyboard(t))
     return Fp.ASKING
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> int:
     """/cancel or the Cancel button while a question is open."""
     _, t = await member(update, context)
     await answer(update)
@@ -867,25 +922,19 @@ def footprint_conversation() -> ConversationHandler:
     restart = [
         CommandHandler("footprint", footprint_command),
         MessageHandler(filters.TEXT & menu.LabelIs(FOOTPRINT_MENU), footprint_command),
-        CallbackQueryHandler(on_activity_pressed, pattern=r"^fp:act:\w{1,16}$"),
-        CallbackQueryHandler(on_new_pressed, pattern=r"^fp:new$"),
+        FP.handler(ActivityPressed, on_activity_pressed),
+        FP.handler(AnotherPressed, on_new_pressed),
     ]
+    value_pressed = FP.handler(ValuePressed, on_value_pressed, is_open=_question_is_open,
+                               stale=STALE_QUESTION)
     return ConversationHandler(
-        entry_points=[
-            *restart,
-            CallbackQueryHandler(on_value_pressed, pattern=r"^fp:set:" + ID_RE + r":[\w-]{1,40}$"),
-            MessageHandler(FOOTPRINT_TEXT, on_free_text),
-        ],
+        entry_points=[*restart, value_pressed, MessageHandler(FOOTPRINT_TEXT, on_free_text)],
         states={
-            Fp.ASKING: [
-                *restart,
-                CallbackQueryHandler(on_value_pressed, pattern=r"^fp:set:" + ID_RE + r":[\w-]{1,40}$"),
-                MessageHandler(menu.TYPED_TEXT, on_value_typed),
-            ],
+            Fp.ASKING: [*restart, value_pressed, MessageHandler(menu.TYPED_TEXT, on_value_typed)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^fp:cancel$"),
+            FP.handler(CancelPressed, cancel),
         ],
         name="footprint",
         persistent=True,
@@ -894,23 +943,17 @@ def footprint_conversation() -> ConversationHandler:
 
 def offset_entry_points() -> list:
     """Handlers the buying conversation takes as entry points (Offset now)."""
-    return [CallbackQueryHandler(on_offset_pressed, pattern=r"^fp:off:" + ID_RE + r"$")]
+    return [FP.handler(OffsetPressed, on_offset_pressed, is_open=_result_is_kept, stale=STALE)]
 
 
 def handlers() -> list:
     """Buttons and commands outside the conversation."""
     return [
         CommandHandler("sources", show_sources),
-        CallbackQueryHandler(show_sources, pattern=r"^fp:src$"),
-        CallbackQueryHandler(on_rf_pressed, pattern=r"^fp:rf:" + ID_RE + r"$"),
-        CallbackQueryHandler(on_stale_pressed, pattern=r"^fp:"),
+        FP.handler(SourcesPressed, show_sources),
+        FP.handler(RfPressed, on_rf_pressed, is_open=_result_is_kept, stale=STALE),
+        FP.stale_handler(STALE),  # an fp: button nobody else took (an ended question, a forged id)
     ]
-
-
-async def on_stale_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An fp: button nobody else took (an ended question, a forged id)."""
-    _, t = await member(update, context)
-    await answer(update, t(STALE), alert=True)
 
 
 async def _menu_footprint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:

@@ -5,12 +5,15 @@ Works by buttons alone and by typing alone: a language by name or code
 (several at once: "consumer, trader") or toggled with buttons and "Done".
 What was chosen so far lives in user_data["signup"], persisted with the
 conversation state, so a restart resumes at the same step. A deep-link payload
-(/start offset_2500) is kept there and continued after sign-up.
+(/start offset_2500) is kept there and continued after sign-up. Buttons are the
+kinds of `SU` (bot/callbacks.py); each step takes only its own, anything else
+during sign-up is answered as no longer valid.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot import deeplinks, menu
+from bot.callbacks import Codec, answer_stale, one_of, part
 from bot.i18n import N_, Translator, language_name, telegram_language, tr, translator
 from bot.replies import answer, show
 from core import users
@@ -93,7 +97,27 @@ SIGNED_UP = N_("You are all set, {name}! Your account is open. Use the menu belo
 ALREADY = N_("Welcome back, {name}! Use the menu below or /help.")
 FINISH_FIRST = N_("Let's finish signing up first: answer the question above, or send /cancel.")
 CANCELLED = N_("Sign-up cancelled. Send /start whenever you like.")
-STALE = N_("This button is no longer valid.")
+
+SU = Codec("su")
+
+
+@SU.kind("lang")
+@dataclass(frozen=True)
+class LanguagePressed:
+    language: str = part(one_of(*LANGUAGES))
+
+
+@SU.kind("terms")
+@dataclass(frozen=True)
+class TermsPressed:
+    answer: str = part(one_of("yes", "no"))
+
+
+@SU.kind("role")
+@dataclass(frozen=True)
+class RolePressed:
+    role: str = part(one_of(*(r.value for r in SIGNUP_ROLES), "done"))
+
 
 _WORD_SPLIT = re.compile(r"[\s,;/+&]+|\band\b|\bund\b|\bet\b")
 
@@ -129,7 +153,8 @@ def parse_language(text: str) -> str | None:
 
 def language_keyboard(selected: str | None) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(("✓ " if lang == selected else "") + language_name(lang), callback_data=f"su:lang:{lang}")
+        InlineKeyboardButton(("✓ " if lang == selected else "") + language_name(lang),
+                             callback_data=SU.encode(LanguagePressed(lang)))
         for lang in LANGUAGES
     ]
     return InlineKeyboardMarkup([buttons])
@@ -137,18 +162,18 @@ def language_keyboard(selected: str | None) -> InlineKeyboardMarkup:
 
 def terms_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(ACCEPT), callback_data="su:terms:yes"),
-          InlineKeyboardButton(t(DECLINE), callback_data="su:terms:no")]]
+        [[InlineKeyboardButton(t(ACCEPT), callback_data=SU.encode(TermsPressed("yes"))),
+          InlineKeyboardButton(t(DECLINE), callback_data=SU.encode(TermsPressed("no")))]]
     )
 
 
 def roles_keyboard(t: Translator, chosen: set[str]) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(("☑ " if role.value in chosen else "☐ ") + t(ROLE_LABELS[role]),
-                              callback_data=f"su:role:{role.value}")]
+                              callback_data=SU.encode(RolePressed(role.value)))]
         for role in SIGNUP_ROLES
     ]
-    rows.append([InlineKeyboardButton(t(DONE), callback_data="su:role:done")])
+    rows.append([InlineKeyboardButton(t(DONE), callback_data=SU.encode(RolePressed("done")))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -196,10 +221,11 @@ async def _after_language(update: Update, context: ContextTypes.DEFAULT_TYPE, la
     return SignUp.TERMS
 
 
-async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                              pressed: LanguagePressed) -> int:
     """A language button."""
     await answer(update)
-    return await _after_language(update, context, update.callback_query.data.rsplit(":", 1)[1])
+    return await _after_language(update, context, pressed.language)
 
 
 async def on_language_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
@@ -225,10 +251,10 @@ async def _after_terms(update: Update, context: ContextTypes.DEFAULT_TYPE, is_ac
     return SignUp.ROLES
 
 
-async def on_terms_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def on_terms_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: TermsPressed) -> int:
     """I accept / Decline."""
     await answer(update)
-    return await _after_terms(update, context, update.callback_query.data.endswith(":yes"))
+    return await _after_terms(update, context, pressed.answer == "yes")
 
 
 async def on_terms_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
@@ -265,11 +291,12 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, roles: set
     return ConversationHandler.END
 
 
-async def on_role_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+async def on_role_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          pressed: RolePressed) -> int | None:
     """Toggle an account type, or Done."""
     signup = _signup(context)
     chosen = set(signup.get("roles", []))
-    choice = update.callback_query.data.rsplit(":", 1)[1]
+    choice = pressed.role
     t = await tr(update, context)
     if choice == "done":
         if not chosen:
@@ -311,10 +338,10 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def finish_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Anything else during sign-up: say what to do."""
-    t = await tr(update, context)
     if update.callback_query is not None:
-        await answer(update, t(STALE))
+        await answer_stale(update, context)
         return
+    t = await tr(update, context)
     await update.effective_chat.send_message(t(FINISH_FIRST))
 
 
@@ -326,15 +353,15 @@ def signup_conversation() -> ConversationHandler:
         entry_points=[CommandHandler("start", start)],
         states={
             SignUp.LANGUAGE: [
-                CallbackQueryHandler(on_language_pressed, pattern=r"^su:lang:(en|de|fr)$"),
+                SU.handler(LanguagePressed, on_language_pressed),
                 MessageHandler(TYPED_TEXT, on_language_typed),
             ],
             SignUp.TERMS: [
-                CallbackQueryHandler(on_terms_pressed, pattern=r"^su:terms:(yes|no)$"),
+                SU.handler(TermsPressed, on_terms_pressed),
                 MessageHandler(TYPED_TEXT, on_terms_typed),
             ],
             SignUp.ROLES: [
-                CallbackQueryHandler(on_role_pressed, pattern=r"^su:role:(consumer|trader|producer|merchant|done)$"),
+                SU.handler(RolePressed, on_role_pressed),
                 MessageHandler(TYPED_TEXT, on_roles_typed),
             ],
         },

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from bot import menu
+from bot.callbacks import Codec, part, whole
 from bot.i18n import N_, Translator, tr
 from bot.members import member
 from bot.replies import answer, show
@@ -43,12 +44,19 @@ KIND_LABELS = {
 # lines read as what happened instead of "payment +115, payment −115".
 PAYMENT_IN = N_("from your Telegram payment")
 PAYMENT_OUT = N_("paid for your order")
-# hist:<before> — the cursor of the page to show; 0 is the newest page.
-HISTORY_DATA = re.compile(r"^hist:(\d{1,18})$")
+HISTORY = Codec("hist")
+
+
+@HISTORY.kind("")
+@dataclass(frozen=True)
+class PagePressed:
+    """hist:<before>: the cursor of the page to show; 0 is the newest page."""
+
+    before: int = part(whole(0, 10**18 - 1))
 
 
 def history_data(before: int) -> str:
-    return f"hist:{before}"
+    return HISTORY.encode(PagePressed(before))
 
 
 def money(t: Translator, currency: str, minor: int) -> str:
@@ -102,14 +110,13 @@ def history_keyboard(page: users.HistoryPage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       pressed: PagePressed | None = None) -> None:
     """/history: the newest ten movements, ◀ ▶ for more."""
     user, t = await member(update, context)
     if user is None:
         return
-    before = 0
-    if update.callback_query is not None:
-        before = int(HISTORY_DATA.match(update.callback_query.data)[1])
+    before = pressed.before if pressed is not None else 0
     page = await users.history(user.id, before=before or None)
     if not page.entries:
         if before:
@@ -129,5 +136,5 @@ def handlers() -> list:
     return [
         CommandHandler("balance", balance),
         CommandHandler("history", show_history),
-        CallbackQueryHandler(show_history, pattern=HISTORY_DATA),
+        HISTORY.handler(PagePressed, show_history),
     ]

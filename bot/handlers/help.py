@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot import menu
+from bot.callbacks import answer_stale
 from bot.i18n import N_, tr, translator
 from bot.members import member
 from core import users
@@ -38,7 +39,6 @@ NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
 UNKNOWN_COMMAND = N_("I do not know that command. Send /help to see what I can do.")
 TEXT_HINT = N_("I did not understand that. Use the menu below or send /help.")
 MEDIA_HINT = N_("I can only read text and buttons here. Send /help to see what I can do.")
-STALE_BUTTON = N_("This button is no longer valid.")
 
 
 def add_command(command: str, description: str, *, before: str = "help") -> None:
@@ -98,8 +98,7 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button no handler knows (an old message, a flow that ended)."""
-    t = await tr(update, context)
-    await update.callback_query.answer(t(STALE_BUTTON), show_alert=True)
+    await answer_stale(update, context)
 
 
 def handlers() -> list:

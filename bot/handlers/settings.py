@@ -1,17 +1,19 @@
 """/settings (notifications, account types) and /language, by buttons or typed.
 
 Typed forms: `/language de` (or Deutsch, français...), `/settings notifications off`,
-`/settings add trader`.
+`/settings add trader`. Buttons are the kinds of `SETTINGS` (bot/callbacks.py); each
+sets what it names, so an old settings message still works.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import CommandHandler, ContextTypes
 
 from bot import menu
+from bot.callbacks import Codec, one_of, part
 from bot.conversations.signup import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
 from bot.i18n import N_, Translator, language_name, translator
 from bot.members import member
@@ -40,10 +42,35 @@ LANGUAGE_SET = N_("Language set to English.")
 ROLE_ADDED = N_("Added: {role}.")
 LANGUAGE_HINT = N_("Type /language followed by English, Deutsch or Français, or use the buttons.")
 
-SETTINGS_DATA = re.compile(r"^set:(notif:(on|off)|role:(consumer|trader|producer|merchant)|lang)$")
-LANGUAGE_DATA = re.compile(r"^lang:(en|de|fr)$")
 ON_WORDS = {"on", "an", "ein", "oui", "yes", "ja", "activé", "active"}
 OFF_WORDS = {"off", "aus", "non", "no", "nein", "désactivé", "desactive"}
+
+
+SET = Codec("set")
+
+
+@SET.kind("notif")
+@dataclass(frozen=True)
+class NotificationsPressed:
+    state: str = part(one_of("on", "off"))
+
+
+@SET.kind("role")
+@dataclass(frozen=True)
+class RolePressed:
+    role: str = part(one_of(*(r.value for r in SIGNUP_ROLES)))
+
+
+@SET.kind("langs")
+@dataclass(frozen=True)
+class LanguagesPressed:
+    """Show the language buttons."""
+
+
+@SET.kind("lang")
+@dataclass(frozen=True)
+class LanguagePressed:
+    language: str = part(one_of(*LANGUAGES))
 
 
 def settings_text(t: Translator, user: UserView) -> str:
@@ -53,18 +80,21 @@ def settings_text(t: Translator, user: UserView) -> str:
 
 
 def settings_keyboard(t: Translator, user: UserView) -> InlineKeyboardMarkup:
+    turn = NotificationsPressed("off" if user.has_notifications else "on")
     rows = [[InlineKeyboardButton(t(TURN_OFF) if user.has_notifications else t(TURN_ON),
-                                  callback_data=f"set:notif:{'off' if user.has_notifications else 'on'}")]]
+                                  callback_data=SET.encode(turn))]]
     missing = [r for r in SIGNUP_ROLES if r not in user.roles]
-    rows += [[InlineKeyboardButton(t(ADD_ROLE, role=t(ROLE_LABELS[r])), callback_data=f"set:role:{r.value}")]
+    rows += [[InlineKeyboardButton(t(ADD_ROLE, role=t(ROLE_LABELS[r])),
+                                   callback_data=SET.encode(RolePressed(r.value)))]
              for r in missing]
-    rows.append([InlineKeyboardButton(t(CHANGE_LANGUAGE), callback_data="set:lang")])
+    rows.append([InlineKeyboardButton(t(CHANGE_LANGUAGE), callback_data=SET.encode(LanguagesPressed()))])
     return InlineKeyboardMarkup(rows)
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(("✓ " if lang == current else "") + language_name(lang), callback_data=f"lang:{lang}")
+        InlineKeyboardButton(("✓ " if lang == current else "") + language_name(lang),
+                             callback_data=SET.encode(LanguagePressed(lang)))
         for lang in LANGUAGES
     ]])
 
@@ -97,25 +127,36 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
-async def on_settings_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A settings button."""
+async def on_languages_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                               pressed: LanguagesPressed) -> None:
+    """The Language button of the settings: the language buttons."""
     user, t = await member(update, context)
     if user is None:
         return
-    action = update.callback_query.data.removeprefix("set:")
-    if action == "lang":
-        await answer(update)
-        await show(update, t(CHOOSE_LANGUAGE), language_keyboard(t.language))
+    await answer(update)
+    await show(update, t(CHOOSE_LANGUAGE), language_keyboard(t.language))
+
+
+async def on_notifications_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                   pressed: NotificationsPressed) -> None:
+    """Turn notifications on or off."""
+    user, t = await member(update, context)
+    if user is None:
         return
-    if action.startswith("notif:"):
-        user = await users.set_notifications(user.id, action.endswith(":on"))
-        await answer(update, t(ON) if user.has_notifications else t(OFF))
-    else:
-        role = action.removeprefix("role:")
-        user = await users.add_role(user.id, role)
-        await answer(update, t(ROLE_ADDED, role=t(ROLE_LABELS[role])))
-        await update.effective_chat.send_message(t(ROLE_ADDED, role=t(ROLE_LABELS[role])),
-                                                 reply_markup=menu.main_menu(t, user))
+    user = await users.set_notifications(user.id, pressed.state == "on")
+    await answer(update, t(ON) if user.has_notifications else t(OFF))
+    await show(update, settings_text(t, user), settings_keyboard(t, user))
+
+
+async def on_role_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RolePressed) -> None:
+    """Add an account type."""
+    user, t = await member(update, context)
+    if user is None:
+        return
+    user = await users.add_role(user.id, pressed.role)
+    added = t(ROLE_ADDED, role=t(ROLE_LABELS[pressed.role]))
+    await answer(update, added)
+    await update.effective_chat.send_message(added, reply_markup=menu.main_menu(t, user))
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
@@ -143,13 +184,14 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await update.effective_chat.send_message(t(CHOOSE_LANGUAGE), reply_markup=language_keyboard(t.language))
 
 
-async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                              pressed: LanguagePressed) -> None:
     """A language button."""
     user, _ = await member(update, context)
     if user is None:
         return
     await answer(update)
-    await _set_language(update, context, user, update.callback_query.data.removeprefix("lang:"))
+    await _set_language(update, context, user, pressed.language)
 
 
 def handlers() -> list:
@@ -157,6 +199,8 @@ def handlers() -> list:
     return [
         CommandHandler("settings", show_settings),
         CommandHandler("language", choose_language),
-        CallbackQueryHandler(on_settings_pressed, pattern=SETTINGS_DATA),
-        CallbackQueryHandler(on_language_pressed, pattern=LANGUAGE_DATA),
+        SET.handler(NotificationsPressed, on_notifications_pressed),
+        SET.handler(RolePressed, on_role_pressed),
+        SET.handler(LanguagesPressed, on_languages_pressed),
+        SET.handler(LanguagePressed, on_language_pressed),
     ]

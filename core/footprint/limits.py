@@ -13,6 +13,8 @@ from core.footprint.errors import NotPositive, TooLarge
 # Half the Earth's circumference (40,075 km / 2): no great circle between two points
 # is longer, so a longer one-way flight is not a flight.
 MAX_FLIGHT_KM = Decimal("20040")
+# A refused number of more digits than this is shown in scientific notation.
+ABSURD_DIGITS = 15
 
 MAXIMA: dict[str, tuple[Decimal, str]] = {
     "flight_km": (MAX_FLIGHT_KM, "km"),
@@ -54,11 +56,19 @@ def to_decimal(value: object, field: str) -> Decimal:
     return number
 
 
+def _refused(number: Decimal) -> str:
+    """A refused number as text: written out while it is of a sane size, else in
+    scientific notation with three digits ("1e99 kWh" is 1E+99, not 100 digits)."""
+    if number.adjusted() < ABSURD_DIGITS:
+        return f"{number:f}"
+    return str(Decimal(f"{number:.2E}").normalize())
+
+
 def checked(value: object, field: str, limit: str | None = None) -> Decimal:
     """A positive Decimal no larger than MAXIMA[limit or field]."""
     number = to_decimal(value, field)
     maximum, unit = MAXIMA[limit or field]
     if number > maximum:
-        raise TooLarge(f"{field} {number:f} {unit} is more than the maximum {maximum} {unit}",
-                       field=field, value=f"{number:f}", maximum=str(maximum), unit=unit)
+        raise TooLarge(f"{field} {_refused(number)} {unit} is more than the maximum {maximum} {unit}",
+                       field=field, value=_refused(number), maximum=str(maximum), unit=unit)
     return number

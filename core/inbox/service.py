@@ -43,7 +43,9 @@ async def store(updates: Iterable[tuple[int, int | None, dict]], *, now: datetim
     async with in_transaction():
         known = set(await InboxUpdate.filter(update_id__in=list(rows)).values_list("update_id", flat=True))
         new = [
-            InboxUpdate(update_id=update_id, chat_id=chat_id, body=json.dumps(body, ensure_ascii=False),
+            # ASCII JSON: a NUL or a lone surrogate a person typed is an escape here, which
+            # every engine stores (PostgreSQL refuses a NUL in text, UTF-8 a lone surrogate).
+            InboxUpdate(update_id=update_id, chat_id=chat_id, body=json.dumps(body),
                         state=InboxState.PENDING, received_at=now)
             for update_id, (chat_id, body) in sorted(rows.items()) if update_id not in known
         ]

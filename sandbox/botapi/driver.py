@@ -175,7 +175,7 @@ class ChatUser:
         fields: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0] if text.strip() else text
-            fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
+            fields["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le", "surrogatepass")) // 2}]
         if reply_to is not None:
             fields["reply_to_message_id"] = reply_to if isinstance(reply_to, int) else reply_to.message_id
         return await self._send_message(update_id=update_id, **fields)
