@@ -208,9 +208,10 @@ class InboxRunner:
     async def _hand_out(self) -> list[inbox.InboxUpdate]:
         """Start a task for each pending row not in flight, in update_id order."""
         rows = await inbox.next_pending(after=self._in_flight, limit=BATCH)
+        # Counted before any task starts: the tasks of one chat must reach its lock in order.
+        may_run = await inbox.start_attempts([row.update_id for row in rows])
         for row in rows:
-            # Counted before any task starts: the tasks of one chat must reach its lock in order.
-            if not await inbox.start_attempt(row.update_id):
+            if row.update_id not in may_run:
                 log.error("inbox: update %s failed %d times; set aside", row.update_id, inbox.MAX_ATTEMPTS)
                 continue
             self._in_flight[row.update_id] = asyncio.get_running_loop().create_task(self._handle(row))

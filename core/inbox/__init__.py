@@ -9,7 +9,7 @@ from core.inbox.service import (
     next_pending,
     prune,
     release_lease,
-    start_attempt,
+    start_attempts,
     store,
     take_lease,
 )
@@ -17,5 +17,5 @@ from core.inbox.service import (
 __all__ = [
     "MAX_ATTEMPTS",
     "InboxCounts", "InboxState", "InboxUpdate", "Lease", "counts", "mark_done", "next_pending",
-    "prune", "release_lease", "start_attempt", "store", "take_lease",
+    "prune", "release_lease", "start_attempts", "store", "take_lease",
 ]

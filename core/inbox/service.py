@@ -63,18 +63,26 @@ async def next_pending(*, after: Iterable[int] = (), limit: int = 100) -> list[I
     return await query.order_by("update_id").limit(limit)
 
 
-async def start_attempt(update_id: int) -> bool:
-    """Count one more attempt; False (and the row set aside) when it had MAX_ATTEMPTS."""
-    await InboxUpdate.filter(update_id=update_id, state=InboxState.PENDING).update(attempts=F("attempts") + 1)
-    return not await InboxUpdate.filter(
-        update_id=update_id, state=InboxState.PENDING, attempts__gt=MAX_ATTEMPTS
-    ).update(state=InboxState.FAILED)
+async def start_attempts(update_ids: list[int]) -> set[int]:
+    """Count one more attempt for each (two statements for a whole batch); returns the ids
+    that may run, the others (handed out more than MAX_ATTEMPTS times) are set aside."""
+    if not update_ids:
+        return set()
+    await InboxUpdate.filter(update_id__in=update_ids, state=InboxState.PENDING).update(attempts=F("attempts") + 1)
+    worn = set(await InboxUpdate.filter(
+        update_id__in=update_ids, state=InboxState.PENDING, attempts__gt=MAX_ATTEMPTS
+    ).values_list("update_id", flat=True))
+    if worn:
+        await InboxUpdate.filter(update_id__in=list(worn)).update(state=InboxState.FAILED)
+    return set(update_ids) - worn
 
 
-async def mark_done(update_id: int, *, now: datetime | None = None) -> None:
-    await InboxUpdate.filter(update_id=update_id, state=InboxState.PENDING).update(
-        state=InboxState.DONE, handled_at=now or utcnow()
-    )
+async def mark_done(*update_ids: int, now: datetime | None = None) -> None:
+    """These updates were handled (one statement for any number of them)."""
+    if update_ids:
+        await InboxUpdate.filter(update_id__in=list(update_ids), state=InboxState.PENDING).update(
+            state=InboxState.DONE, handled_at=now or utcnow()
+        )
 
 
 async def prune(before: datetime) -> int:

@@ -29,11 +29,12 @@ async def test_pending_updates_come_in_update_id_order_without_those_in_flight(d
 
 async def test_an_update_that_crashed_the_process_five_times_is_set_aside(db):
     await inbox.store([(9, 1, {})], now=T0)
+    await inbox.store([(10, 1, {})], now=T0)
     for _ in range(inbox.MAX_ATTEMPTS):
-        assert await inbox.start_attempt(9)
-    assert not await inbox.start_attempt(9)
+        assert await inbox.start_attempts([9]) == {9}
+    assert await inbox.start_attempts([9, 10]) == {10}
     assert (await InboxUpdate.get(update_id=9)).state == InboxState.FAILED
-    assert await inbox.next_pending() == []
+    assert [r.update_id for r in await inbox.next_pending()] == [10]
 
 
 async def test_a_lease_is_held_by_one_process_and_taken_over_when_it_lapses(db):
