@@ -1,12 +1,15 @@
-"""The composition root: `build_application` wires the whole bot.
+"""The composition root: `build_application` wires the bot from its features.
+
+Each feature module exports one `FEATURE` (bot/feature.py); `ALL_FEATURES` lists them.
 
 The only place that calls `add_handler`. Groups, in the order PTB runs them:
 
    -5  callback data no button of ours carries (empty, over 64 bytes) is answered and
        stops (bot/callbacks.py)
-    0  conversations first (they own a chat while they run), then each topic's
-       commands and buttons, the main-menu labels, and last the fallbacks that answer
-       whatever nobody handled (unknown command, sticker, stale button)
+    0  every feature's conversations first (they own a chat while they run), then the
+       main-menu labels, then each feature's commands and buttons, in ALL_FEATURES
+       order; help is last, its fallbacks answer whatever nobody handled (unknown
+       command, sticker, stale button)
   100  conversation state and user data are written to the database after every update,
        so a crash loses nothing (unchanged data is not rewritten)
 
@@ -23,46 +26,46 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import timedelta
+from collections.abc import Sequence
 
 from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseHandler,
     ContextTypes,
     TypeHandler,
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks, menu, outbox
-from bot.conversations import footprint
-from bot.conversations.buy import buy_conversation
-from bot.conversations.signup import signup_conversation
+from bot import callbacks, deeplinks, menu, outbox
+from bot.conversations import buy, footprint, signup
 from bot.errors import on_error
+from bot.feature import Command, Feature, Wiring
 from bot.handlers import account, help, lookup, payments
 from bot.handlers import settings as settings_handlers
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
+from bot.texts import ERROR_TEXTS, ERROR_TEXTS_KEY
 from bot.updates import ChatOrderedUpdateProcessor
-from core.purchases import service as purchases
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-def _buy_conversation():
-    """The buying flow, entered also from a footprint's "Offset now" button."""
-    return buy_conversation(extra_entry_points=footprint.offset_entry_points())
-
-
-# Each topic exports handlers(); later features add their module here.
-# The look-up comes before the footprint: the number it asks for must not be read as free text.
-CONVERSATIONS = [
-    signup_conversation, _buy_conversation, lookup.lookup_conversation, footprint.footprint_conversation,
+# Every feature of the bot; the order is the handler order (conversations first, in this
+# order, then the menu buttons, then each feature's handlers). A new feature is one module
+# and one line here. The look-up comes before the footprint: the number it asks for must
+# not be read as free text. Help comes last: its fallbacks answer what nobody handled.
+ALL_FEATURES: list[Feature] = [
+    signup.FEATURE,
+    buy.FEATURE,
+    lookup.FEATURE,
+    footprint.FEATURE,
+    account.FEATURE,
+    settings_handlers.FEATURE,
+    payments.FEATURE,
+    help.FEATURE,
 ]
-TOPICS = [account, settings_handlers, payments, footprint, lookup, help]
-HOLD_EXPIRY_INTERVAL = timedelta(minutes=1)
-PAYMENTS_INTERVAL = timedelta(minutes=1)
-RECONCILE_INTERVAL = timedelta(minutes=10)
 
 # ConversationHandlers mix message and button steps on purpose (per_message=False).
 warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
@@ -71,13 +74,6 @@ warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_messag
 async def save_state(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Write changed conversation state and user data now, not in a minute."""
     await context.application.update_persistence()
-
-
-async def expire_holds_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Release holds whose time is up (unpaid purchases among them) and expire old orders."""
-    report = await purchases.expire_purchases(payments.now_of(context))
-    if report.holds_expired or report.orders_expired:
-        log.info("released %d expired holds, expired %d orders", report.holds_expired, report.orders_expired)
 
 
 async def _post_init(application: Application) -> None:
@@ -97,8 +93,10 @@ def default_builder(settings: Settings) -> ApplicationBuilder:
     )
 
 
-def build_application(settings: Settings, builder: ApplicationBuilder | None = None) -> Application:
-    """The fully wired bot; pass a builder to point it elsewhere (tests, sandbox).
+def build_application(
+    settings: Settings, builder: ApplicationBuilder | None = None, features: Sequence[Feature] = ALL_FEATURES
+) -> Application:
+    """The bot with `features` wired; pass a builder to point it elsewhere (tests, sandbox).
 
     A builder handed in keeps its own request settings (PTB refuses timeouts after
     `.request()`), so nothing but the application class, persistence, ordering,
@@ -114,33 +112,68 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
         .post_init(_post_init)
         .build()
     )
+    main_menu = menu.Menu(item for feature in features for item in feature.menu_items)
+    wiring = Wiring(typed_text=main_menu.typed_text(), entry_points=_entry_points(features))
     application.bot_data["settings"] = settings
     application.bot_data["default_language"] = settings.default_language
     application.bot_data["unexpected_errors"] = 0
-    application.bot_data[outbox.RENDERERS_KEY] = {**payments.OUTBOX_RENDERERS}
+    application.bot_data[menu.MENU_KEY] = main_menu
+    application.bot_data[help.COMMANDS_KEY] = _commands(features)
+    application.bot_data[deeplinks.DEEPLINKS_KEY] = _deeplinks(features)
+    application.bot_data[ERROR_TEXTS_KEY] = {
+        **ERROR_TEXTS, **{code: text for f in features for code, text in f.error_texts.items()}
+    }
+    application.bot_data[outbox.RENDERERS_KEY] = {
+        kind: render for f in features for kind, render in f.outbox_renderers.items()
+    }
+
     application.add_handler(callbacks.guard(), group=-5)
-    for conversation in CONVERSATIONS:
-        application.add_handler(conversation())
-    for topic in TOPICS:
-        for handler in topic.handlers():
+    for feature in features:
+        for conversation in feature.conversations:
+            application.add_handler(conversation(wiring))
+    application.add_handler(main_menu.handler())
+    for feature in features:
+        for handler in feature.handlers(wiring) if feature.handlers else ():
             application.add_handler(handler)
-    application.add_handler(menu.handler())
-    for handler in help.fallback_handlers():
-        application.add_handler(handler)
     application.add_handler(TypeHandler(Update, save_state), group=100)
     application.add_error_handler(on_error)
 
     if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            expire_holds_job, interval=HOLD_EXPIRY_INTERVAL, first=HOLD_EXPIRY_INTERVAL, name="expire_holds"
-        )
-        application.job_queue.run_repeating(
-            payments.payments_job, interval=PAYMENTS_INTERVAL, first=PAYMENTS_INTERVAL, name="payments"
-        )
-        application.job_queue.run_repeating(
-            payments.reconcile_job, interval=RECONCILE_INTERVAL, first=timedelta(seconds=30), name="reconcile"
-        )
+        for feature in features:
+            for job in feature.jobs:
+                application.job_queue.run_repeating(
+                    job.callback, interval=job.interval, first=job.first or job.interval, name=job.name
+                )
         application.job_queue.run_repeating(
             outbox.drain_job, interval=outbox.DRAIN_INTERVAL, first=outbox.DRAIN_INTERVAL, name="outbox"
         )
     return application
+
+
+def _entry_points(features: Sequence[Feature]) -> dict[str, list[BaseHandler]]:
+    """Conversation name -> the entry points other features add to it."""
+    entry_points: dict[str, list[BaseHandler]] = {}
+    for feature in features:
+        for conversation, factory in feature.entry_points.items():
+            entry_points.setdefault(conversation, []).extend(factory())
+    return entry_points
+
+
+def _commands(features: Sequence[Feature]) -> list[Command]:
+    """The commands for /help and set_my_commands, in their order (first claim of a name wins)."""
+    commands: dict[str, Command] = {}
+    for feature in features:
+        for command in feature.commands:
+            commands.setdefault(command.name, command)
+    return sorted(commands.values(), key=lambda c: c.order)
+
+
+def _deeplinks(features: Sequence[Feature]) -> dict[str, deeplinks.Continuation]:
+    """Deep-link prefix -> continuation; two features claiming one prefix is a bug."""
+    table: dict[str, deeplinks.Continuation] = {}
+    for feature in features:
+        for prefix, continuation in feature.deeplinks.items():
+            if prefix in table:
+                raise ValueError(f"deep-link prefix {prefix!r} claimed twice ({feature.name})")
+            table[deeplinks.check_prefix(prefix)] = continuation
+    return table

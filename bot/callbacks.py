@@ -117,7 +117,7 @@ class Codec:
         """Register a frozen dataclass as the button kind `name` (its fields are parts)."""
         head = f"{self.prefix}:{name}" if name else self.prefix
 
-        def register(cls: type[K]) -> type[K]:
+        def declare(cls: type[K]) -> type[K]:
             if not dataclasses.is_dataclass(cls) or head in self._kinds:
                 raise TypeError(f"{cls.__name__}: a dataclass, and {head!r} only once")
             if any(_PART not in f.metadata for f in dataclasses.fields(cls)):
@@ -126,7 +126,7 @@ class Codec:
             self._kinds[head] = cls
             return cls
 
-        return register
+        return declare
 
     def _join(self, pressed: object) -> str:
         values = [str(getattr(pressed, f.name)) for f in dataclasses.fields(pressed)]

@@ -23,7 +23,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import N_, tr
 from bot.replies import answer, was_answered
-from bot.texts import error_text
+from bot.texts import error_text, texts_of
 from core.errors import DomainError
 
 log = logging.getLogger("bot.errors")
@@ -43,9 +43,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update is not None and update.effective_chat is not None:
             t = await tr(update, context)
             if update.callback_query is not None and not was_answered(update):
-                await _quietly(answer(update, error_text(t, error), alert=True))
+                await _quietly(answer(update, error_text(t, error, texts_of(context)), alert=True))
             else:
-                await _quietly(update.effective_chat.send_message(error_text(t, error)))
+                await _quietly(update.effective_chat.send_message(error_text(t, error, texts_of(context))))
         return
     if update is None and isinstance(error, (NetworkError, TimedOut, RetryAfter)):
         # getUpdates failing for a moment: PTB retries on its own.

@@ -1,12 +1,16 @@
 """Domain errors in words: one table from error code to a translated template.
 
 Every handler shows a DomainError through `error_text`, so a code gets the same
-sentence everywhere. Templates may use the error's params by name; a code not
+sentence everywhere. `ERROR_TEXTS` are the codes every feature meets; a feature adds
+its own in its FEATURE, and `bot/app.py` keeps this bot's table in
+`bot_data["error_texts"]` (`texts_of(context)`). Templates may use the error's params by name; a code not
 listed here gets the generic sentence, never a crash. A text param is what the
 person typed: it is quoted back cut short (bot.replies.echo).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from bot.i18n import N_, Translator
 from bot.replies import echo
@@ -28,11 +32,17 @@ ERROR_TEXTS: dict[str, str] = {
     "deeplink_unknown": N_("This link is not valid or has expired."),
 }
 GENERIC_ERROR = N_("That did not work. Please try again.")
+ERROR_TEXTS_KEY = "error_texts"  # bot_data: code -> msgid of this application
 
 
-def error_text(t: Translator, error: DomainError) -> str:
+def texts_of(context) -> Mapping[str, str]:
+    """This bot's error table (the common one when the bot was built without features)."""
+    return context.bot_data.get(ERROR_TEXTS_KEY, ERROR_TEXTS)
+
+
+def error_text(t: Translator, error: DomainError, texts: Mapping[str, str] = ERROR_TEXTS) -> str:
     """The person's sentence for a domain error, in their language."""
-    template = ERROR_TEXTS.get(error.code, GENERIC_ERROR)
+    template = texts.get(error.code, GENERIC_ERROR)
     params = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
     if "max_kg" in params:
         params["max"] = t.kg(int(params["max_kg"]))

@@ -24,14 +24,13 @@ longer valid and changes nothing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.ext import (
-    BaseHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -39,9 +38,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import deeplinks, menu
+from bot import menu
 from bot.callbacks import Codec, one_of, part, token, whole
-from bot.handlers import help as help_handlers
+from bot.feature import Command, Feature, Wiring
 from bot.handlers.payments import (
     invoice_start_parameter,
     now_of,
@@ -51,7 +50,7 @@ from bot.handlers.payments import (
 from bot.i18n import KG_PER_TONNE, N_, Translator
 from bot.members import member
 from bot.replies import answer, fit, in_rows, show
-from bot.texts import ERROR_TEXTS, error_text
+from bot.texts import error_text, texts_of
 from core import users
 from core.catalog import service as catalog
 from core.errors import DomainError
@@ -154,7 +153,7 @@ RETIRE_SUMMARY = N_("Retire {amount} CO2e for {beneficiary}?")
 RETIRE_CONFIRM = N_("✅ Retire")
 RETIRED = N_("Done: {amount} CO2e retired for {beneficiary}. Here is your certificate.")
 
-ERROR_TEXTS.update({
+BUY_ERROR_TEXTS = {
     "item_unknown": N_("This offer is no longer available."),
     "offer_withdrawn": N_("This offer is no longer available."),
     "sold_out": N_("Only {available} are available. Please choose a smaller amount."),
@@ -164,7 +163,7 @@ ERROR_TEXTS.update({
     "invalid_beneficiary": N_("Please type a name with letters, at most {max_chars} characters."),
     "reason_too_long": N_("Please keep the reason to {max_chars} characters."),
     "invalid_retirement": N_("Please type a name of at most 200 characters."),
-})
+}
 
 KEEP_WORDS = {"keep", "behalten", "garder", "conserver", "no", "nein", "non"}
 ME_WORDS = {"me", "myself", "i", "ich", "mich", "moi", "yes", "ja", "oui"}
@@ -272,11 +271,11 @@ def _offers_payment(context: ContextTypes.DEFAULT_TYPE, pressed: PayPressed) -> 
     return draft.get("mode") == "buy" and "amount_kg" in draft and "ref" in draft
 
 
-def explain(t: Translator, error: DomainError) -> str:
+def explain(t: Translator, error: DomainError, texts: Mapping[str, str]) -> str:
     """The error's sentence, with kg amounts in the person's units."""
     if "available_kg" in error.params:
         error.params = {**error.params, "available": t.kg(int(error.params["available_kg"]))}
-    return error_text(t, error)
+    return error_text(t, error, texts)
 
 
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
@@ -379,7 +378,7 @@ async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         try:
             draft["amount_kg"] = parse_amount_kg(" ".join(context.args))
         except DomainError as error:
-            await update.effective_chat.send_message(error_text(t, error))
+            await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
     return await show_catalogue(update, context, t)
 
 
@@ -478,7 +477,7 @@ async def _take_amount(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tr
     try:
         await purchases.quote(draft["ref"], amount_kg)
     except DomainError as error:
-        await show(update, explain(t, error), amount_keyboard(t))
+        await show(update, explain(t, error, texts_of(context)), amount_keyboard(t))
         return Buy.AMOUNT
     draft["amount_kg"] = amount_kg
     return await _ask_retire(update, context, t)
@@ -514,7 +513,7 @@ async def on_amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     try:
         amount_kg = parse_amount_kg(text)
     except DomainError as error:
-        await update.effective_chat.send_message(error_text(t, error))
+        await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
         return Buy.AMOUNT
     return await _take_amount(update, context, t, amount_kg)
 
@@ -581,7 +580,7 @@ async def on_beneficiary_typed(update: Update, context: ContextTypes.DEFAULT_TYP
     try:
         name = purchases.check_beneficiary(update.effective_message.text)
     except DomainError as error:
-        await update.effective_chat.send_message(error_text(t, error))
+        await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
         return Buy.BENEFICIARY
     return await _take_beneficiary(update, context, t, name)
 
@@ -598,7 +597,7 @@ async def on_reason_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     try:
         reason = purchases.check_reason(update.effective_message.text)
     except DomainError as error:
-        await update.effective_chat.send_message(error_text(t, error))
+        await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
         return Buy.REASON
     if reason.lower() in SKIP_WORDS:
         reason = ""
@@ -674,7 +673,7 @@ async def _pay(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
             key=f"buy:{update.effective_user.id}:{draft['id']}:{currency}", now=now_of(context),
         )
     except DomainError as error:
-        await show(update, explain(t, error))
+        await show(update, explain(t, error, texts_of(context)))
         return ConversationHandler.END
     amount = t.kg(order.amount_kg)
     what = t(INVOICE_RETIRE, beneficiary=order.retire_for) if order.retire_for else t(INVOICE_KEEP)
@@ -705,7 +704,7 @@ async def _retire_now(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
             key=f"retire:{update.effective_user.id}:{draft['id']}",
         )
     except DomainError as error:
-        await show(update, error_text(t, error))
+        await show(update, error_text(t, error, texts_of(context)))
         return ConversationHandler.END
     context.user_data.pop("buy", None)
     await show(update, t(RETIRED, amount=t.tonnes_and_kg(retirement.amount_kg),
@@ -753,7 +752,7 @@ async def retire_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         try:
             return await _take_amount(update, context, t, parse_amount_kg(" ".join(context.args)))
         except DomainError as error:
-            await update.effective_chat.send_message(error_text(t, error))
+            await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
     await show(update, t(ASK_RETIRE_AMOUNT, available=t.tonnes_and_kg(figures.available_kg)),
                amount_keyboard(t))
     return Buy.AMOUNT
@@ -769,12 +768,13 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: Ca
     return ConversationHandler.END
 
 
-def buy_conversation(extra_entry_points: Sequence[BaseHandler] = ()) -> ConversationHandler:
-    """The buying flow; other features enter it through `extra_entry_points` (e.g. the
-    footprint's "Offset now" button, which calls `start_offset`)."""
+def buy_conversation(wiring: Wiring) -> ConversationHandler:
+    """The buying flow; other features enter it through `wiring.entry_points["buy"]` (e.g.
+    the footprint's "Offset now" button, which calls `start_offset`)."""
+    typed_text = wiring.typed_text
     return ConversationHandler(
         entry_points=[
-            *extra_entry_points,
+            *wiring.entry_points.get("buy", ()),
             CommandHandler("buy", buy_command),
             CommandHandler("retire", retire_command),
             MessageHandler(filters.TEXT & menu.LabelIs(BUY_MENU), buy_command),
@@ -782,24 +782,24 @@ def buy_conversation(extra_entry_points: Sequence[BaseHandler] = ()) -> Conversa
             BUY.handler(ItemPressed, on_item_pressed),
         ],
         states={
-            Buy.ITEM: [MessageHandler(menu.TYPED_TEXT, on_item_typed)],
+            Buy.ITEM: [MessageHandler(typed_text, on_item_typed)],
             Buy.AMOUNT: [
                 BUY.handler(AmountPressed, on_amount_pressed, is_open=_asks_tonnes),
                 BUY.handler(UnitsPressed, on_units_pressed, is_open=_asks_units),
-                MessageHandler(menu.TYPED_TEXT, on_amount_typed),
+                MessageHandler(typed_text, on_amount_typed),
             ],
             Buy.RETIRE: [
                 BUY.handler(RetirePressed, on_retire_pressed, is_open=_offers_choice),
-                MessageHandler(menu.TYPED_TEXT, on_retire_typed),
+                MessageHandler(typed_text, on_retire_typed),
             ],
-            Buy.BENEFICIARY: [MessageHandler(menu.TYPED_TEXT, on_beneficiary_typed)],
+            Buy.BENEFICIARY: [MessageHandler(typed_text, on_beneficiary_typed)],
             Buy.REASON: [
                 BUY.handler(ReasonSkipped, on_reason_skipped),
-                MessageHandler(menu.TYPED_TEXT, on_reason_typed),
+                MessageHandler(typed_text, on_reason_typed),
             ],
             Buy.CONFIRM: [
                 BUY.handler(PayPressed, on_pay_pressed, is_open=_offers_payment),
-                MessageHandler(menu.TYPED_TEXT, on_confirm_typed),
+                MessageHandler(typed_text, on_confirm_typed),
             ],
         },
         fallbacks=[
@@ -821,8 +821,18 @@ async def _menu_retire(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     return await retire_command(update, context)
 
 
-menu.add_item(BUY_MENU, _menu_buy, order=10)
-menu.add_item(RETIRE_MENU, _menu_retire, order=11)
-help_handlers.add_command("buy", N_("Buy credits or CCCP products"))
-help_handlers.add_command("retire", N_("Retire credits you hold, with a certificate"))
-deeplinks.register("buy", continue_buy_link)
+FEATURE = Feature(
+    name="buy",
+    conversations=[buy_conversation],
+    menu_items=[
+        menu.MenuItem(BUY_MENU, _menu_buy, order=10),
+        menu.MenuItem(RETIRE_MENU, _menu_retire, order=11),
+    ],
+    commands=[
+        Command("buy", N_("Buy credits or CCCP products"), order=40),
+        Command("retire", N_("Retire credits you hold, with a certificate"), order=41),
+    ],
+    deeplinks={"buy": continue_buy_link},
+    error_texts=BUY_ERROR_TEXTS,
+    codecs=[BUY],
+)

@@ -41,7 +41,7 @@ from telegram.ext import (
 from bot import menu
 from bot.callbacks import Codec, one_of, part, token
 from bot.conversations.buy import start_offset
-from bot.handlers import help as help_handlers
+from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, translator
 from bot.members import member
 from bot.replies import answer, echo, in_rows, show
@@ -415,7 +415,7 @@ class _LooksLikeFootprint(filters.MessageFilter):
         return True
 
 
-FOOTPRINT_TEXT = menu.TYPED_TEXT & _LooksLikeFootprint(name="footprint_text")
+LOOKS_LIKE_FOOTPRINT = _LooksLikeFootprint(name="footprint_text")
 
 # ---- errors --------------------------------------------------------------------------
 
@@ -918,7 +918,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ob
 # ---- wiring (bot/app.py adds these) ---------------------------------------------------
 
 
-def footprint_conversation() -> ConversationHandler:
+def footprint_conversation(wiring: Wiring) -> ConversationHandler:
     restart = [
         CommandHandler("footprint", footprint_command),
         MessageHandler(filters.TEXT & menu.LabelIs(FOOTPRINT_MENU), footprint_command),
@@ -928,9 +928,9 @@ def footprint_conversation() -> ConversationHandler:
     value_pressed = FP.handler(ValuePressed, on_value_pressed, is_open=_question_is_open,
                                stale=STALE_QUESTION)
     return ConversationHandler(
-        entry_points=[*restart, value_pressed, MessageHandler(FOOTPRINT_TEXT, on_free_text)],
+        entry_points=[*restart, value_pressed, MessageHandler(wiring.typed_text & LOOKS_LIKE_FOOTPRINT, on_free_text)],
         states={
-            Fp.ASKING: [*restart, value_pressed, MessageHandler(menu.TYPED_TEXT, on_value_typed)],
+            Fp.ASKING: [*restart, value_pressed, MessageHandler(wiring.typed_text, on_value_typed)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -946,7 +946,7 @@ def offset_entry_points() -> list:
     return [FP.handler(OffsetPressed, on_offset_pressed, is_open=_result_is_kept, stale=STALE)]
 
 
-def handlers() -> list:
+def handlers(wiring: Wiring) -> list:
     """Buttons and commands outside the conversation."""
     return [
         CommandHandler("sources", show_sources),
@@ -960,6 +960,15 @@ async def _menu_footprint(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return await footprint_command(update, context)
 
 
-menu.add_item(FOOTPRINT_MENU, _menu_footprint, order=5)
-help_handlers.add_command("footprint", N_("Work out the footprint of a trip, a stay or a purchase"))
-help_handlers.add_command("sources", N_("Where the footprint figures come from"))
+FEATURE = Feature(
+    name="footprint",
+    conversations=[footprint_conversation],
+    handlers=handlers,
+    menu_items=[menu.MenuItem(FOOTPRINT_MENU, _menu_footprint, order=5)],
+    commands=[
+        Command("footprint", N_("Work out the footprint of a trip, a stay or a purchase"), order=50),
+        Command("sources", N_("Where the footprint figures come from"), order=51),
+    ],
+    codecs=[FP],
+    entry_points={"buy": offset_entry_points},  # "Offset now" enters the buying flow
+)

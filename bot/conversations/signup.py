@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot import deeplinks, menu
 from bot.callbacks import Codec, answer_stale, one_of, part
+from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, language_name, telegram_language, tr, translator
 from bot.replies import answer, show
 from core import users
@@ -195,7 +196,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         t = translator(user.language)
         context.user_data["lang"] = t.language
         await update.effective_chat.send_message(
-            t(ALREADY, name=user.first_name), reply_markup=menu.main_menu(t, user)
+            t(ALREADY, name=user.first_name), reply_markup=menu.main_menu(context, t, user)
         )
         if payload:
             await deeplinks.continue_deeplink(update, context, payload)
@@ -284,7 +285,7 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, roles: set
     if update.callback_query is not None:
         await show(update, roles_text(t) + "\n\n✓ " + ", ".join(t(ROLE_LABELS[r]) for r in sorted(user.roles)))
     await update.effective_chat.send_message(
-        t(SIGNED_UP, name=user.first_name), reply_markup=menu.main_menu(t, user)
+        t(SIGNED_UP, name=user.first_name), reply_markup=menu.main_menu(context, t, user)
     )
     if payload := signup.get("payload"):
         await deeplinks.continue_deeplink(update, context, payload)
@@ -348,7 +349,7 @@ async def finish_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 TYPED_TEXT = filters.TEXT & ~filters.COMMAND
 
 
-def signup_conversation() -> ConversationHandler:
+def signup_conversation(wiring: Wiring) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
@@ -375,3 +376,11 @@ def signup_conversation() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+
+
+FEATURE = Feature(
+    name="signup",
+    conversations=[signup_conversation],
+    commands=[Command("start", N_("Sign up or show the menu"), order=10)],
+    codecs=[SU],
+)

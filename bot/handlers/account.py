@@ -9,6 +9,7 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot import menu
 from bot.callbacks import Codec, part, whole
+from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.members import member
 from bot.replies import answer, show
@@ -130,11 +131,24 @@ async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE,
     await show(update, text, history_keyboard(page))
 
 
-def handlers() -> list:
-    menu.add_item(menu.BALANCE, balance, order=10)
-    menu.add_item(menu.HISTORY, show_history, order=20)
+def handlers(wiring: Wiring) -> list:
     return [
         CommandHandler("balance", balance),
         CommandHandler("history", show_history),
         HISTORY.handler(PagePressed, show_history),
     ]
+
+
+FEATURE = Feature(
+    name="account",
+    handlers=handlers,
+    menu_items=[
+        menu.MenuItem(menu.BALANCE, balance, order=10),
+        menu.MenuItem(menu.HISTORY, show_history, order=20),
+    ],
+    commands=[
+        Command("balance", N_("Your credits and wallet"), order=20),
+        Command("history", N_("Your movements"), order=21),
+    ],
+    codecs=[HISTORY],
+)

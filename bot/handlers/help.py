@@ -14,21 +14,15 @@ from telegram.ext import (
 
 from bot import menu
 from bot.callbacks import answer_stale
+from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, tr, translator
 from bot.members import member
 from core import users
 from core.i18n import LANGUAGES
 
-# (command, description) in the order the command menu shows them; features add theirs.
-COMMANDS: list[tuple[str, str]] = [
-    ("start", N_("Sign up or show the menu")),
-    ("balance", N_("Your credits and wallet")),
-    ("history", N_("Your movements")),
-    ("settings", N_("Notifications and account types")),
-    ("language", N_("Change the language")),
-    ("help", N_("What this bot can do")),
-    ("cancel", N_("Stop what you are doing")),
-]
+COMMANDS_KEY = "commands"  # bot_data: this bot's Commands, in menu order
+HELP_COMMAND = Command("help", N_("What this bot can do"), order=90)
+CANCEL = Command("cancel", N_("Stop what you are doing"), order=91)
 HELP = N_(
     "CCCP lets you offset your carbon footprint with verified credits "
     "(1 credit = 1 t CO2e) and proves it with a signed certificate.\n\n"
@@ -41,21 +35,14 @@ TEXT_HINT = N_("I did not understand that. Use the menu below or send /help.")
 MEDIA_HINT = N_("I can only read text and buttons here. Send /help to see what I can do.")
 
 
-def add_command(command: str, description: str, *, before: str = "help") -> None:
-    """Put a feature's command into the command menu (description N_()-marked)."""
-    if any(c == command for c, _ in COMMANDS):
-        return
-    index = next((i for i, (c, _) in enumerate(COMMANDS) if c == before), len(COMMANDS))
-    COMMANDS.insert(index, (command, description))
-
-
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: what CCCP is and the commands."""
     t = await tr(update, context)
     user = await users.get_user(update.effective_user.id)
-    lines = [t(HELP), *(f"/{c} — {t(d)}" for c, d in COMMANDS), "", t(HELP_FOOTER)]
+    commands = context.bot_data[COMMANDS_KEY]
+    lines = [t(HELP), *(f"/{c.name} — {t(c.description)}" for c in commands), "", t(HELP_FOOTER)]
     await update.effective_chat.send_message(
-        "\n".join(lines), reply_markup=menu.main_menu(t, user) if user else None
+        "\n".join(lines), reply_markup=menu.main_menu(context, t, user) if user else None
     )
 
 
@@ -64,7 +51,7 @@ async def set_commands(application: Application) -> None:
     default = application.bot_data.get("default_language", "en")
     for language in LANGUAGES:
         t = translator(language)
-        commands = [BotCommand(c, t(d)[:256]) for c, d in COMMANDS]
+        commands = [BotCommand(c.name, t(c.description)[:256]) for c in application.bot_data[COMMANDS_KEY]]
         await application.bot.set_my_commands(commands, language_code=language)
         if language == default:
             await application.bot.set_my_commands(commands)
@@ -87,7 +74,7 @@ async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user, t = await member(update, context)
     if user is None:
         return
-    await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(t, user))
+    await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(context, t, user))
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,17 +88,21 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer_stale(update, context)
 
 
-def handlers() -> list:
-    menu.add_item(menu.HELP, show_help, order=90)
-    return [CommandHandler("help", show_help)]
-
-
-def fallback_handlers() -> list:
-    """Registered last: whatever no feature handled still gets an answer."""
+def handlers(wiring: Wiring) -> list:
+    """/help, then (registered last) whatever no feature handled still gets an answer."""
     return [
+        CommandHandler("help", show_help),
         CommandHandler("cancel", nothing_to_cancel),
         MessageHandler(filters.COMMAND, unknown_command),
         MessageHandler(filters.TEXT, unknown_text),
         MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(stale_button),
     ]
+
+
+FEATURE = Feature(
+    name="help",
+    handlers=handlers,
+    menu_items=[menu.MenuItem(menu.HELP, show_help, order=90)],
+    commands=[HELP_COMMAND, CANCEL],
+)

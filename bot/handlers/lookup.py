@@ -16,8 +16,7 @@ from urllib.parse import quote
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
-from bot import menu
-from bot.handlers import help as help_handlers
+from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, tr
 from core import registry
 from core.registry import LookupView, SerialRangeView
@@ -172,11 +171,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-def lookup_conversation() -> ConversationHandler:
+def lookup_conversation(wiring: Wiring) -> ConversationHandler:
     """Before the footprint's free text, so the asked-for number is read here."""
     return ConversationHandler(
         entry_points=[CommandHandler("lookup", lookup_command)],
-        states={Lookup.ASKING: [MessageHandler(menu.TYPED_TEXT, on_number_typed)]},
+        states={Lookup.ASKING: [MessageHandler(wiring.typed_text, on_number_typed)]},
         fallbacks=[CommandHandler("cancel", cancel), CommandHandler("lookup", lookup_command)],
         name="lookup",
         persistent=True,
@@ -184,9 +183,14 @@ def lookup_conversation() -> ConversationHandler:
     )
 
 
-def handlers() -> list:
+def handlers(wiring: Wiring) -> list:
     """A serial or retirement id typed outside any flow."""
-    return [MessageHandler(menu.TYPED_TEXT & (SERIAL_TYPED | RETIREMENT_TYPED), on_serial_typed)]
+    return [MessageHandler(wiring.typed_text & (SERIAL_TYPED | RETIREMENT_TYPED), on_serial_typed)]
 
 
-help_handlers.add_command("lookup", DESCRIPTION)
+FEATURE = Feature(
+    name="lookup",
+    conversations=[lookup_conversation],
+    handlers=handlers,
+    commands=[Command("lookup", DESCRIPTION, order=60)],
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel.numbers import format_currency, get_currency_precision
 from telegram import Bot, StarTransaction, TransactionPartnerUser, Update
@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import deeplinks
+from bot.feature import Feature, Job, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.outbox import drain
 from bot.replies import answer
@@ -279,12 +279,33 @@ async def on_stale_buy_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     await answer(update, t(FINISHED), alert=True)
 
 
-deeplinks.register(INVOICE_LINK_PREFIX, continue_invoice_link)
+async def expire_holds_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Release holds whose time is up (unpaid purchases among them) and expire old orders."""
+    report = await purchases.expire_purchases(now_of(context))
+    if report.holds_expired or report.orders_expired:
+        log.info("released %d expired holds, expired %d orders", report.holds_expired, report.orders_expired)
 
 
-def handlers() -> list:
+def handlers(wiring: Wiring) -> list:
     return [
         PreCheckoutQueryHandler(on_pre_checkout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, on_successful_payment),
         CallbackQueryHandler(on_stale_buy_button, pattern=r"^buy:"),
     ]
+
+
+HOLD_EXPIRY_INTERVAL = timedelta(minutes=1)
+PAYMENTS_INTERVAL = timedelta(minutes=1)
+RECONCILE_INTERVAL = timedelta(minutes=10)
+
+FEATURE = Feature(
+    name="payments",
+    handlers=handlers,
+    deeplinks={INVOICE_LINK_PREFIX: continue_invoice_link},
+    jobs=[
+        Job("expire_holds", expire_holds_job, HOLD_EXPIRY_INTERVAL),
+        Job("payments", payments_job, PAYMENTS_INTERVAL),
+        Job("reconcile", reconcile_job, RECONCILE_INTERVAL, first=timedelta(seconds=30)),
+    ],
+    outbox_renderers=OUTBOX_RENDERERS,
+)

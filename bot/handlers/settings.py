@@ -15,6 +15,7 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot import menu
 from bot.callbacks import Codec, one_of, part
 from bot.conversations.signup import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
+from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, language_name, translator
 from bot.members import member
 from bot.replies import answer, show
@@ -156,7 +157,7 @@ async def on_role_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     user = await users.add_role(user.id, pressed.role)
     added = t(ROLE_ADDED, role=t(ROLE_LABELS[pressed.role]))
     await answer(update, added)
-    await update.effective_chat.send_message(added, reply_markup=menu.main_menu(t, user))
+    await update.effective_chat.send_message(added, reply_markup=menu.main_menu(context, t, user))
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
@@ -166,7 +167,7 @@ async def _set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, user
     t = translator(language)
     if update.callback_query is not None:
         await show(update, t(CHOOSE_LANGUAGE), language_keyboard(language))
-    await update.effective_chat.send_message(t(LANGUAGE_SET), reply_markup=menu.main_menu(t, user))
+    await update.effective_chat.send_message(t(LANGUAGE_SET), reply_markup=menu.main_menu(context, t, user))
 
 
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -194,8 +195,7 @@ async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE
     await _set_language(update, context, user, pressed.language)
 
 
-def handlers() -> list:
-    menu.add_item(menu.SETTINGS, show_settings, order=80)
+def handlers(wiring: Wiring) -> list:
     return [
         CommandHandler("settings", show_settings),
         CommandHandler("language", choose_language),
@@ -204,3 +204,15 @@ def handlers() -> list:
         SET.handler(LanguagesPressed, on_languages_pressed),
         SET.handler(LanguagePressed, on_language_pressed),
     ]
+
+
+FEATURE = Feature(
+    name="settings",
+    handlers=handlers,
+    menu_items=[menu.MenuItem(menu.SETTINGS, show_settings, order=80)],
+    commands=[
+        Command("settings", N_("Notifications and account types"), order=30),
+        Command("language", N_("Change the language"), order=31),
+    ],
+    codecs=[SET],
+)

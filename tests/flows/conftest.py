@@ -17,7 +17,7 @@ a new one on the same database and server (conversation state must survive).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +25,8 @@ import pytest_asyncio
 from PIL import Image
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import ALL_FEATURES, build_application
+from bot.feature import Feature
 from bot.inbox import InboxRunner
 from core import users
 from core.settings import Settings, load_settings
@@ -39,8 +40,10 @@ SIGNED_UP_AT = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 class FlowBot:
     """The running bot, its stand-in server and helpers to make people."""
 
-    def __init__(self, server: BotApiServer, clock: ManualClock, settings: Settings) -> None:
+    def __init__(self, server: BotApiServer, clock: ManualClock, settings: Settings,
+                 features: Sequence[Feature] = ALL_FEATURES) -> None:
         self.server = server
+        self.features = features
         self.clock = clock
         self.settings = settings
         self.application: Application | None = None
@@ -56,7 +59,7 @@ class FlowBot:
         )
 
     async def start(self) -> None:
-        self.application = build_application(self.settings, builder=self.builder())
+        self.application = build_application(self.settings, builder=self.builder(), features=self.features)
         await self.application.initialize()
         await self.application.post_init(self.application)  # run_polling would call it
         await self.application.start()

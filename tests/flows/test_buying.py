@@ -11,11 +11,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
 from core import registry
+from core.catalog import service as catalog
 from core.ledger import CARBON, STARS, user_account
 from core.purchases import service as purchases
 from core.purchases.models import Purchase
 from sandbox.botapi import events
-from tests.purchases.conftest import make_shop
+from tests.purchases.conftest import PRODUCER, make_shop
 from web.app import build_web_app
 
 
@@ -223,3 +224,31 @@ async def test_a_french_buyers_certificate_is_stored_and_drawn_in_french(bot, sh
     cert_id = urlsplit(code.text).path.rsplit("/", 1)[1]
     assert (await Certificate.get(public_id=cert_id)).language == "fr"
     assert "Certificat de compensation carbone" in certificate_lines(await get_certificate(cert_id))
+
+
+async def test_buying_three_units_of_a_product_retires_three_times_its_kg(bot, shop):
+    tree_kit = await catalog.create_product(
+        name="Tree kit", kg_per_unit=250, price_xtr=150, listing_id=shop.listing.id)
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("/buy")
+    await alice.press(data=f"buy:item:{tree_kit.ref}")
+    assert alice.keyboard_labels()[:4] == ["1", "2", "5", "10"]  # units, not tonnes
+    reply = await alice.send("3")
+    assert "Whose name should go on the certificate?" in reply.text  # a product is always retired
+    await alice.send("Zoë Ørsted")
+    reply = await alice.send("skip")
+    assert "3 × Tree kit (750 kg CO2e from Hamburg landfill gas)" in reply.text
+    assert "Total: 450 ⭐" in reply.text
+
+    await alice.press("Pay 450 ⭐")
+    paid = await alice.pay()
+    assert paid.is_paid
+    assert "750 kg CO2e retired for Zoë Ørsted" in alice.last_text  # the certificate's caption
+    assert alice.last_photo_bytes
+
+    [order] = await purchases.purchases_of(alice.user_id)
+    retirement = await registry.get_retirement(order.retirement_id)
+    assert (retirement.amount_kg, retirement.beneficiary) == (750, "Zoë Ørsted")
+    assert await carbon_of(alice) == 0  # nothing left in the account: all 750 kg retired
+    assert (await user_account(PRODUCER, CARBON)).balance == 10_000 - 750  # the producer's credits
+    assert bot.unexpected_errors == 0  # the `db` fixture then checks `verify` is clean

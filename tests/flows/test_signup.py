@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 
-from bot import deeplinks
+from bot.feature import Feature
 from core import ledger, users
 from core.users import UserRole
 
@@ -98,16 +99,17 @@ async def test_start_again_after_sign_up_shows_the_menu(bot):
     assert "💰 Kontostand" in gus.keyboard_labels()
 
 
-@pytest.fixture
-def continued_offsets(monkeypatch) -> list[tuple[int, str]]:
-    """Register a `testoffset_` deep link for one test; it records who continued what."""
+@pytest_asyncio.fixture
+async def continued_offsets(bot) -> list[tuple[int, str]]:
+    """The bot with one more feature, a `testoffset_` deep link; it records who continued what."""
     seen: list[tuple[int, str]] = []
 
     async def continue_offset(update, context, rest):
         seen.append((update.effective_user.id, rest))
         await update.effective_chat.send_message(f"offsetting {rest} kg")
 
-    monkeypatch.setitem(deeplinks._continuations, "testoffset_", continue_offset)  # noqa: SLF001 - undone after
+    bot.features = [*bot.features, Feature("testoffset", deeplinks={"testoffset_": continue_offset})]
+    await bot.restart()
     return seen
 
 
