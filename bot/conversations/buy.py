@@ -611,6 +611,8 @@ async def on_reason_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def _summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
     draft = _draft(context)
     settings = context.bot_data["settings"]
+    if "amount_kg" not in draft:  # a step reached out of order (a late button, a restart): start over
+        return await show_catalogue(update, context, t)
     amount_kg = draft["amount_kg"]
     tail = []
     if draft.get("retire_for"):
