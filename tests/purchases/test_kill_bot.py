@@ -27,12 +27,15 @@ import pytest
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
+import core
 from core import db as database
 from core import users
 from core.checks import verify_all
 from core.clock import utcnow
 from core.ledger import CARBON, STARS, user_account
 from core.purchases import service as purchases
+from bot.inbox import LEASE_NAME
+from core.inbox.models import Lease
 from core.purchases.models import Payment, PaymentOutcome, Purchase, PurchaseStatus
 from sandbox.botapi import BotApiServer
 from sandbox.botapi.state import Invoice
@@ -58,14 +61,27 @@ class Bot:
         )
         self.cwd = tmp_path
         self.processes: list[subprocess.Popen] = []
+        self.envs: dict[int, dict[str, str]] = {}
 
-    def start(self) -> subprocess.Popen:
+    def start(self, *, own_port: bool = False) -> subprocess.Popen:
+        """Start `cccp run`; a restart keeps the webhook's port, a standby beside a running
+        process (`own_port`) listens on a port of its own, as a second machine would."""
+        env = self.env
+        if own_port:
+            port = free_port()
+            env = {**env, "WEB_PORT": str(port)}
+            if env["WEBHOOK_URL"]:
+                env["WEBHOOK_URL"] = f"http://127.0.0.1:{port}/telegram/webhook"
         process = subprocess.Popen(
-            [sys.executable, "-m", "cccp", "run"], cwd=self.cwd, env=self.env,
+            [sys.executable, "-m", "cccp", "run"], cwd=self.cwd, env=env,
             stdout=subprocess.DEVNULL, stderr=open(self.cwd / f"bot-{len(self.processes)}.log", "w"),  # noqa: SIM115
         )
         self.processes.append(process)
+        self.envs[process.pid] = env
         return process
+
+    def env_of(self, process: subprocess.Popen) -> dict[str, str]:
+        return self.envs[process.pid]
 
     def kill(self, process: subprocess.Popen) -> None:
         if process.poll() is None:
@@ -86,6 +102,7 @@ class Bot:
 async def opened(db_url: str):
     """The database, opened in this process beside the bot's (see tests/conftest.py on the cache)."""
     executor.EXECUTOR_CACHE.clear()
+    core.setup()
     async with TortoiseContext() as ctx:
         await ctx.init(config=database.tortoise_config(db_url))
         yield
@@ -144,6 +161,32 @@ async def _check_books(db_url: str, people: list[tuple], server: BotApiServer) -
     assert not any(p.is_refunded for p in server.payments.values())
 
 
+async def _wait_for(condition, what: str, timeout_s: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not await condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def _standby_beside(bot: Bot, db_url: str, server: BotApiServer, primary: subprocess.Popen) -> None:
+    """Once `primary` processes the inbox, start a standby on a port of its own; the webhook
+    then points at the standby (the last to set it), so updates keep arriving however the
+    primary dies, as they would behind a load balancer."""
+    async def primary_holds_the_lease() -> bool:
+        async with opened(db_url):
+            lease = await Lease.get_or_none(name=LEASE_NAME)
+        return lease is not None and f":{primary.pid}:" in lease.holder
+
+    await _wait_for(primary_holds_the_lease, "the first process to take the inbox lease")
+    standby = bot.start(own_port=True)
+
+    async def webhook_points_at_the_standby() -> bool:
+        assert standby.poll() is None, "the standby stopped"
+        return server.webhook is not None and server.webhook.url == bot.env_of(standby)["WEBHOOK_URL"]
+
+    await _wait_for(webhook_points_at_the_standby, "the standby to set the webhook")
+
+
 async def run_with_kills(db_url: str, tmp_path: Path, *, webhook: bool, buyers: int, kill_at: set[int],
                          standby: bool = False) -> int:
     """Pay `buyers` orders one after another, SIGKILL the bot at the acknowledgement of the
@@ -156,7 +199,7 @@ async def run_with_kills(db_url: str, tmp_path: Path, *, webhook: bool, buyers: 
         people = await _prepare(db_url, server, buyers)
         current = bot.start()
         if standby:
-            bot.start()
+            await _standby_beside(bot, db_url, server, current)
         charges = set()
         for n, (person, _, invoice) in enumerate(people):
             payment, pending = _pay(server, person, invoice)
