@@ -27,11 +27,21 @@ class OutboxState(StrEnum):
     FAILED = "failed"
 
 
+class Topic(StrEnum):
+    """What a notification is about; people mute topics in /settings (None: never muted)."""
+
+    FILLS = "fills"  # an offer of mine filled, expired or was cancelled
+    ALERTS = "alerts"  # an offer matching one of my alerts was posted
+    TREES = "trees"  # my trees' milestones
+    NEWS = "news"  # staff broadcasts
+
+
 class OutboxMessage(models.Model):
     id = fields.BigIntField(primary_key=True)
     chat_id = fields.BigIntField()
     kind = fields.CharField(max_length=32)  # what to render: a text key of the sender
     params = fields.JSONField(default=dict)
+    topic = fields.CharEnumField(Topic, max_length=8, null=True)  # None: a receipt, a reply: always sent
     dedup_key = fields.CharField(max_length=200, unique=True)
     state = fields.CharEnumField(OutboxState, max_length=8, default=OutboxState.PENDING)
     attempts = fields.IntField(default=0)

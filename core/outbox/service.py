@@ -16,7 +16,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.clock import utcnow
-from core.outbox.models import OutboxMessage, OutboxState
+from core.outbox.models import OutboxMessage, OutboxState, Topic
 
 CLAIM_TIMEOUT = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
@@ -34,9 +34,12 @@ class OutboxCounts:
 
 async def enqueue(
     chat_id: int, kind: str, params: dict, *, dedup_key: str, now: datetime | None = None,
-    due_at: datetime | None = None,
+    due_at: datetime | None = None, topic: Topic | None = None,
 ) -> OutboxMessage:
-    """One message for `chat_id`; the same dedup_key again returns the first row."""
+    """One message for `chat_id`; the same dedup_key again returns the first row.
+
+    `topic` says what a notification is about, so a person who muted it is spared;
+    leave it None for what must always arrive (a receipt, a refund, a staff reply)."""
     now = now or utcnow()
     if (existing := await OutboxMessage.get_or_none(dedup_key=dedup_key)) is not None:
         return existing
@@ -44,7 +47,7 @@ async def enqueue(
         # A savepoint, so a twin's UNIQUE violation does not abort the caller's transaction.
         async with in_transaction():
             return await OutboxMessage.create(
-                chat_id=chat_id, kind=kind, params=params, dedup_key=dedup_key,
+                chat_id=chat_id, kind=kind, params=params, dedup_key=dedup_key, topic=topic,
                 state=OutboxState.PENDING, created_at=now, due_at=due_at or now,
             )
     except IntegrityError:
