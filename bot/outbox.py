@@ -21,9 +21,9 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.clock import now_of
 from bot.i18n import Translator, translator
 from core import outbox, users
-from core.clock import utcnow
 from core.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def drain(application: Application, *, chat_id: int | None = None, limit: 
     """Send due messages (one chat's, or all); returns how many were sent."""
     renderers: Mapping[str, Renderer] = application.bot_data.get(RENDERERS_KEY, {})
     default = application.bot_data.get("default_language", "en")
-    now = application.bot_data.get("clock", utcnow)()  # tests hand the bot a clock
+    now = now_of(application)  # the composition root's clock
     sent = 0
     for message in await outbox.claim(chat_id=chat_id, limit=limit, now=now):
         render = renderers.get(message.kind)

@@ -24,9 +24,11 @@ kept breakdown; any other `fp:` data is answered as stale.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum, auto
+from functools import partial
 
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -40,16 +42,17 @@ from telegram.ext import (
 
 from bot import menu
 from bot.callbacks import Codec, one_of, part, token
-from bot.conversations.buy import start_offset
-from bot.feature import Command, Feature, Wiring
+from bot.feature import READ_FOOTPRINT, Action, Command, Feature, Reader, Wiring
 from bot.i18n import N_, Translator, translator
 from bot.members import member
 from bot.replies import answer, echo, in_rows, show
+from bot.texts import error_text, texts_of
 from core.footprint import (
     Footprint,
     FootprintError,
     FootprintRequest,
     airport_candidates,
+    check_route,
     compute,
     parse_quantity,
     parse_request,
@@ -58,7 +61,7 @@ from core.footprint import (
     sources,
 )
 from core.footprint.airports import get_airport
-from core.footprint.errors import SameAirport, UnknownOption
+from core.footprint.errors import UnknownOption
 from core.footprint.food import resolve_food
 from core.footprint.spend import resolve_category, usd_rate
 from core.i18n import LANGUAGES
@@ -213,7 +216,6 @@ MISSING = {
     "amount": N_("the amount"), "category": N_("what the money was spent on"),
 }
 SUGGESTIONS = N_("Did you mean: {names}?")
-GENERIC = N_("That did not work. Please try again.")
 
 # ---- the questions per activity ------------------------------------------------------
 
@@ -402,53 +404,51 @@ def _start_draft(context: ContextTypes.DEFAULT_TYPE, activity: str, params: dict
     return draft
 
 
-class _LooksLikeFootprint(filters.MessageFilter):
+def looks_like_footprint(text: str) -> bool:
     """Free text the calculator understands (or names an activity and lacks a value)."""
-
-    def filter(self, message) -> bool:
-        try:
-            parse_request(message.text or "")
-        except FootprintError as error:
-            return error.code != "cannot_parse"
-        except Exception:  # noqa: BLE001 - a parser slip must not take the text from the fallback
-            return False
-        return True
+    try:
+        parse_request(text or "")
+    except FootprintError as error:
+        return error.code != "cannot_parse"
+    except Exception:  # noqa: BLE001 - a parser slip must not take the text from the next reader
+        return False
+    return True
 
 
-LOOKS_LIKE_FOOTPRINT = _LooksLikeFootprint(name="footprint_text")
+async def read_footprint(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """Free text (bot/router.py): the answer to a question the calculator asked about free
+    text ("London" has several airports: which one?), or a whole request to work out."""
+    draft = _draft(context)
+    if not (draft and draft.get("todo")) and not looks_like_footprint(text):
+        return False
+    await on_value_typed(update, context)
+    return True
 
 # ---- errors --------------------------------------------------------------------------
 
 
-def error_text(t: Translator, error: FootprintError, activity: str | None = None) -> str:
-    """The person's sentence for a footprint error (see core/footprint/errors.py)."""
-    p = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
-    code = error.code
-    try:
-        if code == "country_not_covered":
-            template = NOT_COVERED.get(str(p.get("activity")), NOT_COVERED["electricity"])
-            return t(template, country=country_label(t, str(p.get("country"))))
-        if code == "too_large":
-            unit = str(p.get("unit", ""))
-            unit = t(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
-            return t(ERRORS[code], value=_num(t, p["value"]), maximum=_num(t, p["maximum"]),
-                     unit=unit)
-        if code == "ambiguous_airport":
-            return t(ERRORS[code], text=p.get("text", ""),
-                     candidates=echo(", ".join(p.get("candidates", []))))
-        if code == "unknown_option":
-            options = ", ".join(option_label(t, str(o)) for o in p.get("options", []))
-            return t(ERRORS[code], value=p.get("value", ""), options=options)
-        if code == "missing_input":
-            missing = MISSING.get(str(p.get("missing")), MISSING["amount"])
-            example = EXAMPLES.get(str(p.get("activity")), EXAMPLES["flight"])
-            return t(ERRORS[code], missing=t(missing), example=t(example))
-        if code == "cannot_parse":
-            return t(ERRORS[code], example=t(EXAMPLES[activity or "flight"]))
-        text = t(ERRORS[code], **{k: v for k, v in p.items() if isinstance(v, str)}) \
-            if code in ERRORS else t(GENERIC)
-    except (KeyError, IndexError, ValueError):
-        return t(GENERIC)
+def _sentence(code: str, t: Translator, p: Mapping[str, object]) -> str:
+    """The sentence for footprint error `code` (its entry in FOOTPRINT_ERROR_TEXTS; the one
+    translator, bot/texts.py, hands it the error's params, echoed, and the step's activity)."""
+    if code == "country_not_covered":
+        template = NOT_COVERED.get(str(p.get("activity")), NOT_COVERED["electricity"])
+        return t(template, country=country_label(t, str(p.get("country"))))
+    if code == "too_large":
+        unit = str(p.get("unit", ""))
+        unit = t(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
+        return t(ERRORS[code], value=_num(t, p["value"]), maximum=_num(t, p["maximum"]), unit=unit)
+    if code == "ambiguous_airport":
+        return t(ERRORS[code], text=p.get("text", ""), candidates=echo(", ".join(p.get("candidates", []))))
+    if code == "unknown_option":
+        options = ", ".join(option_label(t, str(o)) for o in p.get("options", []))
+        return t(ERRORS[code], value=p.get("value", ""), options=options)
+    if code == "missing_input":
+        missing = MISSING.get(str(p.get("missing")), MISSING["amount"])
+        example = EXAMPLES.get(str(p.get("activity")), EXAMPLES["flight"])
+        return t(ERRORS[code], missing=t(missing), example=t(example))
+    if code == "cannot_parse":
+        return t(ERRORS[code], example=t(EXAMPLES[p.get("activity") or "flight"]))
+    text = t(ERRORS[code], **{k: v for k, v in p.items() if isinstance(v, str)})
     names = _suggestion_names(t, code, p.get("suggestions") or [])
     if names and code != "unknown_airport":  # airports get buttons instead
         text += " " + t(SUGGESTIONS, names=", ".join(names))
@@ -461,6 +461,10 @@ def _suggestion_names(t: Translator, code: str, suggestions: list[str]) -> list[
     if code in ("unknown_food", "unknown_spend_category"):
         return [option_label(t, s) for s in suggestions]
     return [str(s) for s in suggestions]
+
+
+# Every footprint code's sentence, for the bot's one error table (FEATURE.error_texts).
+FOOTPRINT_ERROR_TEXTS = {code: partial(_sentence, code) for code in (*ERRORS, "country_not_covered")}
 
 
 # ---- asking --------------------------------------------------------------------------
@@ -564,8 +568,7 @@ def read_value(draft: dict, step: Step, text: str, *, pressed: bool) -> dict[str
                 raise _Ambiguous(text, options)
             code = options[0]
         other = params.get("origin") if step.field == "destination" else params.get("destination")
-        if other and other == code:
-            raise SameAirport(f"{code} to {code} is not a flight", airport=code)
+        check_route(other, code)
         return {step.field: code}
     if step.kind == "country":
         code = resolve_country(text)
@@ -635,16 +638,16 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
         return await _ask_airport(update, context, t, ambiguous.text, ambiguous.options)
     except FootprintError as error:
         if error.code == "unknown_airport" and error.params.get("suggestions"):
-            intro = f"{error_text(t, error)} {t(DID_YOU_MEAN)}"
+            intro = f"{error_text(t, error, texts_of(context))} {t(DID_YOU_MEAN)}"
             return await _ask_airport(update, context, t, text, list(error.params["suggestions"]),
                                       intro=intro)
         if auto:
             context.user_data.pop("fp_draft", None)
-            await _say(update, error_text(t, error, draft["activity"]))
+            await _say(update, error_text(t, error, texts_of(context), activity=draft["activity"]))
             return ConversationHandler.END
         if not pressed and _is_whole_request(text):
             return await on_free_text(update, context)
-        return await _ask(update, context, t, intro=error_text(t, error))
+        return await _ask(update, context, t, intro=error_text(t, error, texts_of(context)))
     draft["todo"].pop(0)
     context.user_data["fp_draft"] = draft
     return await _ask(update, context, t)
@@ -773,7 +776,7 @@ async def show_result(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
     try:
         fp = compute(request)
     except FootprintError as error:
-        await _say(update, error_text(t, error, request.activity))
+        await _say(update, error_text(t, error, texts_of(context), activity=request.activity))
         return ConversationHandler.END
     result_id = _remember(context, request)
     await _say(update, breakdown_text(t, fp), result_keyboard(t, result_id, fp))
@@ -841,7 +844,7 @@ async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     try:
         request = parse_request(text)
     except FootprintError as error:
-        await update.effective_chat.send_message(error_text(t, error))
+        await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
         return ConversationHandler.END
     if request.activity != "flight":
         return await show_result(update, context, t, request)
@@ -863,24 +866,26 @@ async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     await show_result(update, context, t, FootprintRequest(request.activity, params))
 
 
-async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                            pressed: OffsetPressed) -> int:
-    """Offset now: the buying flow with this footprint's kg and reason filled in.
+def offset_pressed(offset: Action):
+    """Offset now: the action "offset" (the buying feature's, handed over by bot/app.py)
+    with this footprint's kg and reason; an entry point of the buying conversation, so
+    what the action shows belongs to that flow."""
 
-    An entry point of the buying conversation (bot/app.py hands it to buy_conversation),
-    so the catalogue that start_offset shows belongs to that flow.
-    """
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
-    request = _recall(context, pressed.result_id)
-    try:
-        fp = compute(request)
-    except FootprintError as error:  # data changed under an old button: say so, buy nothing
-        await answer(update, error_text(t, error), alert=True)
-        return ConversationHandler.END
-    await answer(update)
-    return await start_offset(update, context, fp.kg_co2e, reason_text(t, fp))
+    async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                pressed: OffsetPressed) -> int:
+        user, t = await member(update, context)
+        if user is None:
+            return ConversationHandler.END
+        request = _recall(context, pressed.result_id)
+        try:
+            fp = compute(request)
+        except FootprintError as error:  # data changed under an old button: say so, buy nothing
+            await answer(update, error_text(t, error, texts_of(context)), alert=True)
+            return ConversationHandler.END
+        await answer(update)
+        return await offset(update, context, fp.kg_co2e, reason_text(t, fp))
+
+    return on_offset_pressed
 
 
 async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> None:
@@ -928,7 +933,7 @@ def footprint_conversation(wiring: Wiring) -> ConversationHandler:
     value_pressed = FP.handler(ValuePressed, on_value_pressed, is_open=_question_is_open,
                                stale=STALE_QUESTION)
     return ConversationHandler(
-        entry_points=[*restart, value_pressed, MessageHandler(wiring.typed_text & LOOKS_LIKE_FOOTPRINT, on_free_text)],
+        entry_points=[*restart, value_pressed],  # typed requests come through read_footprint
         states={
             Fp.ASKING: [*restart, value_pressed, MessageHandler(wiring.typed_text, on_value_typed)],
         },
@@ -941,9 +946,12 @@ def footprint_conversation(wiring: Wiring) -> ConversationHandler:
     )
 
 
-def offset_entry_points() -> list:
-    """Handlers the buying conversation takes as entry points (Offset now)."""
-    return [FP.handler(OffsetPressed, on_offset_pressed, is_open=_result_is_kept, stale=STALE)]
+def offset_entry_points(actions: Mapping[str, Action]) -> list:
+    """Handlers the buying conversation takes as entry points (Offset now; none when no
+    feature offers the action "offset")."""
+    if "offset" not in actions:
+        return []
+    return [FP.handler(OffsetPressed, offset_pressed(actions["offset"]), is_open=_result_is_kept, stale=STALE)]
 
 
 def handlers(wiring: Wiring) -> list:
@@ -969,6 +977,8 @@ FEATURE = Feature(
         Command("footprint", N_("Work out the footprint of a trip, a stay or a purchase"), order=50),
         Command("sources", N_("Where the footprint figures come from"), order=51),
     ],
+    error_texts=FOOTPRINT_ERROR_TEXTS,
+    readers=[Reader("footprint", read_footprint, order=READ_FOOTPRINT)],
     codecs=[FP],
     entry_points={"buy": offset_entry_points},  # "Offset now" enters the buying flow
 )

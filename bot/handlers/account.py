@@ -63,10 +63,7 @@ def history_data(before: int) -> str:
 def money(t: Translator, currency: str, minor: int) -> str:
     if currency == STARS:
         return t(STARS_LINE, amount=t.number(minor, 0))
-    from babel.numbers import format_currency, get_currency_precision
-
-    precision = get_currency_precision(currency)
-    return "• " + format_currency(minor / 10**precision, currency, locale=t.language)
+    return "• " + t.money(currency, minor)
 
 
 async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,10 +92,8 @@ def entry_line(t: Translator, entry: Entry) -> str:
     sign = "+" if entry.amount > 0 else "−"
     if entry.asset == CARBON:
         amount = t.kg(abs(entry.amount))
-    elif entry.asset == STARS:
-        amount = f"{t.number(abs(entry.amount), 0)} ⭐"
     else:
-        amount = money(t, entry.asset, abs(entry.amount)).removeprefix("• ")
+        amount = t.money(entry.asset, abs(entry.amount))
     return f"{t.date(entry.created_at)} · {kind} · {sign}{amount}"
 
 

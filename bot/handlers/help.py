@@ -14,7 +14,7 @@ from telegram.ext import (
 
 from bot import menu
 from bot.callbacks import answer_stale
-from bot.feature import Command, Feature, Wiring
+from bot.feature import READ_HINT, Command, Feature, Reader, Wiring
 from bot.i18n import N_, tr, translator
 from bot.members import member
 from core import users
@@ -71,10 +71,15 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Text no flow is waiting for."""
+    await read_hint(update, context, update.effective_message.text)
+
+
+async def read_hint(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """Free text no other reader took (bot/router.py, last): what the bot understands."""
     user, t = await member(update, context)
-    if user is None:
-        return
-    await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(context, t, user))
+    if user is not None:
+        await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(context, t, user))
+    return True
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,4 +110,5 @@ FEATURE = Feature(
     handlers=handlers,
     menu_items=[menu.MenuItem(menu.HELP, show_help, order=90)],
     commands=[HELP_COMMAND, CANCEL],
+    readers=[Reader("hint", read_hint, order=READ_HINT)],
 )

@@ -14,10 +14,10 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot import menu
 from bot.callbacks import Codec, one_of, part
-from bot.conversations.signup import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, language_name, translator
 from bot.members import member
+from bot.people import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
 from bot.replies import answer, show
 from core import users
 from core.i18n import LANGUAGES
