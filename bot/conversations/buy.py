@@ -45,7 +45,7 @@ from bot.clock import now_of
 from bot.conversations.steps import RETIRE_CONFIRM_HINT, SUMMARY_REASON, RetireSteps
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import KG_PER_TONNE, N_, Translator
-from bot.members import member
+from bot.members import member, members_only
 from bot.orders import invoice_start_parameter
 from bot.replies import answer, fit, in_rows, show
 from bot.texts import error_text, texts_of
@@ -55,6 +55,7 @@ from core.errors import DomainError
 from core.ledger import STARS
 from core.parsing import MAX_AMOUNT_KG, parse_amount_kg
 from core.purchases import service as purchases
+from core.users import UserView
 
 
 class Buy(IntEnum):
@@ -313,11 +314,9 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
     return Buy.ITEM
 
 
-async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """/buy [amount] or the menu button: show the catalogue."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = _new_draft(context)
     if context.args:
         try:
@@ -328,7 +327,8 @@ async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return await show_catalogue(update, context, t)
 
 
-async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amount_kg: int,
+@members_only
+async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, amount_kg: int,
                        reason: str) -> int:
     """The action "offset": offset `amount_kg` for `reason` (a footprint's "Offset now").
 
@@ -337,9 +337,6 @@ async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amoun
     filled in. Either comes as a new message, so the message the person pressed (a
     footprint's breakdown) stays readable above it.
     """
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     reason = purchases.cut_reason(reason)
     held_kg = (await users.balances(user.id)).available_kg
     if held_kg <= 0:
@@ -349,9 +346,9 @@ async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amoun
     _new_draft(context, amount_kg=int(amount_kg), reason=reason, is_offset=True, offset_kg=int(amount_kg))
     use_kg = min(held_kg, int(amount_kg))
     if held_kg >= amount_kg:
-        text = t(HOLD_ALL, reason=reason, amount=t.tonnes_and_kg(int(amount_kg)), held=t.tonnes_and_kg(held_kg))
+        text = t(HOLD_ALL, reason=reason, amount=t.kg(int(amount_kg)), held=t.tonnes_and_kg(held_kg))
     else:
-        text = t(HOLD_PART, reason=reason, amount=t.tonnes_and_kg(int(amount_kg)), held=t.tonnes_and_kg(held_kg),
+        text = t(HOLD_PART, reason=reason, amount=t.kg(int(amount_kg)), held=t.tonnes_and_kg(held_kg),
                  rest=t.tonnes_and_kg(int(amount_kg) - held_kg))
     keyboard = InlineKeyboardMarkup([
         [InlineKeyboardButton(t(USE_HELD, amount=t.kg(use_kg)), callback_data=BUY.encode(HeldChoice("use")))],
@@ -362,11 +359,9 @@ async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amoun
     return Buy.HELD
 
 
-async def on_held_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: HeldChoice) -> int:
+@members_only
+async def on_held_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: HeldChoice) -> int:
     """Retire credits already held toward the offset, or buy new ones for all of it."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     draft = _draft(context)
     if pressed.choice == "buy":
@@ -420,11 +415,9 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
     return Buy.AMOUNT
 
 
-async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ItemPressed) -> int:
+@members_only
+async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: ItemPressed) -> int:
     """A catalogue button (also after a restart or from an old catalogue)."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     draft = _draft(context)
     if draft is None or draft.from_held:
@@ -432,11 +425,9 @@ async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     return await _choose(update, context, t, pressed.ref)
 
 
-async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """An offer by its number on the catalogue, or its project code."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     text = update.effective_message.text.strip().rstrip(".").upper()
     refs = (_draft(context) or _new_draft(context)).refs
     if text.isdigit() and 1 <= int(text) <= len(refs):

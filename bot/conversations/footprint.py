@@ -44,7 +44,7 @@ from bot import menu
 from bot.callbacks import Codec, one_of, part, token
 from bot.feature import READ_FOOTPRINT, Action, Command, Feature, Reader, Wiring
 from bot.i18n import N_, Translator, translator
-from bot.members import member
+from bot.members import member, members_only
 from bot.replies import answer, echo, in_rows, show
 from bot.texts import error_text, texts_of
 from core.footprint import (
@@ -65,6 +65,7 @@ from core.footprint.errors import UnknownOption
 from core.footprint.food import resolve_food
 from core.footprint.spend import resolve_category, usd_rate
 from core.i18n import LANGUAGES
+from core.users import UserView
 
 
 class Fp(IntEnum):
@@ -791,54 +792,44 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
 # ---- handlers ------------------------------------------------------------------------
 
 
-async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                             pressed: object = None) -> int:
     """/footprint or the menu button: "What would you like to offset?"."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     context.user_data.pop("fp_draft", None)
     await answer(update)
     return await ask_activity(update, t)
 
 
-async def on_activity_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_activity_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                               pressed: ActivityPressed) -> int:
     """An activity button: its first question."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     _start_draft(context, pressed.activity, {}, [s.field for s in STEPS[pressed.activity]])
     return await _ask(update, context, t)
 
 
-async def on_value_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_value_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                            pressed: ValuePressed) -> int:
     """A choice, an airport or a country button of the open question."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     step = _step(_draft(context)["activity"], _draft(context)["todo"][0])
     return await _take(update, context, t, pressed.value, pressed=step.kind in ("airport", "choice"))
 
 
-async def on_value_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def on_value_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """Typed text while a question is open: the answer to it (or a whole new request)."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     if _draft(context) is None or not _draft(context)["todo"]:
         return await on_free_text(update, context)
     return await _take(update, context, t, update.effective_message.text, pressed=False)
 
 
-async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """"LHR CDG return", "350 kWh Germany": parse, ask which airport if needed, compute."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     context.user_data.pop("fp_draft", None)
     text = update.effective_message.text
     try:
@@ -855,11 +846,9 @@ async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return await _ask(update, context, t)
 
 
-async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RfPressed) -> None:
+@members_only
+async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: RfPressed) -> None:
     """Recompute the same footprint with radiative forcing switched."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     request = _recall(context, pressed.result_id)
     await answer(update)
     params = {**request.params, "with_rf": not request.params.get("with_rf", True)}
@@ -888,11 +877,9 @@ def offset_pressed(offset: Action):
     return on_offset_pressed
 
 
-async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> None:
+@members_only
+async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: object = None) -> None:
     """/sources or the Sources button: every dataset with its attribution."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     await answer(update)
     entries = [t(SOURCE_ENTRY, publisher=s.publisher, dataset=s.dataset, version=s.version,
                  attribution=s.attribution, licence=s.licence, used_for=s.used_for)
@@ -900,11 +887,9 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, press
     await update.effective_chat.send_message("\n\n".join([t(SOURCES_HEAD), *entries]))
 
 
-async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: AnotherPressed) -> int:
+@members_only
+async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: AnotherPressed) -> int:
     """Another footprint: the activity question in a new message (the breakdown stays)."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     context.user_data.pop("fp_draft", None)
     await update.effective_chat.send_message(activity_question(t), reply_markup=activity_keyboard(t))

@@ -23,13 +23,14 @@ from bot.callbacks import Codec
 from bot.conversations.steps import RETIRE_CONFIRM_HINT, RetireSteps
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator
-from bot.members import member
+from bot.members import member, members_only
 from bot.replies import answer, show
 from bot.texts import error_text, texts_of
 from core import users
 from core.errors import DomainError
 from core.parsing import parse_amount_kg
 from core.purchases import service as purchases
+from core.users import UserView
 
 
 class Retire(IntEnum):
@@ -75,11 +76,9 @@ def _asks_amount(context: ContextTypes.DEFAULT_TYPE, pressed: object) -> bool:
     return STEPS.load(context) is not None
 
 
-async def retire_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def retire_command(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """/retire [amount]: retire credits already held, for a beneficiary, with a certificate."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     figures = await users.balances(user.id)
     if figures.available_kg <= 0:
         await update.effective_chat.send_message(t(NOTHING_TO_RETIRE))

@@ -11,10 +11,11 @@ from bot import menu
 from bot.callbacks import Codec, part, whole
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, tr
-from bot.members import member
+from bot.members import members_only
 from bot.replies import answer, show
 from core import users
 from core.ledger import CARBON, STARS, Entry, Kind
+from core.users import UserView
 
 BALANCE = N_(
     "Your credits\n"
@@ -106,12 +107,10 @@ def history_keyboard(page: users.HistoryPage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                        pressed: PagePressed | None = None) -> None:
     """/history: the newest ten movements, ◀ ▶ for more."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     before = pressed.before if pressed is not None else 0
     page = await users.history(user.id, before=before or None)
     if not page.entries:

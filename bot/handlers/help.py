@@ -69,11 +69,6 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await update.effective_chat.send_message(t(UNKNOWN_COMMAND))
 
 
-async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text no flow is waiting for."""
-    await read_hint(update, context, update.effective_message.text)
-
-
 async def read_hint(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
     """Free text no other reader took (bot/router.py, last): what the bot understands."""
     user, t = await member(update, context)
@@ -99,7 +94,6 @@ def handlers(wiring: Wiring) -> list:
         CommandHandler("help", show_help),
         CommandHandler("cancel", nothing_to_cancel),
         MessageHandler(filters.COMMAND, unknown_command),
-        MessageHandler(filters.TEXT, unknown_text),
         MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(stale_button),
     ]
