@@ -127,7 +127,8 @@ def build_application(
     main_menu = menu.Menu(item for feature in features for item in feature.menu_items)
     actions = {name: action for f in features for name, action in f.actions.items()}
     wiring = Wiring(typed_text=main_menu.typed_text(), entry_points=_entry_points(features, actions),
-                    actions=actions, codecs=_codecs(features))
+                    actions=actions, codecs=_codecs(features),
+                    cancellers=[cancel for f in features for cancel in f.cancellers])
     application.bot_data["settings"] = settings
     application.bot_data[CLOCK_KEY] = clock
     application.bot_data["default_language"] = settings.default_language

@@ -27,7 +27,8 @@ new kind of text (a product code, say), give the feature a reader:
 
 Keep a reader cheap and sure (a pattern, then the database): text one reader wants
 should not look like another's. A reader that needs to ask a question sends it with
-buttons (a conversation's entry points take them) or keeps its own draft.
+buttons (a conversation's entry points take them) or keeps its own draft; then it
+also offers a canceller (`cancellers=`), which /cancel outside any conversation tries.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from bot.outbox import Renderer
 
 Continuation = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 ReadText = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[bool]]
+Canceller = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]  # True: it cancelled something
 Action = Callable[..., Awaitable[Any]]  # offered to other features by name (Feature.actions)
 
 READ_CODE = 10  # a product code (the codes feature)
@@ -63,6 +65,7 @@ class Wiring:
     entry_points: Mapping[str, Sequence[BaseHandler]]  # conversation name -> handlers others add
     actions: Mapping[str, Action] = field(default_factory=dict)  # name -> a feature's offer
     codecs: Mapping[str, Sequence[Codec]] = field(default_factory=dict)  # feature name -> its buttons
+    cancellers: Sequence[Canceller] = ()  # what /cancel outside a conversation tries (help's)
 
 
 @dataclass(frozen=True)
@@ -113,4 +116,5 @@ class Feature:
     entry_points: Mapping[str, EntryPointFactory] = field(default_factory=dict)  # into others' conversations
     codecs: Sequence[Codec] = ()  # its buttons; build_application refuses two features on one prefix
     readers: Sequence[Reader] = ()  # free text it reads (see the module docstring)
+    cancellers: Sequence[Canceller] = ()  # drafts a reader opened that /cancel drops
     actions: Mapping[str, Action] = field(default_factory=dict)  # what it offers others, by name

@@ -905,6 +905,20 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ob
     return ConversationHandler.END
 
 
+async def cancel_open_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/cancel outside the conversation while a question about typed text is open."""
+    draft = _draft(context)
+    if not (draft and draft.get("todo")):
+        return False
+    await cancel(update, context)
+    return True
+
+
+def _open_question(context: ContextTypes.DEFAULT_TYPE, pressed: object) -> bool:
+    draft = _draft(context)
+    return bool(draft and draft.get("todo"))
+
+
 # ---- wiring (bot/app.py adds these) ---------------------------------------------------
 
 
@@ -945,6 +959,7 @@ def handlers(wiring: Wiring) -> list:
         CommandHandler("sources", show_sources),
         FP.handler(SourcesPressed, show_sources),
         FP.handler(RfPressed, on_rf_pressed, is_open=_result_is_kept, stale=STALE),
+        FP.handler(CancelPressed, cancel, is_open=_open_question, stale=STALE),  # a typed text's question
         FP.stale_handler(STALE),  # an fp: button nobody else took (an ended question, a forged id)
     ]
 
@@ -964,6 +979,7 @@ FEATURE = Feature(
     ],
     error_texts=FOOTPRINT_ERROR_TEXTS,
     readers=[Reader("footprint", read_footprint, order=READ_FOOTPRINT)],
+    cancellers=[cancel_open_question],
     codecs=[FP],
     entry_points={"buy": offset_entry_points},  # "Offset now" enters the buying flow
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -14,7 +16,7 @@ from telegram.ext import (
 
 from bot import menu
 from bot.callbacks import answer_stale
-from bot.feature import READ_HINT, Command, Feature, Reader, Wiring
+from bot.feature import READ_HINT, Canceller, Command, Feature, Reader, Wiring
 from bot.i18n import N_, tr, translator
 from bot.members import member
 from core import users
@@ -57,10 +59,18 @@ async def set_commands(application: Application) -> None:
             await application.bot.set_my_commands(commands)
 
 
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cancel outside any flow."""
-    t = await tr(update, context)
-    await update.effective_chat.send_message(t(NOTHING_TO_CANCEL))
+def cancel_outside(cancellers: Sequence[Canceller]):
+    """/cancel outside any conversation: what a feature's reader opened (a question about
+    typed text), else there is nothing to cancel."""
+
+    async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        for cancel in cancellers:
+            if await cancel(update, context):
+                return
+        t = await tr(update, context)
+        await update.effective_chat.send_message(t(NOTHING_TO_CANCEL))
+
+    return nothing_to_cancel
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,7 +102,7 @@ def handlers(wiring: Wiring) -> list:
     """/help, then (registered last) whatever no feature handled still gets an answer."""
     return [
         CommandHandler("help", show_help),
-        CommandHandler("cancel", nothing_to_cancel),
+        CommandHandler("cancel", cancel_outside(wiring.cancellers)),
         MessageHandler(filters.COMMAND, unknown_command),
         MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(stale_button),
