@@ -101,6 +101,8 @@ async def _take_amount(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tr
         await show(update, error_text(t, error, texts_of(context)), STEPS.amount_keyboard(t))
         return Retire.AMOUNT
     draft = STEPS.load(context)
+    if draft is None:  # an amount step with no draft (its data lost): start over
+        return await retire_command(update, context)
     draft.amount_kg = amount_kg
     STEPS.save(context, draft)
     user, _ = await member(update, context)
