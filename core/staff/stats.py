@@ -94,6 +94,12 @@ def _draw(stats: Stats, title: str, volume_label: str, retired_label: str) -> by
     other = axis.twinx()
     other.plot(labels, [r / 1000 for _, _, r in stats.daily], color="#1565c0", marker="o", label=retired_label)
     other.set_ylabel(retired_label)
+    # Counts start at zero (an empty month is a flat line at the bottom, not around it).
+    axis.set_ylim(bottom=0, top=max(1, *(v for _, v, _ in stats.daily)) * 1.15)
+    other.set_ylim(bottom=0, top=max(1, *(r / 1000 for _, _, r in stats.daily)) * 1.15)
+    from matplotlib.ticker import MaxNLocator
+
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_title(title)
     axis.tick_params(axis="x", labelrotation=60, labelsize=7)
     handles = axis.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
