@@ -206,3 +206,24 @@ async def test_a_draft_project_waits_for_approval_and_the_decision_is_audited(te
     await approvals.decide(ADMIN, "project", str(project.id), True, now=T0)
     assert (await registry.get_project(project.id)).status == "approved"
     assert (await audit.page()).entries[0].target == f"project {project.id}"
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("admin_ids", "12,abc", "ADMIN_IDS: expected comma-separated Telegram user ids"),
+    ("admin_ids", "12,-5", "ADMIN_IDS: expected positive Telegram user ids"),
+    ("support_chat_id", "42", "SUPPORT_CHAT_ID: expected a group's id, which is negative"),
+    ("support_chat_id", "group", "SUPPORT_CHAT_ID:"),
+])
+def test_staff_settings_are_checked_at_start_with_one_line_naming_the_variable(name, value, says):
+    from core.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings(**{name: value})
+    assert says in str(refused.value)
+
+
+def test_good_staff_settings_are_read():
+    from core.settings import load_settings
+
+    settings = load_settings(admin_ids="12, 34", support_chat_id="-1001234")
+    assert (settings.admin_ids, settings.support_chat_id) == ((12, 34), -1001234)
