@@ -234,7 +234,7 @@ async def admin_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, args: l
 
 async def on_menu_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: MenuPressed) -> None:
     """An /admin button: the command without arguments."""
-    if (t := await _may(update, context, pressed.command)) is None:
+    if await _may(update, context, pressed.command) is None:
         return
     run = COMMANDS[pressed.command]
     await answer(update)

@@ -10,7 +10,6 @@ from tortoise.migrations.constraints import CheckConstraint
 from core.db_migration_support import restore_sqlite_indexes
 from core.staff.models import BroadcastState, TicketState
 
-
 # Literal, not kinds.Kind: what this migration seeds must not change when the enum grows.
 KINDS = (
     ("adjustment", "staff correct a money balance against the adjustments account, with a reason"),

@@ -65,7 +65,6 @@ from core.ledger import (
 from core.ledger import expire_holds as expire_ledger_holds
 from core.ledger.errors import LedgerError
 from core.purchases import errors
-from core.staff.freezes import frozen_reason
 from core.purchases.models import (
     Payment,
     PaymentAnomaly,
@@ -75,6 +74,7 @@ from core.purchases.models import (
     ReductionOrder,
     ReductionStatus,
 )
+from core.staff.freezes import frozen_reason
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from tortoise.transactions import in_transaction
 
 from core import outbox
 from core.clock import utcnow
-from core.ledger.models import Account
 from core.ledger.accounts import user_owner
+from core.ledger.models import Account
 from core.staff import audit
 from core.staff.errors import AlreadyFrozen, NotFrozen, ReasonRequired, UserNotFound
 from core.staff.models import Freeze

@@ -22,13 +22,23 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.catalog.models import Listing
 from core.clock import utcnow
-from core.ledger import CARBON, STARS, Leg, Role, get_account, open_account, post, system_account, user_account
+from core.ledger import (
+    CARBON,
+    STARS,
+    Leg,
+    Role,
+    get_account,
+    open_account,
+    post,
+    system_account,
+    user_account,
+)
+from core.ledger.accounts import check_asset
 from core.ledger.errors import LedgerError
 from core.ledger.models import Account
-from core.ledger.accounts import check_asset, user_owner
 from core.purchases.models import Payment, PaymentOutcome, Purchase, PurchaseStatus
-from core.catalog.models import Listing
 from core.registry.errors import RegistryError
 from core.staff import audit
 from core.staff.errors import AlreadyRefunded, BadAmount, NotRefundable, UserNotFound

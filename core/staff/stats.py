@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.functions import Sum
 
 from core.clock import utcnow
-from core.ledger.models import Posting, Transfer
+from core.ledger.models import Transfer
 from core.purchases.models import Payment, PaymentOutcome
 from core.registry.models import Retirement
 from core.users.models import User

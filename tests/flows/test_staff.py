@@ -159,7 +159,7 @@ async def test_a_refund_pressed_twice_reverses_the_credits_and_refunds_the_stars
     assert any("1,000 ⭐ have been refunded" in m.text for m in alice.messages if m.text)
     [entry] = [e for e in (await audit.page(user_id=alice.user_id)).entries if e.action == "refund"]
     assert entry.reason == "bought twice by mistake" and entry.posting_keys[0].startswith("staff-refund:")
-    assert "refund" in (await ada.send(f"/audit user @alice")).text
+    assert "refund" in (await ada.send("/audit user @alice")).text
 
 
 async def test_every_staff_command_from_a_non_staff_user_gets_the_unknown_command_answer_and_is_recorded(team):
@@ -210,7 +210,7 @@ async def _run_broadcast(team, ada, text: str, *, rounds: int = 200):
     preview = await ada.send(f"/broadcast all {text}")
     await ada.press("Send")
     for _ in range(rounds):  # the outbox's drain (the sender), on the shared simulated clock
-        sent = await drain(flow.application, limit=100)
+        await drain(flow.application, limit=100)
         await staff.progress_job(type("Ctx", (), {"bot": flow.application.bot, "bot_data": flow.application.bot_data})())
         if "finished" in progress_of(ada):
             break
