@@ -28,7 +28,8 @@ from bot.replies import answer, echo, fit, show
 from core.clock import utcnow
 from core.outbox import OutboxMessage
 from core.purchases import service as purchases
-from core.staff import approvals, audit, broadcasts, freezes, lookup, money, roles, stats
+from core.parsing import parse_amount_kg
+from core.staff import approvals, audit, broadcasts, freezes, issuance, lookup, money, roles, stats
 from core.staff.errors import AlreadyRefunded, NotStaff
 from core.staff.models import BroadcastState
 from core.staff.roles import Level
@@ -41,7 +42,7 @@ UNKNOWN_COMMAND = N_("I do not know that command. Send /help to see what I can d
 
 SUPPORT_COMMANDS = ("admin", "user", "tickets", "audit")
 ADMIN_COMMANDS = ("refund", "freeze", "unfreeze", "adjust", "goodwill", "broadcast", "stats", "grant", "revoke",
-                  "approve")
+                  "approve", "issue")
 USAGE = {
     "user": N_("/user <id, @username, order, certificate, retirement or serial>"),
     "tickets": N_("/tickets: the open support tickets"),
@@ -56,6 +57,7 @@ USAGE = {
     "grant": N_("/grant <who>: make them support staff"),
     "revoke": N_("/revoke <who>: support staff no more"),
     "approve": N_("/approve, /approve <kind> <id>, or /approve <kind> <id> reject <reason>"),
+    "issue": N_("/issue <project> <vintage> <amount, e.g. 10 t>: a batch for an approved project"),
 }
 ADMIN_MENU = N_("🛠 Staff tools. Tap one, or type it with its argument:")
 CARD = N_("👤 {name}{username} · id {id}\nRoles: {roles} · language {language} · since {since}")
@@ -101,6 +103,7 @@ CHART_RETIRED = N_("Tonnes retired")
 APPROVALS_NONE = N_("Nothing waits for approval.")
 APPROVALS_HEAD = N_("Waiting for approval ({kind}):")
 APPROVED = N_("{kind} {id}: approved.")
+ISSUED = N_("Issued batch {batch}: {amount} of {project} {vintage}, serials {serial}.")
 REJECTED = N_("{kind} {id}: rejected.")
 FROZEN_NOTE = N_("❄️ Our team froze your account: {reason}\nYou can still look at everything, but nothing can be bought, sold or moved. Send /support to ask about it.")
 UNFROZEN_NOTE = N_("✅ Your account is no longer frozen. {reason}")
@@ -120,6 +123,10 @@ ERROR_TEXTS = {
     "staff_bad_segment": N_("Segments: all, role:<role>, lang:<code>, followed by the text."),
     "staff_unknown_approval": N_("Nothing of that kind waits for approval."),
     "staff_admin_from_settings": N_("Admins come from ADMIN_IDS; change the setting to change them."),
+    "project_not_approved": N_("Project {project} is not approved ({status}): /approve it first."),
+    "vintage_in_future": N_("The vintage {vintage} is after this year ({year})."),
+    "vintage_too_old": N_("The vintage {vintage} is older than {oldest}."),
+    "unknown_project": N_("There is no such project."),
 }
 
 STAFF = Codec("staff")
@@ -591,11 +598,24 @@ async def approve_command(update: Update, context: ContextTypes.DEFAULT_TYPE, ar
     await update.effective_chat.send_message(t(APPROVED if is_approved else REJECTED, kind=args[0], id=args[1]))
 
 
+async def issue_command(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    """/issue <project> <vintage> <amount>: new credits into the project's producer account."""
+    t = await tr(update, context)
+    if len(args) < 3 or not args[1].isdigit() or len(args[1]) != 4:
+        return await _usage(update, t, "issue")
+    amount_kg = parse_amount_kg(" ".join(args[2:]))
+    batch = await issuance.issue_batch(update.effective_user.id, args[0], int(args[1]), amount_kg,
+                                       key=_key(update, "issue"), now=now_of(context))
+    await update.effective_chat.send_message(t(ISSUED, batch=batch.id, amount=t.kg(batch.amount_kg),
+                                               project=batch.project_code, vintage=batch.vintage,
+                                               serial=batch.serial))
+
+
 COMMANDS: Mapping[str, Handler] = {
     "admin": admin_menu, "user": user_command, "tickets": tickets_command, "audit": audit_command,
     "refund": refund_command, "freeze": freeze_command, "unfreeze": unfreeze_command, "adjust": adjust_command,
     "goodwill": goodwill_command, "broadcast": broadcast_command, "stats": stats_command, "grant": grant_command,
-    "revoke": revoke_command, "approve": approve_command,
+    "revoke": revoke_command, "approve": approve_command, "issue": issue_command,
 }
 
 

@@ -52,7 +52,7 @@ FORUM_KEY = "support_is_forum"
 WRITING = 1
 MEDIA = filters.PHOTO | filters.Document.ALL
 # Staff commands work in the support group too (/user, /tickets...): left to the staff feature.
-STAFF_COMMAND = r"^/(admin|user|tickets|audit|refund|freeze|unfreeze|adjust|goodwill|broadcast|stats|grant|revoke|approve)\b"
+STAFF_COMMAND = r"^/(admin|user|tickets|audit|refund|freeze|unfreeze|adjust|goodwill|broadcast|stats|grant|revoke|approve|issue)\b"
 USER_MESSAGE = filters.ChatType.PRIVATE & ((filters.TEXT & ~filters.COMMAND) | MEDIA)
 
 

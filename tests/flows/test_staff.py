@@ -188,6 +188,22 @@ async def test_admins_come_from_admin_ids_and_grant_support_in_the_bot(team):
     assert "Nothing waits" in (await ada.press("/approve")).text
 
 
+async def test_an_admin_approves_a_draft_project_and_issues_a_batch_for_it(team):
+    from core import registry
+
+    ada, sam, alice, bob = await team.people()
+    project = await registry.create_project(name="Moor rewetting", methodology="ACM0001", country="DE",
+                                            producer_id=alice.user_id, code="MOOR")
+    assert (await ada.send("/issue MOOR 2024 5 t")).text == "Project MOOR is not approved (draft): /approve it first."
+    listing = await ada.send("/approve")
+    assert f"/approve project {project.id}" in listing.text
+    assert "approved" in (await ada.send(f"/approve project {project.id}")).text
+    reply = await ada.send("/issue MOOR 2024 5 t")
+    assert "5 t of MOOR 2024" in reply.text and "CCCP-MOOR-2024-" in reply.text
+    assert (await user_account(alice.user_id, CARBON)).balance == 5000
+    assert "issue" in (await ada.send("/audit")).text
+
+
 async def test_stats_show_numbers_and_a_chart(team, tmp_path):
     ada, sam, alice, bob = await team.people()
     await make_shop()
