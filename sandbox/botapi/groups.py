@@ -58,8 +58,9 @@ class Group:
 
 
 def add_group(server: BotApiServer, title: str, *, is_forum: bool = False, bot_is_admin: bool = True,
-              bot_can_manage_topics: bool = True) -> Group:
-    group = Group(id=-next(_group_ids), title=title, is_forum=is_forum, bot_is_admin=bot_is_admin,
+              bot_can_manage_topics: bool = True, group_id: int | None = None) -> Group:
+    """A supergroup with the bot in it; `group_id` fixes its (negative) id."""
+    group = Group(id=group_id if group_id is not None else -next(_group_ids), title=title, is_forum=is_forum, bot_is_admin=bot_is_admin,
                   bot_can_manage_topics=bot_can_manage_topics and bot_is_admin)
     server.groups[group.id] = group
     server.messages[group.id] = {}
