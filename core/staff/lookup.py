@@ -86,11 +86,12 @@ async def find_user(query: str) -> int:
         if purchase is not None:
             found = purchase.user_id
         else:
-            certificate = await Certificate.get_or_none(public_id=text.upper()[:16])
+            certificate = (await Certificate.get_or_none(public_id=text[:16])
+                           or await Certificate.get_or_none(public_id=text.upper()[:16]))
             if certificate is not None and certificate.retirement_id:
                 found = await _retirement_user(certificate.retirement_id)
             else:
-                found = await _retirement_user(text.upper()[:16])
+                found = await _retirement_user(text[:16]) or await _retirement_user(text.upper()[:16])
     if found is None:
         raise UserNotFound(query=text[:64])
     return found

@@ -263,3 +263,14 @@ async def test_a_broadcast_to_500_users_arrives_once_each_through_429s(team):
     for person in [ada, sam, alice, bob, *crowd[1:]]:
         assert [m.text for m in person.messages].count("Hello all 500") == 1
     assert progress_of(ada).startswith("Broadcast #1 finished: 499 delivered, 1 skipped (100 %)")
+
+
+async def test_support_and_the_staff_tools_speak_the_persons_language(team):
+    ada, sam, alice, bob = await team.people()
+    greta = await team.flow.signed_up_user("Greta", language="de")
+    greta.user.has_started = True
+    assert "Schreib deine Nachricht" in (await greta.send("/support")).text
+    assert "als Ticket #1" in (await greta.send("Hallo")).text
+    claire = await team.flow.signed_up_user("Claire", language="fr")
+    assert "comme ticket #2" in (await claire.send("/support Bonjour")).text
+    assert (await greta.send("/freeze 1 x")).text == "Diesen Befehl kenne ich nicht. Mit /help siehst du, was ich kann."

@@ -20,6 +20,7 @@ from core.staff.errors import (
     NotRefundable,
     NotStaff,
     ReasonRequired,
+    UserNotFound,
 )
 from core.staff.models import AuditEntry, TicketState
 from tests.purchases.conftest import ALICE, BOB, T0, make_shop
@@ -232,3 +233,24 @@ def test_good_staff_settings_are_read():
 
     settings = load_settings(admin_ids="12, 34", support_chat_id="-1001234")
     assert (settings.admin_ids, settings.support_chat_id) == ((12, 34), -1001234)
+
+
+async def test_a_user_is_found_by_a_serial_they_hold_and_by_a_certificate(team):
+    import pathlib
+    import tempfile
+
+    from core import registry
+    from core.certs.signing import load_or_create_key
+    from core.purchases.certificates import certify_retirement
+
+    shop = await make_shop()
+    await buy(shop, 1000, key="k1", charge="c1")
+    first_serial = f"{shop.batch.serial.rsplit('-', 2)[0]}-{shop.batch.serial_first}"
+    assert await lookup.find_user(first_serial) == ALICE  # bought first: the lowest serials
+    result = await buy(shop, 500, key="k2", charge="c2", retire_for="Alice")
+    retirement = await registry.get_retirement(result.purchase.retirement_id)
+    key = load_or_create_key("", pathlib.Path(tempfile.mkdtemp()) / "k")
+    cert = await certify_retirement(retirement, signing_key=key, public_base_url="http://x")
+    assert await lookup.find_user(cert.id) == ALICE
+    with pytest.raises(UserNotFound):
+        await lookup.find_user("@nobody")
