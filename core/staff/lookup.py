@@ -7,6 +7,7 @@ the buyer of the order, the owner of the retirement's account).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core import users
@@ -41,6 +42,18 @@ class UserCard:
     movements: tuple
     tickets: tuple[TicketView, ...]
     frozen_reason: str | None
+
+
+# Other areas name users by what they own (the market's offers, a merchant's codes):
+# they register a finder here from `core.setup()`; the first that knows the text wins.
+Finder = Callable[[str], Awaitable[int | None]]
+_FINDERS: list[Finder] = []
+
+
+def register_finder(finder: Finder) -> None:
+    """Add a way to find a user (once, however often setup runs)."""
+    if finder not in _FINDERS:
+        _FINDERS.append(finder)
 
 
 def _owner_user(owner: str) -> int | None:
@@ -92,6 +105,10 @@ async def find_user(query: str) -> int:
                 found = await _retirement_user(certificate.retirement_id)
             else:
                 found = await _retirement_user(text[:16]) or await _retirement_user(text.upper()[:16])
+    for finder in _FINDERS:
+        if found is not None:
+            break
+        found = await finder(text)
     if found is None:
         raise UserNotFound(query=text[:64])
     return found
@@ -115,4 +132,4 @@ async def user_card(user_id: int) -> UserCard:
     )
 
 
-__all__ = ["Freeze", "UserCard", "find_user", "user_card"]
+__all__ = ["Freeze", "UserCard", "find_user", "register_finder", "user_card"]

@@ -277,3 +277,17 @@ async def test_support_and_the_staff_tools_speak_the_persons_language(team):
     claire = await team.flow.signed_up_user("Claire", language="fr")
     assert "comme ticket #2" in (await claire.send("/support Bonjour")).text
     assert (await greta.send("/freeze 1 x")).text == "Diesen Befehl kenne ich nicht. Mit /help siehst du, was ich kann."
+
+
+async def test_the_audit_log_pages_and_filters_by_user_and_staff_member(team):
+    ada, sam, alice, bob = await team.people()
+    for i in range(12):
+        await bob.send(f"/freeze @alice try {i}")  # refused, and recorded
+    first = await sam.send(f"/audit staff {bob.user_id}")
+    assert first.text.count("freeze (refused)") == 10
+    older = await sam.press("Older")
+    assert older.text.count("freeze (refused)") == 2
+    await ada.send("/freeze @alice under review")
+    mine = await sam.send("/audit user @alice")
+    assert mine.text.startswith("#") and f"{ADMIN} freeze → {alice.user_id}" in mine.text and "«under review»" in mine.text
+    assert (await sam.send("/audit nonsense")).text.startswith("/audit, /audit user")

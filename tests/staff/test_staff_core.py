@@ -254,3 +254,14 @@ async def test_a_user_is_found_by_a_serial_they_hold_and_by_a_certificate(team):
     assert await lookup.find_user(cert.id) == ALICE
     with pytest.raises(UserNotFound):
         await lookup.find_user("@nobody")
+
+
+async def test_another_area_can_teach_the_look_up_its_own_ids(team):
+    async def offers(text: str) -> int | None:
+        return BOB if text == "OFFER-7" else None
+
+    lookup.register_finder(offers)
+    try:
+        assert await lookup.find_user("OFFER-7") == BOB
+    finally:
+        lookup._FINDERS.remove(offers)
