@@ -27,8 +27,8 @@ from bot.refunds import make_refund
 from bot.replies import answer, echo, fit, show
 from core.clock import utcnow
 from core.outbox import OutboxMessage
-from core.purchases import service as purchases
 from core.parsing import parse_amount_kg
+from core.purchases import service as purchases
 from core.staff import approvals, audit, broadcasts, freezes, issuance, lookup, money, roles, stats
 from core.staff.errors import AlreadyRefunded, NotStaff
 from core.staff.models import BroadcastState
