@@ -4,6 +4,7 @@ a support member, two users and the support group (a forum, or a plain group).""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -291,3 +292,19 @@ async def test_the_audit_log_pages_and_filters_by_user_and_staff_member(team):
     mine = await sam.send("/audit user @alice")
     assert mine.text.startswith("#") and f"{ADMIN} freeze → {alice.user_id}" in mine.text and "«under review»" in mine.text
     assert (await sam.send("/audit nonsense")).text.startswith("/audit, /audit user")
+
+
+async def test_a_cancelled_broadcast_sends_nothing_more_and_says_so(team):
+    ada, sam, alice, bob = await team.people()
+    preview = await ada.send("/broadcast lang:en Sale tomorrow")
+    assert "4 recipients" in preview.events[0].data["message"]["text"]
+    await ada.press("Send")
+    await ada.press("Cancel")
+    # (the outbox job may have sent a few in the moment between the two presses)
+    match = re.fullmatch(r"Broadcast #1 cancelled: (\d) delivered, (\d) not sent\.", progress_of(ada))
+    delivered, not_sent = int(match[1]), int(match[2])
+    assert delivered + not_sent == 4
+    await drain(team.flow.application)
+    got = [p for p in (ada, sam, alice, bob) if "Sale tomorrow" in [m.text for m in p.messages]]
+    assert len(got) == delivered
+    assert "Segments:" in (await ada.send("/broadcast wizards Hello")).text
