@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.numbers import list_currencies
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CommandHandler, ContextTypes
@@ -118,6 +119,7 @@ ERROR_TEXTS = {
     "staff_already_frozen": N_("This user is frozen already."),
     "staff_not_frozen": N_("This user is not frozen."),
     "staff_bad_amount": N_("That amount cannot be used (whole numbers, not zero, at most {maximum})."),
+    "staff_would_overdraw": N_("That would take the balance below zero (it is {balance})."),
     "staff_unknown_ticket": N_("There is no such ticket."),
     "staff_unknown_broadcast": N_("There is no such broadcast."),
     "staff_bad_segment": N_("Segments: all, role:<role>, lang:<code>, followed by the text."),
@@ -444,8 +446,9 @@ async def adjust_command(update: Update, context: ContextTypes.DEFAULT_TYPE, arg
     if len(args) < 3 or not _SIGNED.match(args[1]):
         return await _usage(update, t, "adjust")
     currency, rest = "XTR", args[2:]
-    if len(rest) > 1 and re.fullmatch(r"[A-Za-z]{3}", rest[0]):
-        currency, rest = rest[0].upper(), rest[1:]
+    # A currency is an ISO 4217 code written in capitals ("EUR"); "too much" is a reason.
+    if len(rest) > 1 and re.fullmatch(r"[A-Z]{3}", rest[0]) and rest[0] in list_currencies() | {"XTR"}:
+        currency, rest = rest[0], rest[1:]
     user_id = await _who(args[0])
     view = await money.adjust(update.effective_user.id, user_id, int(args[1]), " ".join(rest),
                               key=_key(update, "adjust"), currency=currency, now=now_of(context))

@@ -49,6 +49,12 @@ class BadAmount(StaffError):
     code = "staff_bad_amount"
 
 
+class WouldOverdraw(StaffError):
+    """A debit larger than what the user has: a user's balance never goes below zero."""
+
+    code = "staff_would_overdraw"
+
+
 class UnknownTicket(StaffError):
     code = "staff_unknown_ticket"
 

@@ -41,7 +41,7 @@ from core.ledger.models import Account
 from core.purchases.models import Payment, PaymentOutcome, Purchase, PurchaseStatus
 from core.registry.errors import RegistryError
 from core.staff import audit
-from core.staff.errors import AlreadyRefunded, BadAmount, NotRefundable, UserNotFound
+from core.staff.errors import AlreadyRefunded, BadAmount, NotRefundable, UserNotFound, WouldOverdraw
 from core.staff.freezes import check_reason
 from core.staff.models import StaffRefund
 from core.staff.roles import Level, require
@@ -161,8 +161,6 @@ async def _move(actor_id: int, action: str, user_id: int, currency: str, amount:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_ADJUST:
         raise BadAmount(amount=amount, maximum=MAX_ADJUST)
     currency = check_asset(str(currency).upper())
-    if currency == CARBON.upper():
-        raise BadAmount(amount=amount, why="money only")
     if not await User.filter(id=user_id).exists():
         raise UserNotFound(user=user_id)
     wallet = await user_account(user_id, currency)
@@ -174,7 +172,7 @@ async def _move(actor_id: int, action: str, user_id: int, currency: str, amount:
         try:
             await post(posting_key, action, [leg], memo=reason, metadata={"actor": actor_id}, now=now)
         except LedgerError:
-            raise BadAmount(amount=amount, balance=before) from None
+            raise WouldOverdraw(amount=amount, balance=before) from None
         after = (await Account.get(id=wallet.id)).balance
         await audit.record(actor_id, action, target_user_id=user_id, target=currency, reason=reason,
                            before={"balance": before}, after={"balance": after}, posting_keys=[posting_key],
@@ -194,5 +192,5 @@ async def goodwill(actor_id: int, user_id: int, amount: int, reason: str, *, key
     """The remedy after a retirement: Stars credited to the user's wallet, with a reason."""
     await require(actor_id, Level.ADMIN, action="goodwill", now=now)
     if amount <= 0:
-        raise BadAmount(amount=amount)
+        raise BadAmount(amount=amount, maximum=MAX_ADJUST)
     return await _move(actor_id, "goodwill", user_id, STARS, amount, reason, key, now)

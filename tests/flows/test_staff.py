@@ -308,3 +308,27 @@ async def test_a_cancelled_broadcast_sends_nothing_more_and_says_so(team):
     got = [p for p in (ada, sam, alice, bob) if "Sale tomorrow" in [m.text for m in p.messages]]
     assert len(got) == delivered
     assert "Segments:" in (await ada.send("/broadcast wizards Hello")).text
+
+
+async def test_adjustments_and_goodwill_need_a_reason_and_a_closed_ticket_tells_the_user(team):
+    from core.ledger import STARS
+
+    ada, sam, alice, bob = await team.people()
+    assert (await ada.send("/adjust @bob +100")).text.startswith("/adjust <who>")
+    assert "XTR of user" in (await ada.send("/adjust @bob +100 welcome bonus")).text
+    assert "100 → 60" in (await ada.send("/adjust @bob -40 typo")).text
+    assert "below zero (it is 60)" in (await ada.send("/adjust @bob -500 too much")).text
+    assert "whole numbers" in (await ada.send("/adjust @bob +0 nothing")).text
+    assert "EUR of user" in (await ada.send("/adjust @bob +250 EUR card refund at the provider")).text
+    assert "60 → 560" in (await ada.send("/goodwill @bob 500 retired by mistake")).text
+    assert (await user_account(bob.user_id, STARS)).balance == 560
+    shop = await make_shop()
+    order = await purchases.start_purchase(bob.user_id, shop.listing.ref, 500, retire_for="Bob", key="r1")
+    assert (await purchases.precheckout(order.payload, order.total_amount, "XTR")).ok
+    await purchases.complete_payment(order.payload, "charge-r1", order.total_amount, "XTR", user_id=bob.user_id)
+    refused = await ada.send(f"/refund {order.id} unhappy")
+    assert "cannot be refunded as a whole charge (retired)" in refused.text and "/goodwill" in refused.text
+    await alice.send("/support Help")
+    await sam.send("/tickets")
+    await sam.press("Close #1")
+    assert "ticket #1 is closed" in alice.last_text

@@ -21,6 +21,7 @@ from core.staff.errors import (
     NotStaff,
     ReasonRequired,
     UserNotFound,
+    WouldOverdraw,
 )
 from core.staff.models import AuditEntry, TicketState
 from tests.purchases.conftest import ALICE, BOB, T0, make_shop
@@ -133,8 +134,10 @@ async def test_an_adjustment_needs_a_reason_and_never_overdraws(team):
     with pytest.raises(ReasonRequired):
         await money.adjust(ADMIN, BOB, 100, "", key="a1", now=T0)
     await money.adjust(ADMIN, BOB, 100, "promo", key="a1", now=T0)
-    with pytest.raises(BadAmount):
+    with pytest.raises(WouldOverdraw):
         await money.adjust(ADMIN, BOB, -500, "fix", key="a2", now=T0)
+    with pytest.raises(BadAmount):
+        await money.adjust(ADMIN, BOB, 10**8, "fix", key="a4", now=T0)
     await money.adjust(ADMIN, BOB, -40, "fix", key="a3", now=T0)
     assert (await user_account(BOB, STARS)).balance == 60
 
