@@ -63,6 +63,7 @@ RETIREMENT_PENDING = N_("Your credits are in your account; the retirement will b
 CERT_CAPTION = N_("Certificate {id}: {amount} CO2e retired for {beneficiary}.\nCheck it at {url}")
 CERT_REASON = N_("For: {reason}")
 REFUNDED = N_("We could not deliver your credits. {reason} Your {total} have been refunded.")
+STAFF_REFUNDED = N_("{reason} Your {total} have been refunded and the credits went back to the seller.")
 REFUND_PENDING = N_("We could not deliver your credits. {reason} Our team will refund your {total}; you need not do anything.")
 ALREADY_RECORDED = N_("This payment was already recorded.")
 INVOICE_NOT_YOURS = N_("This invoice belongs to someone else: only they can pay it. Send /buy to buy credits for yourself.")
@@ -149,7 +150,9 @@ async def _send_certificate(bot: Bot, bot_data: Mapping, t: Translator, message:
 def _refund_sender(text: str):
     async def send(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
         p = message.params
-        await bot.send_message(message.chat_id, t(text, reason=refusal_text(t, p["reason"]),
+        # Staff refunded a delivered purchase: nothing failed to arrive, so say what happened.
+        template = STAFF_REFUNDED if p["reason"] == "staff_refund" and text == REFUNDED else text
+        await bot.send_message(message.chat_id, t(template, reason=refusal_text(t, p["reason"]),
                                                   total=price_text(t, p["currency"], p["total"])))
     return send
 

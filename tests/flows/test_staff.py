@@ -157,7 +157,8 @@ async def test_a_refund_pressed_twice_reverses_the_credits_and_refunds_the_stars
     calls = [c for c in team.flow.server.calls if c[0] == "refundStarPayment"]
     assert len(calls) == 1
     assert (await user_account(alice.user_id, CARBON)).balance == 0
-    assert any("1,000 ⭐ have been refunded" in m.text for m in alice.messages if m.text)
+    assert any(m.text == "Our team refunded this purchase. Your 1,000 ⭐ have been refunded and the credits went back to the seller."
+               for m in alice.messages)
     [entry] = [e for e in (await audit.page(user_id=alice.user_id)).entries if e.action == "refund"]
     assert entry.reason == "bought twice by mistake" and entry.posting_keys[0].startswith("staff-refund:")
     assert "refund" in (await ada.send("/audit user @alice")).text
