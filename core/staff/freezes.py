@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core import outbox
@@ -48,9 +49,16 @@ async def freeze(actor_id: int, user_id: int, reason: str, *, now: datetime | No
     now = now or utcnow()
     if not await User.filter(id=user_id).exists():
         raise UserNotFound(user=user_id)
+    if await Freeze.filter(user_id=user_id).exists():
+        raise AlreadyFrozen(user=user_id)
+    try:
+        await _freeze(actor_id, user_id, reason, now)
+    except IntegrityError:  # frozen by someone else at the same moment
+        raise AlreadyFrozen(user=user_id) from None
+
+
+async def _freeze(actor_id: int, user_id: int, reason: str, now: datetime) -> None:
     async with in_transaction():
-        if await Freeze.filter(user_id=user_id).exists():
-            raise AlreadyFrozen(user=user_id)
         await Freeze.create(user_id=user_id, reason=reason, frozen_by=actor_id, frozen_at=now)
         frozen = await Account.filter(owner=user_owner(user_id)).update(is_frozen=True)
         await audit.record(actor_id, "freeze", target_user_id=user_id, reason=reason,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import IntEnum
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core import users
@@ -55,17 +56,23 @@ async def sync_admins(admin_ids: Iterable[int], *, now: datetime | None = None) 
     """Make `staff_admin` exactly ADMIN_IDS; returns (added, removed) and logs both."""
     now = now or utcnow()
     wanted = set(admin_ids)
-    async with in_transaction():
-        present = set(await StaffAdmin.all().values_list("user_id", flat=True))
-        added = sorted(wanted - present)
-        removed = sorted(present - wanted)
-        for user_id in added:
-            await StaffAdmin.create(user_id=user_id, since=now)
-            await audit.record(None, "admin_added", target_user_id=user_id, reason="ADMIN_IDS", now=now)
-        if removed:
-            await StaffAdmin.filter(user_id__in=removed).delete()
-            for user_id in removed:
+    present = set(await StaffAdmin.all().values_list("user_id", flat=True))
+    added, removed = [], []
+    # Each change in its own transaction: several processes starting at once add an admin once
+    # (the primary key refuses the twin) and each change has its one audit entry.
+    for user_id in sorted(wanted - present):
+        try:
+            async with in_transaction():
+                await StaffAdmin.create(user_id=user_id, since=now)
+                await audit.record(None, "admin_added", target_user_id=user_id, reason="ADMIN_IDS", now=now)
+            added.append(user_id)
+        except IntegrityError:
+            pass  # another process added it a moment ago
+    for user_id in sorted(present - wanted):
+        async with in_transaction():
+            if await StaffAdmin.filter(user_id=user_id).delete():
                 await audit.record(None, "admin_removed", target_user_id=user_id, reason="ADMIN_IDS", now=now)
+                removed.append(user_id)
     log.info("admins from ADMIN_IDS: %s (added %s, removed %s)", sorted(wanted) or "none", added or "none",
              removed or "none")
     return added, removed

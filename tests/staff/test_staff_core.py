@@ -268,3 +268,20 @@ async def test_another_area_can_teach_the_look_up_its_own_ids(team):
         assert await lookup.find_user("OFFER-7") == BOB
     finally:
         lookup._FINDERS.remove(offers)
+
+
+async def test_two_processes_mirroring_admin_ids_at_once_add_each_admin_once(team):
+    import asyncio
+
+    results = await asyncio.gather(roles.sync_admins([ADMIN, BOB], now=T0), roles.sync_admins([ADMIN, BOB], now=T0))
+    assert sorted(added for result in results for added in result[0]) == [BOB]
+    assert await roles.staff_ids(roles.Level.ADMIN) == sorted([ADMIN, BOB])
+    assert len([e for e in (await audit.page(user_id=BOB)).entries if e.action == "admin_added"]) == 1
+
+
+async def test_freezing_twice_says_the_user_is_frozen_already(team):
+    from core.staff.errors import AlreadyFrozen
+
+    await freezes.freeze(ADMIN, BOB, "spam", now=T0)
+    with pytest.raises(AlreadyFrozen):
+        await freezes.freeze(ADMIN, BOB, "spam again", now=T0)
