@@ -42,7 +42,7 @@ from bot import callbacks, deeplinks, menu, outbox
 from bot.conversations import buy, footprint, signup
 from bot.errors import on_error
 from bot.feature import Command, Feature, Wiring
-from bot.handlers import account, help, lookup, payments
+from bot.handlers import account, help, lookup, payments, staff, support
 from bot.handlers import settings as settings_handlers
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 # not be read as free text. Help comes last: its fallbacks answer what nobody handled.
 ALL_FEATURES: list[Feature] = [
     signup.FEATURE,
+    support.FEATURE,
+    staff.FEATURE,
     buy.FEATURE,
     lookup.FEATURE,
     footprint.FEATURE,
@@ -78,6 +80,8 @@ async def save_state(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _post_init(application: Application) -> None:
     await help.set_commands(application)
+    await staff.on_start(application)  # ADMIN_IDS mirrored into the database (logged)
+    await support.check_support_chat(application)  # forum topics per ticket, or plain messages
 
 
 def default_builder(settings: Settings) -> ApplicationBuilder:

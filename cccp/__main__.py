@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 
+from cccp import audit as audit_commands
 from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
 from cccp import db as db_commands
@@ -33,6 +34,7 @@ AREAS = [
     certs_commands,
     catalog_commands,
     payments_commands,
+    audit_commands,
 ]
 
 

@@ -23,9 +23,11 @@ def setup() -> None:
     from core.registry.blocks import follow_movement
     from core.registry.checks import check_serials
     from core.registry.reductions import register_reduction_source
+    from core.staff.approvals import register_projects
 
     # Each registry keeps a hook once, however often this runs.
     on_movement(CARBON, follow_movement)
     add_check(check_serials)
     add_check(check_payments)
     register_reduction_source(reductions_of_retirement)
+    register_projects()  # the staff's /approve; other areas register theirs here too

@@ -54,17 +54,28 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
             try:
-                return tuple(int(p) for p in parts)
+                ids = tuple(int(p) for p in parts)
             except ValueError:
                 raise ValueError(
                     f"expected comma-separated Telegram user ids, got {value!r}"
                 ) from None
+            value = ids
+        if isinstance(value, (tuple, list)) and any(not isinstance(i, int) or i <= 0 for i in value):
+            # A user id is positive; a negative number is a group (SUPPORT_CHAT_ID's kind).
+            raise ValueError(f"expected positive Telegram user ids, got {value!r}")
         return value
 
     @field_validator("support_chat_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("support_chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError(f"expected a group's id, which is negative (e.g. -1001234567890), got {value}")
+        return value
 
     @field_validator("card_currency")
     @classmethod

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
-from . import errors, events
+from . import errors, events, groups
 from .entities import format_text
 from .errors import ApiError, bad_request, forbidden
 from .events import BotEvent
@@ -171,6 +171,7 @@ class BotApiServer:
         self.idle_probe: Callable[[], Awaitable[Any]] | None = None
 
         self.users: dict[int, User] = {}
+        self.groups: dict[int, groups.Group] = {}  # group chats (groups.py)
         self.messages: dict[int, dict[int, Message]] = {}
         self.reply_keyboards: dict[int, dict[str, Any]] = {}
         self.files: dict[str, StoredFile] = {}
@@ -209,6 +210,7 @@ class BotApiServer:
             for name in dir(self)
             if name.startswith("_api_")
         }
+        self._methods.update(groups.api_methods(self))
         self.app = web.Application(client_max_size=60 * 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -468,7 +470,7 @@ class BotApiServer:
             chat_id = int(raw)
         except (TypeError, ValueError):
             raise bad_request(errors.CHAT_NOT_FOUND) from None
-        user = self.users.get(chat_id)
+        user = self.users.get(chat_id) or self.groups.get(chat_id)
         if user is None:
             raise bad_request(errors.CHAT_NOT_FOUND)
         return user
@@ -566,6 +568,7 @@ class BotApiServer:
     def _send(self, user: User, params: Params, kind: str = events.MESSAGE_SENT, **fields: Any) -> dict[str, Any]:
         markup = self._markup(params)
         reply_to = self._reply_to(user, params)
+        fields.update(groups.thread_of(self, user, params))
         self._check_flood(user.id)
         message = self._add_message(
             user, is_from_bot=True, reply_markup=markup, reply_to_message_id=reply_to, **fields
