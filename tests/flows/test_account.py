@@ -134,3 +134,18 @@ async def test_help_lists_the_commands_in_the_users_language(bot):
 async def test_the_command_menu_is_set_per_language(bot):
     assert bot.server.commands_for("de")[0]["description"] == "Anmelden oder Menü zeigen"
     assert bot.server.commands_for("")[0]["description"] == "Sign up or show the menu"
+
+
+async def test_settings_mute_and_unmute_a_topic_by_button_and_by_typing(bot):
+    mia = await bot.signed_up_user("Mia", language="de")
+    await mia.send("/settings")
+    reply = await mia.press("🔔 Neuigkeiten von CCCP")  # hears news now: the press mutes it
+    assert "news" in (await users.get_user(mia.user_id)).muted_topics
+    assert "Stumm: Neuigkeiten von CCCP" in reply.text
+    reply = await mia.send("/settings mute fills")
+    assert (await users.get_user(mia.user_id)).muted_topics == {"news", "fills"}
+    reply = await mia.send("/settings unmute news")
+    assert (await users.get_user(mia.user_id)).muted_topics == {"fills"}
+    reply = await mia.send("/settings mute everything")
+    assert "fills, alerts, trees" in reply.text  # the hint, nothing changed
+    assert (await users.get_user(mia.user_id)).muted_topics == {"fills"}
