@@ -10,7 +10,8 @@ draws the text in the recipient's language at send time and sends it. The sender
   LOCKED` on PostgreSQL), so one chat never gets two messages at once, in order;
 - marks a message sent right after Telegram accepted it: a crash between the two
   repeats at most the message in flight (its row and chat turn come back after
-  `lease`);
+  `lease`); one request is in flight by default (OUTBOX_IN_FLIGHT raises it, for a
+  Telegram far away: a crash may then repeat that many);
 - on a 429 waits `retry_after` for that chat; when a second chat gets a 429 within
   a second, the bot as a whole is over the limit and everyone waits;
 - on a 403 (the person blocked the bot) marks the user (`blocked_bot_at`) and skips
@@ -79,7 +80,7 @@ class Pacing:
     rate_per_s: float = 25.0  # overall; Telegram allows about 30
     chat_interval_s: float = 1.0  # a private chat
     group_interval_s: float = 3.0  # a group: 20 a minute
-    in_flight: int = 4  # requests to Telegram at once
+    in_flight: int = 1  # requests to Telegram at once; a crash may repeat that many messages
     lease_s: float = outbox.CLAIM_TIMEOUT.total_seconds()  # a crashed sender's row comes back after this
     idle_poll_s: float = 1.0  # nothing due: look again after this
     everyone_within_s: float = 1.0  # 429s for two chats this close: everyone waits
@@ -90,7 +91,8 @@ class Pacing:
 
 def pacing_from(settings) -> Pacing:
     """OUTBOX_RATE_PER_S and OUTBOX_LEASE_S (core.settings)."""
-    return Pacing(rate_per_s=settings.outbox_rate_per_s, lease_s=settings.outbox_lease_s)
+    return Pacing(rate_per_s=settings.outbox_rate_per_s, lease_s=settings.outbox_lease_s,
+                  in_flight=settings.outbox_in_flight)
 
 
 async def _send_notice(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # The outbox sender: messages a second overall, and how long a crashed sender's message waits.
     outbox_rate_per_s: float = Field(default=25, gt=0, le=30)
     outbox_lease_s: float = Field(default=120, ge=1, le=3600)
+    outbox_in_flight: int = Field(default=1, ge=1, le=16)
     cert_signing_key: str = ""
     default_language: str = "en"
     metrics_token: str = ""

@@ -237,3 +237,12 @@ async def test_a_rolled_back_event_leaves_no_notification(db):
         await outbox.enqueue(1, NOTICE, {"text": "a trade"}, dedup_key="trade:2", topic=Topic.FILLS)
         await outbox.enqueue(1, NOTICE, {"text": "a trade"}, dedup_key="trade:2", topic=Topic.FILLS)
     assert await OutboxMessage.filter(dedup_key="trade:2").count() == 1
+
+
+async def test_four_requests_in_flight_keep_the_limits_too(run):
+    chats = run.people(20)
+    expected = await _notify(chats, 5)
+    await run.sender(in_flight=4).run_until_empty()
+    got = run.by_chat()
+    assert all([text for _, text in got[p.chat_id]] == expected[p.chat_id] for p in chats)
+    _check_pacing(run, Pacing(in_flight=4))
