@@ -119,6 +119,7 @@ class OutboxSender:
         self._in_flight: set[asyncio.Task] = set()
         self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self.sent = 0  # accepted by Telegram, by this sender
 
     # ---- running -------------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ class OutboxSender:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), timeout=wait)
         await self._settle()
+        log.info("outbox sender stopped: %d message(s) sent", self.sent)
 
     async def run_until_empty(self) -> None:
         """Send until no message is pending or in flight (retries included)."""
@@ -232,7 +234,10 @@ class OutboxSender:
 
     async def _send(self, message: OutboxMessage, prepared: tuple[Renderer, Translator]) -> bool:
         render, t = prepared
-        return await deliver(self.bot, self.bot_data, message, render, t, self.clock.now, self.pacing)
+        if await deliver(self.bot, self.bot_data, message, render, t, self.clock.now, self.pacing):
+            self.sent += 1
+            return True
+        return False
 
 
 async def deliver(bot: Bot, bot_data: Mapping, message: OutboxMessage, render: Renderer, t: Translator,
