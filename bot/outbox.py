@@ -120,6 +120,7 @@ class OutboxSender:
         self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
         self.sent = 0  # accepted by Telegram, by this sender
+        self._recovered_at: datetime | None = None
 
     # ---- running -------------------------------------------------------------------------
 
@@ -173,7 +174,9 @@ class OutboxSender:
                 await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
                 continue
             now = self.clock.now()
-            await outbox.recover_stuck(now=now, timeout=timedelta(seconds=pacing.lease_s))
+            if self._recovered_at is None or now - self._recovered_at >= timedelta(seconds=1):
+                await outbox.recover_stuck(now=now, timeout=timedelta(seconds=pacing.lease_s))
+                self._recovered_at = now
             claimed = await outbox.claim_turns(now=now, limit=1, lease=timedelta(seconds=pacing.lease_s))
             if not claimed:
                 if self._in_flight:  # their chats come free when they finish

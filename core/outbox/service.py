@@ -53,8 +53,6 @@ async def enqueue(
     `topic` says what a notification is about, so a person who muted it is spared;
     leave it None for what must always arrive (a receipt, a refund, a staff reply)."""
     now = now or utcnow()
-    if (existing := await OutboxMessage.get_or_none(dedup_key=dedup_key)) is not None:
-        return existing
     try:
         # A savepoint, so a twin's UNIQUE violation does not abort the caller's transaction.
         async with in_transaction():
@@ -193,7 +191,8 @@ async def claim_turns(
             ):
                 await OutboxPace.filter(chat_id=chat).update(busy_until=None)
                 continue
-            taken.append(await OutboxMessage.get(id=first.id))
+            first.state, first.claimed_at, first.attempts = OutboxState.SENDING, now, first.attempts + 1
+            taken.append(first)
     taken.sort(key=lambda m: m.id)
     return taken
 
