@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[Bot, Mapping, Translator, OutboxMessage], Awaitable[None]]
 RENDERERS_KEY = "outbox_renderers"
 SENDER_KEY = "outbox_sender"
-NOTICE = "notice"  # a built-in kind: params {"text": msgid, "args": {...}} (broadcasts, staff notes)
+NOTICE = "notice"  # built in: {"text": msgid, "args": {...}, "photo"?, "buttons"?} (broadcasts, staff notes)
 MAX_BACKOFF_S = 300.0
 
 
@@ -96,7 +96,18 @@ def pacing_from(settings) -> Pacing:
 
 
 async def _send_notice(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
-    await bot.send_message(message.chat_id, t(message.params["text"], **message.params.get("args", {})))
+    """params: text (a msgid) and args; optional photo (a URL or Telegram file_id, sent with
+    the text as caption) and buttons: rows of {"text": msgid, "url": ...} link buttons."""
+    p = message.params
+    text = t(p["text"], **p.get("args", {}))
+    markup = None
+    if p.get("buttons"):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(b["text"]), url=b["url"]) for b in row]
+                                       for row in p["buttons"]])
+    if p.get("photo"):
+        await bot.send_photo(message.chat_id, photo=p["photo"], caption=text, reply_markup=markup)
+    else:
+        await bot.send_message(message.chat_id, text, reply_markup=markup)
 
 
 BUILTIN_RENDERERS: dict[str, Renderer] = {NOTICE: _send_notice}

@@ -246,3 +246,15 @@ async def test_four_requests_in_flight_keep_the_limits_too(run):
     got = run.by_chat()
     assert all([text for _, text in got[p.chat_id]] == expected[p.chat_id] for p in chats)
     _check_pacing(run, Pacing(in_flight=4))
+
+
+async def test_a_notice_is_rendered_in_the_recipients_language_at_send_time_with_its_button(run):
+    [zoe] = run.people(1)
+    await users.sign_up(zoe.chat_id, "Zoe", "en", ["consumer"], now=START)
+    await outbox.enqueue(zoe.chat_id, NOTICE, {"text": "Notifications and account types", "buttons": [[{"text": "on",
+                         "url": "https://cccp.example/s"}]]}, dedup_key="lang", topic=Topic.NEWS, now=START)
+    await users.set_language(zoe.chat_id, "de")  # changed after the message was written
+    await run.sender().run_until_empty()
+    [message] = zoe.messages
+    assert message.text == "Benachrichtigungen und Kontoarten"
+    assert message.inline_keyboard[0][0]["text"] == "an"
