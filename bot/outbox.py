@@ -306,12 +306,21 @@ async def drain(application: Application, *, chat_id: int | None = None, limit: 
     pacing = sender.pacing if sender is not None else Pacing()
     clock = _app_clock(application)
     helper = OutboxSender(application.bot, application.bot_data, pacing=pacing)
-    sent = 0
-    for _ in range(limit):
+    sent = waited = 0
+    for _ in range(limit + TURN_WAIT_TRIES):
+        if sent >= limit:
+            break
         now = clock()
         claimed = await outbox.claim_turns(now=now, limit=1, chat_id=chat_id, burst=chat_id is not None,
                                            lease=timedelta(seconds=pacing.lease_s))
         if not claimed:
+            if chat_id is not None and await _turn_held_elsewhere(chat_id, now):
+                # The sender task is sending this chat's first message: the rest follow
+                # it in this reply, once it is done (so the reply is complete when we return).
+                waited += 1
+                if waited < TURN_WAIT_TRIES:
+                    await asyncio.sleep(TURN_WAIT_S)
+                    continue
             break
         message = claimed[0]
         helper.clock = _FixedClock(clock)
@@ -327,6 +336,20 @@ async def drain(application: Application, *, chat_id: int | None = None, limit: 
         if await deliver(application.bot, application.bot_data, message, *prepared, clock, pacing):
             sent += 1
     return sent
+
+
+TURN_WAIT_S = 0.02
+TURN_WAIT_TRIES = 500  # 10 s at most: a request to Telegram in flight
+
+
+async def _turn_held_elsewhere(chat_id: int, now: datetime) -> bool:
+    """Another sender holds the chat's turn while messages for it are due."""
+    pace = await outbox.OutboxPace.get_or_none(chat_id=chat_id)
+    if pace is None or pace.busy_until is None:
+        return False
+    return await OutboxMessage.filter(
+        chat_id=chat_id, state__in=(outbox.OutboxState.PENDING, outbox.OutboxState.SENDING), due_at__lte=now
+    ).exists()
 
 
 class _FixedClock:
