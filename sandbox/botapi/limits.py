@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import errors, events
+
 
 @dataclass(frozen=True)
 class RateLimits:
@@ -81,3 +83,14 @@ class FloodControl:
         now = self._clock()
         self._per_chat.setdefault(chat_id, deque()).append(now)
         self._global.append(now)
+
+
+class FloodChecks:
+    """The limits as the server's methods apply them (a BotApiServer mixin)."""
+
+    def _check_flood(self, chat_id: int) -> None:
+        retry_after_s = self.flood.retry_after_s(chat_id)
+        if retry_after_s is not None:
+            self._publish(events.RATE_LIMITED, chat_id, {"retry_after": retry_after_s})
+            raise errors.too_many_requests(retry_after_s)
+        self.flood.record(chat_id)
