@@ -177,22 +177,28 @@ async def claim_turns(
             query = query.filter(chat_id=chat_id)
         rows = await (
             query.filter(chat_id__not_in=Subquery(busy)).order_by("id").limit(limit * 4)
-            .select_for_update(skip_locked=True).values_list("chat_id", flat=True)
+            .select_for_update(skip_locked=True).only("id", "chat_id")
         )
-        chats = list(dict.fromkeys(rows))[:limit]
-        for chat in chats:
+        mine: dict[int, int] = {}  # chat -> the lowest row of it this transaction locked
+        for row in rows:
+            mine.setdefault(row.chat_id, row.id)
+        # The chats of the oldest rows, taken in ascending chat order: two senders lock pace
+        # rows in one order, so they may wait for each other but never deadlock.
+        for chat in sorted(list(mine)[:limit]):
+            lowest = await OutboxMessage.filter(chat_id=chat, state=OutboxState.PENDING, due_at__lte=now).order_by(
+                "id").first()
+            if lowest is None or lowest.id != mine[chat]:
+                continue  # another sender locked this chat's older message: it goes first, from there
             await _pace_row(chat, now)
             if not await OutboxPace.filter(_free(now, burst=burst), chat_id=chat).update(busy_until=now + lease):
                 continue  # another sender has this chat's turn
-            first = await OutboxMessage.filter(chat_id=chat, state=OutboxState.PENDING, due_at__lte=now).order_by(
-                "id").first()
-            if first is None or not await OutboxMessage.filter(id=first.id, state=OutboxState.PENDING).update(
+            if not await OutboxMessage.filter(id=lowest.id, state=OutboxState.PENDING).update(
                 state=OutboxState.SENDING, claimed_at=now, attempts=F("attempts") + 1
             ):
                 await OutboxPace.filter(chat_id=chat).update(busy_until=None)
                 continue
-            first.state, first.claimed_at, first.attempts = OutboxState.SENDING, now, first.attempts + 1
-            taken.append(first)
+            lowest.state, lowest.claimed_at, lowest.attempts = OutboxState.SENDING, now, lowest.attempts + 1
+            taken.append(lowest)
     taken.sort(key=lambda m: m.id)
     return taken
 

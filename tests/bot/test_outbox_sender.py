@@ -258,3 +258,24 @@ async def test_a_notice_is_rendered_in_the_recipients_language_at_send_time_with
     [message] = zoe.messages
     assert message.text == "Benachrichtigungen und Kontoarten"
     assert message.inline_keyboard[0][0]["text"] == "an"
+
+
+async def test_a_sender_skips_rows_another_sender_has_locked(db):
+    """Two senders on PostgreSQL: a row locked by one (FOR UPDATE) is skipped by the other,
+    which takes the next chat's instead of waiting (SQLite has one writer: nothing to skip)."""
+    if not db.startswith("postgres"):
+        pytest.skip("row locks are PostgreSQL's")
+    await outbox.enqueue(1, NOTICE, {"text": "a"}, dedup_key="a", now=START)
+    await outbox.enqueue(2, NOTICE, {"text": "b"}, dedup_key="b", now=START)
+    locked = asyncio.Event()
+
+    async def other_sender() -> list:
+        await locked.wait()
+        return await outbox.claim_turns(now=START, limit=5)
+
+    other = asyncio.create_task(other_sender())  # its own connection: created outside the transaction
+    async with in_transaction():
+        await OutboxMessage.filter(dedup_key="a").select_for_update()
+        locked.set()
+        claimed = await asyncio.wait_for(other, timeout=10)  # it did not wait for our lock
+    assert [m.chat_id for m in claimed] == [2]
