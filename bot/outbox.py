@@ -186,7 +186,7 @@ class OutboxSender:
                 continue
             now = self.clock.now()
             if self._recovered_at is None or now - self._recovered_at >= timedelta(seconds=1):
-                await outbox.recover_stuck(now=now, timeout=timedelta(seconds=pacing.lease_s))
+                await outbox.recover_stuck(now=now, stuck_after=timedelta(seconds=pacing.lease_s))
                 self._recovered_at = now
             claimed = await outbox.claim_turns(now=now, limit=1, lease=timedelta(seconds=pacing.lease_s))
             if not claimed:

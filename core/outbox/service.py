@@ -122,11 +122,11 @@ async def mark_failed(message_id: int, error: str) -> None:
     )
 
 
-async def recover_stuck(*, now: datetime | None = None, timeout: timedelta = CLAIM_TIMEOUT) -> int:
+async def recover_stuck(*, now: datetime | None = None, stuck_after: timedelta = CLAIM_TIMEOUT) -> int:
     """Give back messages a crashed sender claimed and never finished (their chat's
     turn ran out at the same moment: it was taken for `timeout` too)."""
     now = now or utcnow()
-    return await OutboxMessage.filter(state=OutboxState.SENDING, claimed_at__lt=now - timeout).update(
+    return await OutboxMessage.filter(state=OutboxState.SENDING, claimed_at__lt=now - stuck_after).update(
         state=OutboxState.PENDING
     )
 

@@ -15,8 +15,8 @@ from core.users.service import (
     mark_blocked,
     mark_unblocked,
     set_language,
-    set_topic_muted,
     set_notifications,
+    set_topic_muted,
     sign_up,
 )
 

@@ -117,6 +117,14 @@ async def test_kill_9_during_2000_notifications_to_200_chats(db_url, tmp_path):
     await _kill_during_the_run(db_url, tmp_path, chats=200, per_chat=10)
 
 
+def _start_sender(env: dict[str, str], tmp_path: Path, n: int) -> subprocess.Popen:
+    """`cccp outbox send`, logging to sender-<n>.log."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cccp", "outbox", "send"], cwd=tmp_path, env=env,
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"sender-{n}.log", "w"),  # noqa: SIM115
+    )
+
+
 async def test_two_sender_processes_on_one_postgresql_deliver_each_message_once(postgres_url, tmp_path):
     from tests.conftest import _truncate_postgres  # a clean database for this test
 
@@ -130,11 +138,7 @@ async def test_two_sender_processes_on_one_postgresql_deliver_each_message_once(
     try:
         arrivals = Arrivals(server)
         expected = await _enqueue(postgres_url, server, chats=30, per_chat=4)
-        for n in range(2):
-            senders.append(subprocess.Popen(
-                [sys.executable, "-m", "cccp", "outbox", "send"], cwd=tmp_path, env=env,
-                stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"sender-{n}.log", "w"),  # noqa: SIM115
-            ))
+        senders += [_start_sender(env, tmp_path, n) for n in range(2)]
         await _all_sent(postgres_url)
         _check_arrivals(arrivals, expected, repeats_allowed=0)
         # Each chat's turn is in the database: neither process wrote to a chat past its limit.

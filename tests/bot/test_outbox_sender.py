@@ -22,8 +22,7 @@ from tortoise.transactions import in_transaction
 from bot.outbox import NOTICE, OutboxSender, Pacing
 from core import outbox, users
 from core.outbox import OutboxMessage, OutboxState, Topic
-from sandbox.botapi import BotApiServer, ManualClock, RateLimits
-from sandbox.botapi import events
+from sandbox.botapi import BotApiServer, ManualClock, RateLimits, events
 
 TOKEN = "123456:OUTBOX"
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -105,7 +104,7 @@ async def _notify(chats, per_chat: int, *, topic: Topic | None = None) -> dict[i
 def _check_pacing(run: Run, pacing: Pacing) -> None:
     for chat, got in run.by_chat().items():
         times = [at for at, _ in got]
-        assert all(b - a >= pacing.chat_interval_s for a, b in zip(times, times[1:])), f"chat {chat} above 1/s"
+        assert all(b - a >= pacing.chat_interval_s for a, b in zip(times, times[1:], strict=False)), f"chat {chat} above 1/s"
     times = sorted(at for at, _, _ in run.arrivals)
     # In flight requests may arrive together: at most `in_flight` over the rate in any second.
     for i, start in enumerate(times):
@@ -156,7 +155,7 @@ async def test_a_429_for_a_chat_is_waited_out_and_nothing_is_lost(db):
         assert [text for _, text in run.by_chat()[alice.chat_id]] == expected[alice.chat_id]
         assert server.flood.refusals and (await outbox.counts()).rate_limited == len(server.flood.refusals)
         times = [at for at, _ in run.by_chat()[alice.chat_id]]
-        assert all(b - a >= 2.0 for a, b in zip(times, times[1:]))
+        assert all(b - a >= 2.0 for a, b in zip(times, times[1:], strict=False))
     finally:
         await application.shutdown()
         await server.stop()
