@@ -130,6 +130,9 @@ def build_application(
     application.bot_data[outbox.RENDERERS_KEY] = {
         kind: render for f in features for kind, render in f.outbox_renderers.items()
     }
+    application.bot_data[outbox.SENDER_KEY] = outbox.OutboxSender(
+        application.bot, application.bot_data, pacing=outbox.pacing_from(settings)
+    )
 
     application.add_handler(callbacks.guard(), group=-5)
     for feature in features:
@@ -148,9 +151,6 @@ def build_application(
                 application.job_queue.run_repeating(
                     job.callback, interval=job.interval, first=job.first or job.interval, name=job.name
                 )
-        application.job_queue.run_repeating(
-            outbox.drain_job, interval=outbox.DRAIN_INTERVAL, first=outbox.DRAIN_INTERVAL, name="outbox"
-        )
     return application
 
 

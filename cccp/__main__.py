@@ -16,6 +16,7 @@ from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
+from cccp import outbox as outbox_commands
 from cccp import payments as payments_commands
 from cccp import registry as registry_commands
 from cccp import run as run_commands
@@ -35,6 +36,7 @@ AREAS = [
     catalog_commands,
     payments_commands,
     audit_commands,
+    outbox_commands,
 ]
 
 

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     hold_ttl_s: int = Field(default=900, ge=30, le=86_400)
     # How long a bot process that stops renewing its lease keeps it (a standby then takes over).
     inbox_lease_s: float = Field(default=15, ge=1, le=300)
+    # The outbox sender: messages a second overall, and how long a crashed sender's message waits.
+    outbox_rate_per_s: float = Field(default=25, gt=0, le=30)
+    outbox_lease_s: float = Field(default=120, ge=1, le=3600)
+    outbox_in_flight: int = Field(default=1, ge=1, le=16)
     cert_signing_key: str = ""
     default_language: str = "en"
     metrics_token: str = ""
