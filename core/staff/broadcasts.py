@@ -121,7 +121,7 @@ async def cancel(actor_id: int, broadcast_id: int, *, now: datetime | None = Non
             return await progress(broadcast_id)
         stopped = await OutboxMessage.filter(
             dedup_key__startswith=_prefix(broadcast_id), state=OutboxState.PENDING
-        ).update(state=OutboxState.FAILED, last_error=CANCELLED)
+        ).update(state=OutboxState.SKIPPED, last_error=CANCELLED)
         await audit.record(actor_id, "broadcast_cancel", target=f"broadcast {broadcast_id}",
                            after={"not_sent": stopped}, now=now)
     return await progress(broadcast_id)
@@ -135,7 +135,8 @@ async def progress(broadcast_id: int) -> BroadcastView:
     counts = dict(await OutboxMessage.filter(dedup_key__startswith=_prefix(broadcast_id))
                   .annotate(n=Count("id")).group_by("state").values_list("state", "n"))
     sent = counts.get(OutboxState.SENT, 0)
-    skipped = counts.get(OutboxState.FAILED, 0)
+    # skipped: muted, blocked the bot or cancelled (the sender's SKIPPED), or failed for good
+    skipped = counts.get(OutboxState.SKIPPED, 0) + counts.get(OutboxState.FAILED, 0)
     pending = counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.SENDING, 0)
     state = BroadcastState(row.state)
     if state == BroadcastState.SENDING and not pending:

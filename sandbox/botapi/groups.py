@@ -145,7 +145,7 @@ class GroupMember(ChatUser):
     async def send_photo(self, data: bytes, *, caption: str | None = None, thread_id: int | None = None,
                          reply_to: int | None = None) -> Reply:  # type: ignore[override]
         stored = self.server.store_file(data, kind="photo", mime_type="image/png")
-        from .server import _photo_size
+        from .api_files import _photo_size
 
         return await self._post(None, thread_id, reply_to, photo=[_photo_size(stored)], caption=caption)
 
