@@ -27,3 +27,5 @@ class Kind(StrEnum):
     POST_HOLD = "post_hold"  # what a hold reserved, moved (post_hold's default)
     VOID_HOLD = "void_hold"  # a hold released (void_hold's default)
     EXPIRE_HOLD = "expire_hold"  # a hold released when its time ran out (expire_holds)
+    CANCELLATION = "cancellation"  # buffer credits cancelled for a loss (reforestation)
+    PLANTING = "planting"  # a share of a purchase's fee into the planting fund (reforestation)
