@@ -13,7 +13,6 @@ from core.ledger import CARBON, Role
 from core.reforestation.errors import BadMeasurement, NothingToIssue, NotTheProducer, WrongPlotState
 from core.reforestation.models import Plot
 from core.registry.models import BlockStatus, SerialBlock
-from tests.helpers import issue_to
 from tests.reforestation.conftest import PRODUCER, T0, make_forest, run_years
 
 
@@ -144,11 +143,12 @@ async def test_the_database_refuses_a_plot_issued_beyond_its_long_term_average_a
 
 
 async def test_cancelled_serials_never_move(forest):
-    await run_years(T0, 3)
-    await reforestation.record_loss(forest.plot.id, by_user_id=PRODUCER, cause="pest", percent=50, key="p", now=T0 + timedelta(days=1100))
+    end = await run_years(T0, 3)
+    loss = await reforestation.record_loss(forest.plot.id, by_user_id=PRODUCER, cause="pest", percent=100, key="p",
+                                           now=end)
+    assert loss.cancelled_kg > 0
     cancellation = await ledger.system_account(Role.CANCELLATION, CARBON)
     other = await ledger.user_account(PRODUCER, CARBON)
     from core.registry.errors import RetiredCreditsNeverMove
     with pytest.raises(RetiredCreditsNeverMove):
         await ledger.post("steal", "transfer", [ledger.Leg(cancellation.id, other.id, 1)])
-    await issue_to(1, 1, "x")
