@@ -113,10 +113,13 @@ def stock_kg(plot: Plot, now: datetime) -> int:
     return stock_at_age(plot, age_years(plot, now))
 
 
-def stock_at_age(plot: Plot, age: float) -> int:
+def stock_at_age(plot: Plot, age: float, *, trees: int | None = None, calibration_ppm: int | None = None) -> int:
+    """The stock at `age` with the plot's trees alive and calibration (or those given)."""
     species = get_species(plot.species)
-    per_ha = species.co2_kg_ha(age) * _stocking(species, plot.area_m2, plot.trees_alive)
-    return math.floor(per_ha * plot.area_m2 / M2_PER_HA * plot.calibration_ppm / PPM)
+    trees = plot.trees_alive if trees is None else trees
+    calibration_ppm = plot.calibration_ppm if calibration_ppm is None else calibration_ppm
+    per_ha = species.co2_kg_ha(age) * _stocking(species, plot.area_m2, trees)
+    return math.floor(per_ha * plot.area_m2 / M2_PER_HA * calibration_ppm / PPM)
 
 
 def _lta_kg(species: Species, area_m2: int, trees: int, rotation_years: int) -> int:
