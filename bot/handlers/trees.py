@@ -63,7 +63,7 @@ CHART_STOCK = N_("estimated CO2 held")
 CHART_HARVEST = N_("harvest and replanting")
 CHART_CAPTION = N_("Estimated CO2 held by your trees on {plot}, from the growth model and the producer's measurements.")
 
-NOT_A_PRODUCER = N_("Only producers manage plots. Your roles can be changed with /settings.")
+NOT_A_PRODUCER = N_("Only producers manage plots.")
 NO_PLOTS = N_("You have no plots yet. An operator registers them with `cccp forest add-plot`.")
 PLOT_LINE = N_(
     "• Plot {id}: {name} ({location}), {species}, {area} ha, rotation {rotation} of {years} years, "
@@ -104,8 +104,8 @@ HARVESTED_MESSAGE = N_(
 )
 REPLANTED_MESSAGE = N_("🌱 {plot} was replanted (rotation {rotation}); your trees grow again.")
 LOSS_MESSAGE = N_(
-    "🔥 {plot} lost {percent}% of its stand ({cause}). The project's buffer pool covers the credits "
-    "it had issued; the plot is replanted."
+    "🔥 {plot} lost {percent}% of its stand ({cause}). Credits it had issued are covered from the "
+    "project's buffer pool; what is left of the stand grows on."
 )
 REMINDER_MESSAGE = {
     "issuance": N_("📜 Plot {plot_id} ({plot}) has grown since its last issuance: request one in /forest."),
