@@ -15,6 +15,7 @@ from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
+from cccp import forest as forest_commands
 from cccp import payments as payments_commands
 from cccp import registry as registry_commands
 from cccp import run as run_commands
@@ -33,6 +34,7 @@ AREAS = [
     certs_commands,
     catalog_commands,
     payments_commands,
+    forest_commands,
 ]
 
 

@@ -46,7 +46,7 @@ async def stand_history(plot: Plot, since: datetime, until: datetime, *, share: 
     moment = since
     while moment <= until:
         planted = max((p for p in plantings if p <= moment), default=None)
-        ended = any(planted is not None and planted <= h <= moment for h in ends)
+        ended = any(planted is not None and planted < h <= moment for h in ends)
         stock = 0.0
         if planted is not None and not ended:
             age = (moment - planted).total_seconds() / 86_400 / DAYS_PER_YEAR
@@ -85,7 +85,7 @@ def render(chart: Chart) -> bytes:
     axes.set_ylim(bottom=0)
     axes.set_xlim(left=0)
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="upper left")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize="small", frameon=False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
