@@ -32,6 +32,7 @@ async def test_a_purchase_plants_trees_that_trees_shows_and_years_later_a_milest
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size == (800, 450)
     assert "Estimated CO2 held by your trees on Talhão 1" in alice.last.caption
+    bot.clock.advance(60)  # the stand-in's per-chat rate: a minute since the last message
     await drain(bot.application)
     assert any("Your purchase planted 5 trees on Talhão 1" in (m.text or "") for m in alice.messages)
 
