@@ -220,7 +220,7 @@ async def simulate(spec: dict, years: int, *, start: datetime) -> dict:
     await users.sign_up(producer, "Simulated producer", "en", ["producer"], now=start)
     p = spec["project"]
     project = await registry.create_project(name=p["name"], methodology=p["methodology"], country=p["country"],
-                                            producer_id=producer, code=p["code"], buffer_percent=p["buffer_percent"],
+                                            producer_id=producer, code="SIM", buffer_percent=p["buffer_percent"],
                                             approve=True, now=start)
     q = spec["plot"]
     plot = await reforestation.register_plot(project_id=project.id, name=q["name"], location=q["location"],

@@ -50,6 +50,7 @@ def restore_sqlite_indexes(model_name: str, app_label: str = "models"):
 
     return restore
 
+
 def seed_kinds(kinds: tuple[tuple[str, str], ...]):
     """A RunPython step that adds ledger kinds (code, description) not there yet."""
 

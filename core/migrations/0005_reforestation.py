@@ -8,15 +8,14 @@ from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import CheckConstraint
 
 from core.db_migration_support import restore_sqlite_indexes, seed_kinds
-
+from core.reforestation.models import EventKind, PlotStatus, RequestStatus, TreeOrderStatus
+from core.registry.models import BlockStatus
 
 # Literal, not kinds.Kind: what this migration seeds must not change when the enum grows.
 KINDS = (
     ("cancellation", "buffer credits cancelled for a loss (reforestation)"),
     ("planting", "a share of a purchase's fee into the planting fund (reforestation)"),
 )
-from core.reforestation.models import EventKind, PlotStatus, RequestStatus, TreeOrderStatus
-from core.registry.models import BlockStatus
 
 
 class Migration(migrations.Migration):

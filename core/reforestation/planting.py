@@ -29,7 +29,14 @@ from core.clock import utcnow
 from core.ledger import Kind, Leg, Role
 from core.outbox import Topic
 from core.purchases.models import Purchase, ReductionOrder
-from core.reforestation.models import EventKind, Plot, PlotEvent, PlotStatus, TreeOrder, TreeOrderStatus
+from core.reforestation.models import (
+    EventKind,
+    Plot,
+    PlotEvent,
+    PlotStatus,
+    TreeOrder,
+    TreeOrderStatus,
+)
 from core.reforestation.service import age_years, get_species, stock_kg
 
 TREES_PER_TONNE = 10  # one tonne bought plants ten trees

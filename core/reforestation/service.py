@@ -52,9 +52,9 @@ from core.reforestation.models import (
     TreeOrderStatus,
 )
 from core.reforestation.species import Species, get_species
+from core.registry.methodologies import ProjectType
 from core.registry.models import Project
 from core.registry.projects import project_row
-from core.registry.methodologies import ProjectType
 
 DAYS_PER_YEAR = 365.25
 M2_PER_HA = 10_000
