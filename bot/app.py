@@ -44,6 +44,7 @@ from bot.errors import on_error
 from bot.feature import Command, Feature, Wiring
 from bot.handlers import account, help, lookup, payments, staff, support
 from bot.handlers import settings as settings_handlers
+from bot.handlers import trees
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
 from bot.texts import ERROR_TEXTS, ERROR_TEXTS_KEY
@@ -66,6 +67,7 @@ ALL_FEATURES: list[Feature] = [
     account.FEATURE,
     settings_handlers.FEATURE,
     payments.FEATURE,
+    trees.FEATURE,
     help.FEATURE,
 ]
 

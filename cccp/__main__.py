@@ -17,6 +17,7 @@ from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
 from cccp import outbox as outbox_commands
+from cccp import forest as forest_commands
 from cccp import payments as payments_commands
 from cccp import registry as registry_commands
 from cccp import run as run_commands
@@ -37,6 +38,7 @@ AREAS = [
     payments_commands,
     audit_commands,
     outbox_commands,
+    forest_commands,
 ]
 
 

@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "core.inbox.models",
     "core.outbox.models",
     "core.staff.models",
+    "core.reforestation.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

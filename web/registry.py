@@ -49,6 +49,7 @@ STATUS_LABELS = {
     "active": ("Active", "In circulation"),
     "held": ("Held", "Reserved for an offer or a payment"),
     "retired": ("Retired", "Taken out of circulation for good"),
+    "canceled": ("Cancelled", "Cancelled from a buffer pool for a forest loss; never retired"),
 }
 PROJECT_STATUS_LABELS = {"approved": "Approved", "draft": "Pending approval", "suspended": "Suspended"}
 
