@@ -32,6 +32,8 @@ async def test_a_purchase_plants_trees_that_trees_shows_and_years_later_a_milest
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size == (800, 450)
     assert "Estimated CO2 held by your trees on Talhão 1" in alice.last.caption
+    a_minute_later = datetime.now(UTC) + timedelta(minutes=1)
+    bot.application.bot_data["clock"] = lambda: a_minute_later  # the sender paces each chat too
     bot.clock.advance(60)  # the stand-in's per-chat rate: a minute since the last message
     await drain(bot.application)
     assert any("Your purchase planted 5 trees on Talhão 1" in (m.text or "") for m in alice.messages)
@@ -39,9 +41,12 @@ async def test_a_purchase_plants_trees_that_trees_shows_and_years_later_a_milest
     later = now + timedelta(days=3 * 365)
     report = await reforestation.tick(later)
     assert report.milestones == 1
-    bot.application.bot_data["clock"] = lambda: later
-    bot.clock.advance(60)  # the stand-in's per-chat rate: a minute since the last message
-    await drain(bot.application)
+    moment = [later]
+    bot.application.bot_data["clock"] = lambda: moment[0]
+    for _ in range(3):  # the sender paces: a message to the producer first, then Alice's
+        moment[0] += timedelta(seconds=1)
+        bot.clock.advance(1)
+        await drain(bot.application)
     milestone = [m.text for m in alice.messages if m.text and "have absorbed" in m.text]
     assert len(milestone) == 1 and "Your 5 trees on Talhão 1 have absorbed 100 kg of CO2 so far" in milestone[0]
     assert (await reforestation.tick(later)).milestones == 0  # announced once
