@@ -8,6 +8,8 @@ from core.footprint.errors import UnknownFood
 from core.footprint.factors import factor, keys
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint import texts as tx
+from core.footprint.texts import Text
 
 # What people type -> the study's item (its slug in poore_nemecek_2018.csv).
 FOOD_ALIASES = {
@@ -53,5 +55,6 @@ def food(item: str, kg: object) -> Footprint:
     amount = checked(kg, "kg", "food_kg")
     f = factor("food", key)
     return make_footprint("food", {"item": key, "kg": amount},
-                          [Line.of(f"Food: {f.label}", amount, "kg", f)],
+                          [Line.of(f"Food: {f.label}", amount, "kg", f,
+                                   Text(tx.LINE_FOOD, {"item": Text(tx.FOOD_NAMES[key])}))],
                           f"Food {amount} kg {f.label}")

@@ -23,6 +23,8 @@ from core.footprint.errors import UnknownCurrency, UnknownSpendCategory
 from core.footprint.factors import DATA_DIR, factor, keys
 from core.footprint.limits import checked, to_decimal
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint import texts as tx
+from core.footprint.texts import Text
 
 PRICE_BASE_YEAR = 2022
 CATEGORY_ALIASES = {
@@ -134,5 +136,13 @@ def spend(amount: object, currency: str, category: str, *, year: int | None = No
                   "rate_usd": rate, "rate_date": on.isoformat(), "price_year": price_year,
                   "usd_2022": usd_2022},
         [Line.of(f"Spending on {key.replace('_', ' ')} ({f.label})", usd_2022,
-                 f"USD ({PRICE_BASE_YEAR})", f)],
-        f"Spending {money} {code} on {key.replace('_', ' ')}", notes=(assumption,))
+                 f"USD ({PRICE_BASE_YEAR})", f,
+                 Text(tx.LINE_SPEND, {"category": Text(tx.CATEGORY_NAMES[key]),
+                                      "code": " ".join(f.label.split()[:2])}))],
+        f"Spending {money} {code} on {key.replace('_', ' ')}", notes=(assumption,),
+        note_texts=(Text(tx.NOTE_SPEND, {
+            "amount": money, "currency": code, "date": on.isoformat(), "rate": rate,
+            "usd": usd.quantize(Decimal("0.01")), "year": str(price_year),
+            "base": str(PRICE_BASE_YEAR), "usd_base": usd_2022}),
+            *((Text(tx.NOTE_SPEND_STAND_IN, {"year": str(price_year)}),)
+              if _stand_in(year, price_year, index) else ())))
