@@ -51,7 +51,13 @@ def _table() -> tuple[dict[str, Place], dict[str, Place]]:
             names.setdefault(fold(place.name), place)
             for alias in filter(None, r["aliases"].split("|")):
                 aliases.setdefault(fold(alias), place)
+    for alias, name in SHORT_ALIASES.items():
+        aliases.setdefault(alias, names[fold(name)])
     return names, aliases
+
+
+# Names of under four letters the table leaves out, in German and French.
+SHORT_ALIASES = {"rom": "Rome"}
 
 
 def find_place(text: str) -> Place | None:

@@ -42,6 +42,22 @@ CATEGORY_ALIASES = {
     "fast food": "fast_food", "takeaway": "fast_food", "hotel": "hotels",
     "flights": "air_travel", "air travel": "air_travel", "airfare": "air_travel",
     "gym": "fitness", "haircut": "hairdresser", "barber": "hairdresser",
+    # German and French
+    "bekleidung": "clothing", "klamotten": "clothing", "mode": "clothing",
+    "habits": "clothing", "vêtement": "clothing", "schuh": "footwear", "chaussure": "footwear",
+    "rechner": "computers", "ordinateur": "computers", "ordinateurs": "computers",
+    "elektronik": "computers", "électronique": "computers", "telefon": "phones",
+    "téléphone": "phones", "portable": "phones", "haushaltsgeräte": "appliances",
+    "électroménager": "appliances", "mobilier": "furniture", "meuble": "furniture",
+    "spielzeug": "toys", "spiele": "toys", "jouets": "toys", "jeux": "toys",
+    "sportartikel": "sporting_goods", "articles de sport": "sporting_goods", "buch": "books",
+    "livre": "books", "medikamente": "medicines", "apotheke": "medicines",
+    "médicaments": "medicines", "pharmacie": "medicines", "kosmetik": "cosmetics",
+    "cosmétiques": "cosmetics", "essen gehen": "restaurants", "gaststätte": "restaurants",
+    "restaurants": "restaurants", "imbiss": "fast_food", "restauration rapide": "fast_food",
+    "hotels": "hotels", "hôtel": "hotels", "hôtels": "hotels", "flüge": "air_travel",
+    "flugtickets": "air_travel", "billets d'avion": "air_travel", "fitnessstudio": "fitness",
+    "salle de sport": "fitness", "friseur": "hairdresser", "coiffeur": "hairdresser",
 }
 
 
