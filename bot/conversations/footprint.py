@@ -170,6 +170,8 @@ REASON_SPEND = N_("Spending {amount} on {category}")
 
 RESULT_LINE = N_("{quantity} {unit} × {factor} {factor_unit} = {kg} kg CO2e")
 RESULT_SOURCE = N_("Source: {source} {version}, {location}")
+LOCATION_SHEET_ROW = N_("sheet “{sheet}”, row {row}")
+LOCATION_FILE_LINE = N_("{file} line {line}, column “{column}”")
 RESULT_TOTAL = N_("Footprint: {kg} kg CO2e")
 RESULT_CREDITS = N_("To offset: {kg} kg, the footprint rounded up to the whole kg = {credits} credits (1 credit = 1 t CO2e).")
 RF_EXPLAINED = N_(
@@ -775,7 +777,8 @@ def breakdown_text(t: Translator, fp: Footprint) -> str:
         formula = t(RESULT_LINE, quantity=_num(t, line.quantity), unit=_measure(t, line.unit),
                     factor=_num(t, line.factor, 6), factor_unit=_measure(t, line.factor_unit),
                     kg=_one_decimal(t, shown_kg(line.kg_co2e)))
-        source = t(RESULT_SOURCE, source=line.source, version=line.version, location=line.location)
+        source = t(RESULT_SOURCE, source=line.source, version=line.version,
+                   location=_location(t, line.location))
         parts.append(f"• {core_text(t, line.shown_text)}\n   {formula}\n   {source}")
     parts.append(t(RESULT_TOTAL, kg=_one_decimal(t, fp.shown_total)))
     parts.append(t(RESULT_CREDITS, kg=t.number(fp.kg_co2e), credits=_num(t, fp.credits)))
@@ -783,6 +786,17 @@ def breakdown_text(t: Translator, fp: Footprint) -> str:
         parts.append(t(RF_EXPLAINED) if fp.inputs["with_rf"] else t(NO_RF_EXPLAINED))
     parts.extend(f"ℹ️ {core_text(t, note)}" for note in fp.note_texts)
     return "\n\n".join(parts)
+
+
+def _location(t: Translator, location: str) -> str:
+    """Where in the source a factor is, in t's words (the source's own names quoted)."""
+    import re
+
+    if m := re.fullmatch(r'sheet "([^"]+)", row (\d+)(.*)', location, flags=re.DOTALL):
+        return t(LOCATION_SHEET_ROW, sheet=m.group(1), row=m.group(2)) + m.group(3)
+    if m := re.fullmatch(r'(\S+) line (\d+), column "([^"]+)"', location):
+        return t(LOCATION_FILE_LINE, file=m.group(1), line=m.group(2), column=m.group(3))
+    return location
 
 
 def _one_decimal(t: Translator, value: Decimal) -> str:
