@@ -138,6 +138,16 @@ def typo_candidates(text: str) -> list[str]:
     return list(dict.fromkeys(own[:1] + near))
 
 
+def names_an_airport(text: str) -> bool:
+    """Cheap test (no suggestions computed): a code, a city with airports, or a slip for a
+    main airport. The free-text reader asks it for every word pair it tries."""
+    cleaned = text.strip()
+    if len(cleaned) == 3 and get_airport(cleaned) is not None:
+        return True
+    folded = _fold(cleaned)
+    return folded in _main_airports() or folded in _by_city() or bool(typo_candidates(cleaned))
+
+
 def resolve_airport(text: str, *, confirmed: frozenset[str] | tuple[str, ...] = ()) -> Airport:
     """One airport for an IATA code or a city name (see the module rule).
 

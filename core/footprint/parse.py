@@ -258,17 +258,13 @@ def _check_names(request: FootprintRequest, text: str) -> None:
 
 def _names_two_airports(text: str) -> bool:
     """"Paris to London": no keyword, but both sides are places with airports."""
-    from core.footprint.airports import resolve_airport
-    from core.footprint.errors import FootprintError
+    from core.footprint.airports import names_an_airport
 
     try:
         request = _flight(text)
-        for side in ("origin", "destination"):
-            try:
-                resolve_airport(str(request.params[side]))
-            except FootprintError as error:
-                if error.code != "ambiguous_airport":
-                    return False
+        if not all(names_an_airport(str(request.params[side]))
+                   for side in ("origin", "destination")):
+            return False
     except (FootprintError, KeyError):
         return False
     return request.activity == "flight"
@@ -311,13 +307,9 @@ def _flight(text: str) -> FootprintRequest:
 
 
 def _is_airport(text: str) -> bool:
-    from core.footprint.airports import airport_candidates, resolve_airport
+    from core.footprint.airports import names_an_airport
 
-    try:
-        resolve_airport(text)
-    except FootprintError as error:
-        return error.code == "ambiguous_airport"
-    return bool(airport_candidates(text)) or len(text) == 3
+    return names_an_airport(text) or (len(text) == 3 and text.isalpha())
 
 
 def _is_place(text: str) -> bool:
