@@ -148,7 +148,7 @@ OPTION_LABELS = {
 # The factor tables' units, as the breakdown shows them.
 MEASURES = {"passenger.km": N_("passenger-km"), "vehicle.km": N_("vehicle-km"),
             "vehicle.mile": N_("vehicle-miles"), "room.night": N_("room-nights"),
-            "tonne.km": N_("tonne-km")}
+            "tonne.km": N_("tonne-km"), "purchaser price": N_("purchaser price")}
 PER_MEASURE = {"vehicle.mile": N_("vehicle-mile"), "room.night": N_("room-night")}  # after "/"
 UNIT_LABELS = {"passengers": N_("passengers"), "nights": N_("nights"), "rooms": N_("rooms")}
 
@@ -172,6 +172,7 @@ RESULT_LINE = N_("{quantity} {unit} × {factor} {factor_unit} = {kg} kg CO2e")
 RESULT_SOURCE = N_("Source: {source} {version}, {location}")
 LOCATION_SHEET_ROW = N_("sheet “{sheet}”, row {row}")
 LOCATION_FILE_LINE = N_("{file} line {line}, column “{column}”")
+LOCATION_COUNTRY_VALUE = N_("country “{key}”, {value}")
 RESULT_TOTAL = N_("Footprint: {kg} kg CO2e")
 RESULT_CREDITS = N_("To offset: {kg} kg, the footprint rounded up to the whole kg = {credits} credits (1 credit = 1 t CO2e).")
 RF_EXPLAINED = N_(
@@ -794,6 +795,8 @@ def _location(t: Translator, location: str) -> str:
 
     if m := re.fullmatch(r'sheet "([^"]+)", row (\d+)(.*)', location, flags=re.DOTALL):
         return t(LOCATION_SHEET_ROW, sheet=m.group(1), row=m.group(2)) + m.group(3)
+    if m := re.fullmatch(r'key "([^"]+)", emissions_intensity_gco2_per_kwh (.+)', location):
+        return t(LOCATION_COUNTRY_VALUE, key=m.group(1), value=m.group(2))
     if m := re.fullmatch(r'(\S+) line (\d+), column "([^"]+)"', location):
         return t(LOCATION_FILE_LINE, file=m.group(1), line=m.group(2), column=m.group(3))
     return location
