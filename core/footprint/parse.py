@@ -234,14 +234,13 @@ def parse_request(text: str, language: str | None = None) -> FootprintRequest:
 
 
 def _check_names(request: FootprintRequest, text: str) -> None:
-    """A food, category or country of several words none of which is known is not
-    read as one ("send to Alice" is not a food): Unrelated, saying what can be done."""
+    """A food or country of several words that is not known is not read as one ("send
+    to Alice" is not a food): Unrelated, saying what can be done. A spending category
+    follows "spent"/"on", so an unknown one is said as such ("wool socks")."""
     from core.footprint.countries import resolve_country
     from core.footprint.food import resolve_food
-    from core.footprint.spend import resolve_category
 
     field, resolve = {"food": ("item", resolve_food),
-                      "spend": ("category", resolve_category),
                       "hotel": ("country", resolve_country),
                       "electricity": ("country", resolve_country)}.get(request.activity,
                                                                       (None, None))
