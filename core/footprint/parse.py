@@ -23,6 +23,7 @@ missing, and a digit left where a country, category or food belongs raises Stray
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 import pycountry
@@ -88,7 +89,8 @@ _TRANSFER = (r"\b(send|sending|transfer|give|schick\w*|send\w*|überweis\w*|gib|
 _ROUTE = r"\s*(?:[-–—>→]+|\bto\b|\bnach\b|\bbis\b|\bà\b|\ba\b|\bvers\b|\bjusqu'?à\b)\s*"
 
 
-_LANGUAGE = "en"  # the language of the text being read (set by parse_request)
+# The language of the text being read (set by parse_request for one call).
+_LANGUAGE: ContextVar[str] = ContextVar("footprint_parse_language", default="en")
 
 
 def _number(text: str) -> Decimal:
@@ -97,7 +99,7 @@ def _number(text: str) -> Decimal:
     three digits groups thousands ("1.200 kWh" is 1200)."""
     original = text
     text, _, exponent = re.sub(r"\s", "", text).replace("\u2212", "-").lower().partition("e")
-    if _LANGUAGE in ("de", "fr") and "," not in text and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+    if _LANGUAGE.get() in ("de", "fr") and "," not in text and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")
     if "," in text and "." in text:
         text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
@@ -218,8 +220,14 @@ def parse_request(text: str, language: str | None = None) -> FootprintRequest:
     `language` ("en", "de", "fr"): the person's language, for numbers whose reading
     differs ("1.200" is 1200 in German and French, 1.2 in English).
     """
-    global _LANGUAGE
-    _LANGUAGE = language or "en"
+    token = _LANGUAGE.set(language or "en")
+    try:
+        return _parse(text)
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _parse(text: str) -> FootprintRequest:
     cleaned = _normalise(text)
     activity = _detect(cleaned) if cleaned else None
     if activity is None and cleaned and _names_two_airports(cleaned):
