@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 
-from core.footprint.texts import render as render_text
 from core.footprint import (
     Footprint,
     FootprintError,
@@ -20,6 +19,7 @@ from core.footprint import (
     parse_request,
     sources,
 )
+from core.footprint.texts import render as render_text
 
 EXIT_BAD_INPUT = 2
 

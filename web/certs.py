@@ -36,7 +36,7 @@ from core.certs.service import (
     verify_stored,
 )
 from core.certs.verification import Verdict
-from web.i18n import N_, SWITCH_CSS, PageText, language_switch, page_language
+from web.i18n import N_, SWITCH_CSS, PageText, language_switch
 
 PUBLIC_KEY_PATH = signing.PUBLIC_KEY_PATH
 CERT_KEY = web.AppKey("cert_key", object)  # Ed25519PrivateKey

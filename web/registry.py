@@ -35,7 +35,7 @@ from core.registry.public import ProjectRetirement, recent_retirements
 from web.certs import CSS as CERT_CSS
 from web.certs import SYMBOL_SVG
 from web.certs import _reduction_text as reduction_text  # the certificate page's wording
-from web.i18n import N_, SWITCH_CSS, PageText, language_switch, page_language
+from web.i18n import N_, SWITCH_CSS, PageText, language_switch
 
 RECENT_RETIREMENTS = 20  # on a project page; older ones are found by retirement id
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not one

@@ -58,11 +58,11 @@ from core.footprint import (
     sources,
 )
 from core.footprint.airports import get_airport, typo_candidates
-from core.footprint.result import shown_kg
-from core.footprint.texts import Text, render
 from core.footprint.errors import SameAirport, UnknownOption
 from core.footprint.food import resolve_food
+from core.footprint.result import shown_kg
 from core.footprint.spend import resolve_category, usd_rate
+from core.footprint.texts import Text, render
 from core.i18n import LANGUAGES
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from core.footprint import texts as tx
 from core.footprint.countries import country_name, country_of, place_understood
-from core.footprint.texts import Country, Text
 from core.footprint.errors import CountryNotCovered
 from core.footprint.factors import factor
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Country, Text
 
 
 def electricity(kwh: object, country: str) -> Footprint:

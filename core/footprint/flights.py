@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.footprint import texts as tx
 from core.footprint.airports import Airport, great_circle_km, resolve_airport
 from core.footprint.errors import SameAirport, UnknownOption
 from core.footprint.factors import factor
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
-from core.footprint import texts as tx
 from core.footprint.texts import Country, Text
 
 LONG_HAUL_FROM_KM = Decimal(3700)

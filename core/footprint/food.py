@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
+from core.footprint import texts as tx
 from core.footprint.errors import UnknownFood
 from core.footprint.factors import factor, keys
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
-from core.footprint import texts as tx
 from core.footprint.texts import Text
 
 # What people type -> the study's item (its slug in poore_nemecek_2018.csv).

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.footprint import texts as tx
 from core.footprint.factors import factor
 from core.footprint.flights import LONG_HAUL_FROM_KM, NO_RF_NOTE, RF_NOTE
 from core.footprint.ground import pick
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
-from core.footprint import texts as tx
 from core.footprint.texts import Text
 
 MODES = ("road", "van", "rail", "sea", "air")

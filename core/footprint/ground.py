@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.footprint import texts as tx
 from core.footprint.errors import UnknownOption
 from core.footprint.factors import factor
 from core.footprint.limits import checked, to_decimal
+from core.footprint.places import DETOUR
+from core.footprint.places import distance_km as place_km
 from core.footprint.result import Footprint, Line, make_footprint
-from core.footprint import texts as tx
-from core.footprint.places import DETOUR, distance_km as place_km
 from core.footprint.texts import Country, Text
 
 KM_PER_MILE = Decimal("1.609344")

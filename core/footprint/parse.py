@@ -31,11 +31,11 @@ import pycountry
 from core.footprint.errors import (
     CannotParse,
     FootprintError,
-    Unrelated,
     MissingInput,
     NotPositive,
     StrayNumber,
     UnknownOption,
+    Unrelated,
 )
 from core.footprint.limits import MAXIMA, checked, to_decimal
 from core.footprint.request import FootprintRequest

@@ -19,11 +19,11 @@ import difflib
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from core.footprint import texts as tx
 from core.footprint.errors import UnknownCurrency, UnknownSpendCategory
 from core.footprint.factors import DATA_DIR, factor, keys
 from core.footprint.limits import checked, to_decimal
 from core.footprint.result import Footprint, Line, make_footprint
-from core.footprint import texts as tx
 from core.footprint.texts import Text
 
 PRICE_BASE_YEAR = 2022

@@ -49,7 +49,7 @@ def test_every_breakdown_is_in_the_persons_language(language):
 def test_sources_say_what_each_dataset_is_used_for_in_the_persons_language(language):
     t = translator(language)
     used_for = [t(s.used_for) for s in sources()]
-    assert all(text != s.used_for or text in ("CC BY 4.0",) for text, s in zip(used_for, sources()))
+    assert all(text != s.used_for or text in ("CC BY 4.0",) for text, s in zip(used_for, sources(), strict=True))
     assert not english_sentences(used_for, SOURCE_NAMES)
     assert t(SOURCE_ENTRY, publisher="x", dataset="y", version="z", attribution="a",
              licence="b", used_for="c") != SOURCE_ENTRY
