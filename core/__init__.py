@@ -18,7 +18,10 @@ def setup() -> None:
     # Imported here, not at the top: `import core.ledger` must not pull in the
     # registry and the purchases (imports point down).
     from core.ledger import CARBON, add_check, on_movement
+    from core.market.wallet import PAYLOAD_PREFIX as TOPUP_PREFIX
+    from core.market.wallet import apply_topup, precheck_topup
     from core.purchases.checks import check_payments
+    from core.purchases.service import register_order_kind
     from core.purchases.reductions import reductions_of_retirement
     from core.registry.blocks import follow_movement
     from core.registry.checks import check_serials
@@ -29,3 +32,4 @@ def setup() -> None:
     add_check(check_serials)
     add_check(check_payments)
     register_reduction_source(reductions_of_retirement)
+    register_order_kind(TOPUP_PREFIX, precheck_topup, apply_topup)

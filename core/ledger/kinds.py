@@ -27,3 +27,6 @@ class Kind(StrEnum):
     POST_HOLD = "post_hold"  # what a hold reserved, moved (post_hold's default)
     VOID_HOLD = "void_hold"  # a hold released (void_hold's default)
     EXPIRE_HOLD = "expire_hold"  # a hold released when its time ran out (expire_holds)
+    TRADE = "trade"  # a market fill: carbon to the buyer, Stars to the seller, the fee (core.market)
+    TOPUP = "topup"  # Stars paid by invoice into a market wallet
+    WITHDRAWAL = "withdrawal"  # Stars a wallet asked to withdraw, held until staff settle it
