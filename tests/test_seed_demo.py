@@ -65,3 +65,13 @@ async def test_the_demo_has_a_retirement_the_public_registry_shows_with_its_cert
     certificate = await get_certificate_by_key(f"retirement:{retirement.public_id}")
     assert certificate.beneficiary == DEMO_BENEFICIARY
     assert certificate.verify_url == f"http://sandbox.test/c/{certificate.id}"
+
+
+async def test_the_demo_has_a_live_book_where_bob_has_traded(db):
+    from core.market import book
+
+    await seed_demo()
+    lines = await book.overview()
+    assert all(line.best_ask and line.best_bid for line in lines)
+    assert any(line.last_price_per_t for line in lines)
+    assert await book.trades_of(BOB.user_id)
