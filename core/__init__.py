@@ -18,6 +18,7 @@ def setup() -> None:
     # Imported here, not at the top: `import core.ledger` must not pull in the
     # registry and the purchases (imports point down).
     from core.ledger import CARBON, add_check, on_movement
+    from core.market.checks import check_offers
     from core.market.wallet import PAYLOAD_PREFIX as TOPUP_PREFIX
     from core.market.wallet import apply_topup, precheck_topup
     from core.purchases.checks import check_payments
@@ -33,3 +34,4 @@ def setup() -> None:
     add_check(check_payments)
     register_reduction_source(reductions_of_retirement)
     register_order_kind(TOPUP_PREFIX, precheck_topup, apply_topup)
+    add_check(check_offers)

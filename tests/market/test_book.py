@@ -217,3 +217,13 @@ async def test_a_replayed_take_moves_nothing_twice(project):
     first = await book.take_offer(BUYER, s.offer.id, 300, price_per_t=900, key="t1", rules=RULES, now=T0)
     again = await book.take_offer(BUYER, s.offer.id, 300, price_per_t=900, key="t1", rules=RULES, now=T0)
     assert first.id == again.id and await carbon(BUYER) == 300
+
+
+async def test_verify_finds_an_offer_whose_hold_does_not_match_it(project):
+    from core.ledger import verify
+
+    s = await book.place_sell(SELLER, project, 1_000, 900, key="s1", rules=RULES, now=T0)
+    await book.Offer.filter(id=s.offer.id).update(remaining_kg=900)  # drift no rule allows
+    report = await verify()
+    assert any(f"market offer {s.offer.id}" in p for p in report.problems)
+    await book.Offer.filter(id=s.offer.id).update(remaining_kg=1_000)
