@@ -18,7 +18,7 @@ from core import outbox
 from core.clock import utcnow
 from core.market.errors import BadOffer
 from core.market.models import Alert, Offer
-from core.market.rules import Rules
+from core.market.rules import DEFAULT_RULES, Rules
 from core.outbox import Topic
 from core.registry.models import Project
 
@@ -40,7 +40,7 @@ def _view(alert: Alert) -> AlertView:
 
 async def create_alert(
     user_id: int, max_price_per_t: int, *, project_id: int | None = None, project_type: str | None = None,
-    country: str | None = None, rules: Rules = Rules(), now: datetime | None = None,
+    country: str | None = None, rules: Rules = DEFAULT_RULES, now: datetime | None = None,
 ) -> AlertView:
     if not isinstance(max_price_per_t, int) or not 1 <= max_price_per_t <= rules.max_price_per_t:
         raise BadOffer(field="price", value=max_price_per_t, minimum=1, maximum=rules.max_price_per_t)

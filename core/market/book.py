@@ -68,7 +68,7 @@ from core.market.errors import (
     UnknownBook,
 )
 from core.market.models import Book, Offer, OfferStatus, Side, Trade
-from core.market.rules import Rules
+from core.market.rules import DEFAULT_RULES, Rules
 from core.outbox import Topic
 from core.registry.errors import BatchExhausted, RegistryError
 from core.registry.models import Batch, BlockStatus, Project, ProjectStatus, SerialBlock
@@ -386,7 +386,7 @@ def _check_common(amount_kg: int, price_per_t: int, min_fill_kg: int | None, exp
 async def place_sell(
     user_id: int, project_id: int, amount_kg: int, price_per_t: int, *, key: str,
     batch_id: int | None = None, min_fill_kg: int | None = None, expires_at: datetime | None = None,
-    rules: Rules = Rules(), now: datetime | None = None,
+    rules: Rules = DEFAULT_RULES, now: datetime | None = None,
 ) -> PlaceResult:
     """Post a sell offer: hold the credits, fill against the best bids, rest the remainder."""
     now = now or utcnow()
@@ -462,7 +462,7 @@ async def place_sell(
 async def place_bid(
     user_id: int, amount_kg: int, price_per_t: int, *, key: str, project_id: int | None = None,
     filters: Filters | None = None, min_fill_kg: int | None = None, expires_at: datetime | None = None,
-    rules: Rules = Rules(), now: datetime | None = None,
+    rules: Rules = DEFAULT_RULES, now: datetime | None = None,
 ) -> PlaceResult:
     """Post a buy offer for one project or for filters: fill against the best asks, hold for the rest."""
     now = now or utcnow()
@@ -568,7 +568,7 @@ async def _alert(offer: Offer, project: Project, vintage: int, now: datetime) ->
 
 async def take_offer(
     user_id: int, offer_id: int, amount_kg: int, *, price_per_t: int, key: str,
-    rules: Rules = Rules(), now: datetime | None = None,
+    rules: Rules = DEFAULT_RULES, now: datetime | None = None,
 ) -> TradeView:
     """Take `amount_kg` of a resting offer at the price the taker confirmed.
 

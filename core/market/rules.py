@@ -22,3 +22,6 @@ class Rules:
             max_open_offers=settings.market_max_open_offers,
             band_percent=settings.market_price_band_percent,
         )
+
+
+DEFAULT_RULES = Rules()

@@ -22,7 +22,18 @@ from tortoise.transactions import in_transaction
 
 from core import outbox
 from core.clock import utcnow
-from core.ledger import STARS, Kind, Leg, Role, hold, post, post_hold, system_account, user_account, void_hold
+from core.ledger import (
+    STARS,
+    Kind,
+    Leg,
+    Role,
+    hold,
+    post,
+    post_hold,
+    system_account,
+    user_account,
+    void_hold,
+)
 from core.ledger.errors import InsufficientFunds
 from core.market.errors import BadOffer, NotEnoughStars, UnknownWithdrawal
 from core.market.models import TopUp, TopUpStatus, Withdrawal, WithdrawalStatus

@@ -7,6 +7,8 @@ from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import CheckConstraint
 
 from core.db_migration_support import restore_sqlite_indexes
+from core.market.models import OfferStatus, Side, TopUpStatus, WithdrawalStatus
+
 # Literal, not kinds.Kind: what this migration seeds must not change when the enum grows.
 MARKET_KINDS = (
     ("trade", "a market fill: carbon to the buyer, Stars to the seller, the fee"),
@@ -24,7 +26,6 @@ async def seed_market_kinds(apps, editor) -> None:
         )
 
 
-from core.market.models import OfferStatus, Side, TopUpStatus, WithdrawalStatus
 
 
 class Migration(migrations.Migration):

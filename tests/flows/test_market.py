@@ -109,3 +109,24 @@ async def test_bad_amounts_and_prices_get_a_clear_answer_and_nothing_moves(bot):
     reply = await alice.send("/wallet")
     assert "cannot be paid out by the bot" in reply.text
     assert bot.unexpected_errors == 0
+
+
+async def test_the_market_speaks_german_and_french(bot):
+    alice = await bot.signed_up_user("Alice")
+    await issue_to(alice.user_id, 2_000, key="issue:alice")
+    project = await get_project(f"T{alice.user_id}")
+    await book.place_sell(alice.user_id, project.id, 1_000, 900, key="s1", rules=book.Rules(min_kg=1))
+    jonas = await bot.signed_up_user("Jonas", language="de")
+    reply = await jonas.send("/market")
+    assert "Markt" in reply.text and "900 ⭐" in reply.text
+    reply = await jonas.send("/wallet")
+    assert "Deine Sterne-Geldbörse" in reply.text and "kann keine Sterne auszahlen" in reply.text
+    claire = await bot.signed_up_user("Claire", language="fr")
+    await claire.send("/market")
+    await claire.press(data=f"mkt:book:{project.id}")
+    assert any("Offres de vente" in (m.text or "") for m in claire.messages)
+    card = next(m for m in reversed(claire.messages) if m.text and "Offres de vente" in m.text)
+    assert claire.keyboard_labels(card) == ["acheter à 900 ⭐", "🟢 Acheter", "🔴 Vendre", "🔔 Alerte"]
+    reply = await claire.press("acheter à 900 ⭐", message=card)
+    assert "Négociant : 0 transactions conclues" in reply.text
+    assert bot.unexpected_errors == 0

@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from tortoise import Tortoise
 from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
@@ -32,7 +38,6 @@ from core.market import book
 from core.market.errors import (
     BelowMinFill,
     BookMoved,
-    MarketError,
     NotEnoughCredits,
     NotEnoughStars,
     OfferGone,
