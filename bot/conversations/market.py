@@ -37,6 +37,7 @@ from core.market.models import Side
 from core.market.rules import Rules
 from core.outbox import OutboxMessage
 from core.parsing import MAX_AMOUNT_KG, parse_amount_kg, parse_price_per_t, parse_stars
+from core.registry.methodologies import ProjectType
 from core.registry.models import Project
 
 MAX_ID = 10**15
@@ -704,7 +705,7 @@ async def show_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lines, rows = [t(MY_ALERTS)], []
     for n, alert in enumerate(mine, 1):
         project = await Project.get_or_none(id=alert.project_id) if alert.project_id else None
-        what = project.name if project else (alert.project_type or alert.country or "")
+        what = project.name if project else (alert.project_type or alert.country or "").replace("_", " ")
         lines.append(f"{n}. " + t(ALERT_LINE, what=what, price=stars(t, alert.max_price_per_t)))
         rows.append([(t(DELETE_ALERT, n=n), DeleteAlertPressed(alert.id))])
     await show(update, "\n".join(lines), keyboard(rows))
@@ -728,12 +729,19 @@ async def add_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(t(ALERT_USAGE))
         return
     project = await project_named(context.args[0])
-    if project is None:
+    # "/alert reforestation 900": every project of a type (core.registry ProjectType values)
+    kind = context.args[0].strip().lower().replace("-", "_")
+    if project is None and kind not in {k.value for k in ProjectType}:
         await update.effective_message.reply_text(t(UNKNOWN_PROJECT, text=echo(context.args[0])))
         return
     price = parse_price_per_t(" ".join(context.args[1:]))
-    await alerts.create_alert(update.effective_user.id, price, project_id=project.id, now=now_of(context))
-    await update.effective_message.reply_text(t(ALERT_SET, name=project.name, price=stars(t, price)))
+    if project is None:
+        await alerts.create_alert(update.effective_user.id, price, project_type=kind, now=now_of(context))
+        name = kind.replace("_", " ")
+    else:
+        await alerts.create_alert(update.effective_user.id, price, project_id=project.id, now=now_of(context))
+        name = project.name
+    await update.effective_message.reply_text(t(ALERT_SET, name=name, price=stars(t, price)))
 
 
 async def show_wallet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -130,3 +130,27 @@ async def test_the_market_speaks_german_and_french(bot):
     reply = await claire.press("acheter à 900 ⭐", message=card)
     assert "Négociant : 0 transactions conclues" in reply.text
     assert bot.unexpected_errors == 0
+
+
+async def test_an_alert_for_a_project_type_hears_of_each_new_offer_once(bot):
+    alice = await bot.signed_up_user("Alice")
+    bob = await bot.signed_up_user("Bob")
+    await issue_to(alice.user_id, 5_000, key="issue:alice")
+    project = await get_project(f"T{alice.user_id}")  # landfill methane (ACM0001)
+    reply = await bob.send("/alert landfill_methane 900")
+    assert "landfill methane at or under 900 ⭐" in reply.text
+    reply = await bob.send("/alert volcanoes 900")
+    assert "I do not know the project" in reply.text
+    rules = book.Rules(min_kg=1)
+    await book.place_sell(alice.user_id, project.id, 1_000, 880, key="s1", rules=rules)
+    await book.place_sell(alice.user_id, project.id, 1_000, 950, key="s2", rules=rules)  # above the alert
+    from bot.outbox import drain
+
+    await drain(bot.application)  # what the outbox job does every few seconds
+    alerted = [m for m in bob.messages if m.text and m.text.startswith("🔔 New offer")]
+    assert len(alerted) == 1 and "880 ⭐" in alerted[0].text
+    reply = await bob.send("/alerts")
+    assert "landfill methane at or under 900 ⭐/t" in reply.text
+    await bob.press("🗑 Delete 1")
+    assert "No alerts" in bob.last_text
+    assert bot.unexpected_errors == 0
