@@ -153,21 +153,22 @@ async def offer_view(offer: Offer) -> OfferView:
     )
 
 
-_codes: dict[int, tuple[str, int]] = {}
-
-
-async def _batch_label(batch_id: int) -> tuple[str, int]:
-    """(project code, vintage) of a batch; batches never change."""
-    if batch_id not in _codes:
-        batch = await Batch.get(id=batch_id).prefetch_related("project")
-        _codes[batch_id] = (batch.project.code, batch.vintage)
-    return _codes[batch_id]
+async def _batch_label(batch_id: int, seen: dict[int, tuple[str, int]] | None = None) -> tuple[str, int]:
+    """(project code, vintage) of a batch. Remembered per call only (`seen`): a
+    process-wide cache would outlive the database it read (tests, the sandbox's own)."""
+    if seen is not None and batch_id in seen:
+        return seen[batch_id]
+    batch = await Batch.get(id=batch_id).prefetch_related("project")
+    label = (batch.project.code, batch.vintage)
+    if seen is not None:
+        seen[batch_id] = label
+    return label
 
 
 async def trade_view(trade: Trade) -> TradeView:
-    serials = []
+    serials, seen = [], {}
     for batch_id, first, last in trade.serials:
-        code, vintage = await _batch_label(batch_id)
+        code, vintage = await _batch_label(batch_id, seen)
         serials.append(format_serial(code, vintage, first, last))
     return TradeView(
         id=trade.id, key=trade.key, project_id=trade.project_id, batch_id=trade.batch_id,
@@ -498,7 +499,7 @@ async def place_bid(
             )
             # Plan the fills on the locked book first: the hold is their cost plus what the rest needs.
             plan: list[tuple[Offer, int, int, int]] = []
-            left, offset = amount_kg, 0
+            left, offset, seen = amount_kg, 0, {}
             while left > 0 and projects:
                 page = await (
                     Offer.filter(project_id__in=list(projects), side=Side.SELL, status=OfferStatus.OPEN,
@@ -509,7 +510,7 @@ async def place_bid(
                 for ask in page:
                     if left == 0:
                         break
-                    vintage = (await _batch_label(ask.batch_id))[1]
+                    vintage = (await _batch_label(ask.batch_id, seen))[1]
                     if not _is_live(ask, now) or not accepts(offer, projects[ask.project_id], vintage):
                         continue
                     kg = _fill_size(left, min_fill, ask)
