@@ -39,7 +39,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks, deeplinks, menu, outbox
-from bot.conversations import buy, footprint, signup
+from bot.conversations import buy, footprint, market, signup
 from bot.errors import on_error
 from bot.feature import Command, Feature, Wiring
 from bot.handlers import account, help, lookup, payments, staff, support
@@ -64,6 +64,7 @@ ALL_FEATURES: list[Feature] = [
     buy.FEATURE,
     lookup.FEATURE,
     footprint.FEATURE,
+    market.FEATURE,
     account.FEATURE,
     settings_handlers.FEATURE,
     payments.FEATURE,

@@ -242,11 +242,53 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
                 listing_id=listings[product.project_code].id,
                 now=DEMO_TIME,
             )
+    trades = await _seed_market()
     return (
         f"{len(PROJECTS)} projects, {issued_kg // 1000:,} t issued, {len(listings)} listings, "
+        f"a live market ({trades} trades), "
         f"{len(PRODUCTS)} products, retirement {retirement.id} for {DEMO_BENEFICIARY}; "
         "Bob and Support signed up, Alice is new; " + forest
     )
+
+
+DEMO_TRADER = DemoProducer(7_200_009, "Demo trader")
+BOB_STARS = 5_000
+
+
+async def _seed_market() -> int:
+    """A live book from the first minute: each producer offers credits in two
+    price levels, a demo trader bids below, and Bob (who gets Stars to trade
+    with) has taken from one offer, so there is a last price and a chart."""
+    from core import ledger, users
+    from core.market import book
+    from core.market.rules import Rules
+
+    rules = Rules(min_kg=1, band_percent=0)
+    await users.sign_up(DEMO_TRADER.user_id, DEMO_TRADER.name, "en", ["consumer", "trader"], now=DEMO_TIME)
+    clearing = await ledger.system_account(ledger.Role.CLEARING, ledger.STARS)
+    for user_id, stars in ((DEMO_TRADER.user_id, 200_000), (BOB.user_id, BOB_STARS)):
+        wallet = await ledger.user_account(user_id, ledger.STARS)
+        await ledger.post(f"demo:market:fund:{user_id}", "payment", [ledger.Leg(clearing.id, wallet.id, stars)],
+                          memo="demo Stars", now=DEMO_TIME)
+    first_ask = None
+    for project in PROJECTS:
+        view = await get_project_view(project.code)
+        price = project.price_xtr_per_t
+        for n, (kg, ask) in enumerate(((20_000, price), (30_000, price * 105 // 100))):
+            placed = await book.place_sell(project.producer.user_id, view.id, kg, ask,
+                                           key=f"demo:market:{project.code}:sell:{n}", rules=rules, now=DEMO_TIME)
+            first_ask = first_ask or placed.offer
+        await book.place_bid(DEMO_TRADER.user_id, 10_000, price * 90 // 100, project_id=view.id,
+                             key=f"demo:market:{project.code}:bid", rules=rules, now=DEMO_TIME)
+    await book.take_offer(BOB.user_id, first_ask.id, 1_500, price_per_t=first_ask.price_per_t,
+                          key="demo:market:bob:take", rules=rules, now=DEMO_TIME)
+    return len(await book.trades_of(BOB.user_id))
+
+
+async def get_project_view(code: str):
+    from core.registry import get_project
+
+    return await get_project(code)
 
 
 async def _retire_for_the_demo(signing_key, public_base_url: str):

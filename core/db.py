@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "core.outbox.models",
     "core.staff.models",
     "core.reforestation.models",
+    "core.market.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

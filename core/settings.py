@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     default_language: str = "en"
     metrics_token: str = ""
     data_dir: Path = DATA_DIR
+    # The market (core/market/rules.py): fee in basis points paid by the seller, smallest
+    # offer in kg, open offers per user, price band in percent around the last trade (0: none).
+    market_fee_bps: int = Field(default=100, ge=0, le=5_000)
+    market_min_kg: int = Field(default=10, ge=1, le=1_000_000)
+    market_max_open_offers: int = Field(default=50, ge=1, le=10_000)
+    market_price_band_percent: int = Field(default=50, ge=0, le=1_000)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -80,3 +80,11 @@ async def test_the_demo_has_a_growing_forest_with_years_passed_and_a_short_rotat
     assert plot.status in ("planted", "growing")
     later = await reforestation.get_plot(plot.id, now=DEMO_TIME + timedelta(days=365))
     assert later.stock_kg > plot.stock_kg  # still growing
+async def test_the_demo_has_a_live_book_where_bob_has_traded(db):
+    from core.market import book
+
+    await seed_demo()
+    lines = await book.overview()
+    assert all(line.best_ask and line.best_bid for line in lines)
+    assert any(line.last_price_per_t for line in lines)
+    assert await book.trades_of(BOB.user_id)

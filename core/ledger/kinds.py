@@ -31,3 +31,6 @@ class Kind(StrEnum):
     GOODWILL = "goodwill"  # staff credit Stars as a remedy after a retirement (no refund possible)
     CANCELLATION = "cancellation"  # buffer credits cancelled for a loss (reforestation)
     PLANTING = "planting"  # a share of a purchase's fee into the planting fund (reforestation)
+    TRADE = "trade"  # a market fill: carbon to the buyer, Stars to the seller, the fee (core.market)
+    TOPUP = "topup"  # Stars paid by invoice into a market wallet
+    WITHDRAWAL = "withdrawal"  # Stars a wallet asked to withdraw, held until staff settle it

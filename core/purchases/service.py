@@ -167,6 +167,27 @@ class ReductionOrderView:
     retirement_id: str | None = None  # the purchase's retirement, when its credits were retired
 
 
+# Other orders paid by a Stars invoice, told apart by their payload's prefix (the market's
+# top-ups, "w:"): prefix -> (precheck, apply). core.setup() installs them; the payment is
+# booked into suspense as any other, and `apply` moves it on inside _apply's transaction.
+# precheck(payload, total, currency, user_id) and apply(payload, charge, total, currency,
+# user_id, now) return '' when all is well, else a refusal code.
+_other_orders: dict[str, tuple] = {}
+
+
+def register_order_kind(prefix: str, precheck, apply) -> None:
+    """Let another area sell something by invoice through this payment flow."""
+    _other_orders[prefix] = (precheck, apply)
+
+
+def _other_order(payload: object) -> tuple | None:
+    if isinstance(payload, str):
+        for prefix, handlers in _other_orders.items():
+            if payload.startswith(prefix):
+                return handlers
+    return None
+
+
 def payload_of(public_id: str) -> str:
     return PAYLOAD_PREFIX + public_id
 
@@ -337,6 +358,9 @@ async def precheckout(
 ) -> PrecheckoutAnswer:
     """Revalidate the order and hold the seller's credits; idempotent per order."""
     now = now or utcnow()
+    if (other := _other_order(payload)) is not None:
+        code = await other[0](payload, total_amount, currency, user_id)
+        return _refuse(code) if code else PrecheckoutAnswer(ok=True)
     row = await _order_for(payload)
     if row is None:
         return _refuse(errors.ORDER_UNKNOWN)
@@ -556,6 +580,14 @@ async def _apply(payment: Payment, now: datetime) -> Payment:
         if await get_posting(f"apply:{payment.telegram_payment_charge_id}") is not None:
             # The ledger delivered this charge before its row was lost: it stays delivered.
             await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED)
+            return await Payment.get(id=payment.id)
+        if (other := _other_order(payment.payload)) is not None:
+            reason = await other[1](payment.payload, payment.telegram_payment_charge_id, payment.total_amount,
+                                    payment.currency, payment.user_id, now)
+            if reason:
+                await Payment.filter(id=payment.id).update(reason=reason)
+            else:
+                await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
             return await Payment.get(id=payment.id)
         row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
         if row is None and payment.payload:
