@@ -49,7 +49,7 @@ async def test_a_sells_b_is_alerted_takes_half_and_both_hear_of_it(bot):
     assert "on the book" in alice.last_text
 
     # Bob's alert arrived, with a take button
-    alert = next(m for m in reversed(bob.messages) if m.text and m.text.startswith("🔔 New offer"))
+    alert = await bob.wait_for(lambda m: bool(m.text and m.text.startswith("🔔 New offer")))  # the sender task
     assert "2 t" in alert.text and "850 ⭐" in alert.text
 
     # Bob takes half from the alert's button
@@ -61,8 +61,9 @@ async def test_a_sells_b_is_alerted_takes_half_and_both_hear_of_it(bot):
     done = next(t for t in [m.text or m.caption or "" for m in bob.messages] if t.startswith("Done:"))
     assert "Done: 1 t (1,000 kg) at 850 ⭐" in done and "CCCP-" in done
 
-    assert any("Bought 1 t" in t for t in [m.text or m.caption or "" for m in bob.messages])
-    assert any("Sold 1 t" in t and "fee 8 ⭐" in t for t in [m.text or m.caption or "" for m in alice.messages])
+    assert await bob.wait_for(lambda m: "Bought 1 t" in (m.text or m.caption or ""))
+    sold = await alice.wait_for(lambda m: "Sold 1 t" in (m.text or m.caption or ""))
+    assert "fee 8 ⭐" in (sold.text or sold.caption)
     assert await balance(bob, STARS) == 5_000 - 850
     assert await balance(alice, STARS) == 100 + 850 - 8
     assert (await system_account(Role.FEES, STARS)).balance == 8
