@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # How long a bot process that stops renewing its lease keeps it (a standby then takes over).
     inbox_lease_s: float = Field(default=15, ge=1, le=300)
     cert_signing_key: str = ""
+    # The key of every product code's hash (core/codes/secret.py); empty: generated into data/.
+    codes_secret: str = ""
     default_language: str = "en"
     metrics_token: str = ""
     data_dir: Path = DATA_DIR
@@ -95,6 +97,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"expected an http(s):// URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("codes_secret")
+    @classmethod
+    def _codes_secret(cls, value: str) -> str:
+        # A secret: say what is wrong with it, never echo it into a log.
+        if value and len(value) < 32:
+            raise ValueError(f"expected at least 32 characters (e.g. openssl rand -hex 32), got {len(value)}")
+        return value
 
     @field_validator("metrics_token")
     @classmethod

@@ -27,3 +27,6 @@ class Kind(StrEnum):
     POST_HOLD = "post_hold"  # what a hold reserved, moved (post_hold's default)
     VOID_HOLD = "void_hold"  # a hold released (void_hold's default)
     EXPIRE_HOLD = "expire_hold"  # a hold released when its time ran out (expire_holds)
+    CODE_FUND = "code_fund"  # a merchant's credits to the shard accounts of a batch of product codes
+    CODE_BACKING = "code_backing"  # one product code's hold on its shard account
+    CODE_CLAIM = "code_claim"  # a product code's backing, to the shopper who claimed it
