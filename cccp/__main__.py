@@ -13,6 +13,7 @@ import sys
 
 from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
+from cccp import codes as codes_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
 from cccp import payments as payments_commands
@@ -33,6 +34,7 @@ AREAS = [
     certs_commands,
     catalog_commands,
     payments_commands,
+    codes_commands,
 ]
 
 

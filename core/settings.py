@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     cert_signing_key: str = ""
     # The key of every product code's hash (core/codes/secret.py); empty: generated into data/.
     codes_secret: str = ""
+    # The bot's @username without the @: the product code page's "Claim in Telegram" link.
+    bot_username: str = ""
     default_language: str = "en"
     metrics_token: str = ""
     data_dir: Path = DATA_DIR

@@ -14,6 +14,7 @@ from core.codes.service import (
     batch_codes,
     batches,
     certify_claim,
+    check_not_paused,
     claim,
     code_status,
     expire_batches,
@@ -23,6 +24,7 @@ from core.codes.service import (
     get_product,
     kg_of_footprint,
     products_of,
+    record_miss,
     register_merchant,
     suspend_merchant,
 )
@@ -30,7 +32,7 @@ from core.codes.service import (
 __all__ = [
     "EXPIRED_KIND", "LENGTH", "PREFIX", "BatchStatus", "BatchView", "ClaimView", "CodeState", "CodeView",
     "MerchantStatus", "MerchantView", "ProductView", "add_product", "approve_merchant", "batch_codes", "batches",
-    "certify_claim", "claim", "code_hash", "code_status", "derive", "expire_batches", "fund_batch", "get_batch",
+    "certify_claim", "check_not_paused", "claim", "code_hash", "code_status", "derive", "expire_batches", "fund_batch", "get_batch",
     "get_merchant", "get_product", "kg_of_footprint", "looks_like_code", "parse", "printed", "products_of",
-    "register_merchant", "suspend_merchant",
+    "record_miss", "register_merchant", "suspend_merchant",
 ]

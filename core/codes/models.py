@@ -117,10 +117,12 @@ class Code(models.Model):
 
 
 class CodeMiss(models.Model):
-    """An unknown or mistyped code someone sent: ten in an hour pause their claims."""
+    """An unknown or mistyped code someone sent: ten in an hour pause their claims.
+
+    `who` is "user:<telegram id>" in the bot, "ip:<address>" on the public page."""
 
     id = fields.BigIntField(primary_key=True)
-    user_id = fields.BigIntField(db_index=True)
+    who = fields.CharField(max_length=64, db_index=True)
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -23,7 +23,15 @@ def load_or_create_secret(value: str, path: Path) -> bytes:
         return path.read_text().strip().encode()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it a moment ago
+        return path.read_text().strip().encode()
     with os.fdopen(fd, "w") as handle:
         handle.write(text + "\n")
     return text.encode()
+
+
+def codes_secret(settings) -> bytes:
+    """This deployment's codes secret (CODES_SECRET, else data/codes_secret)."""
+    return load_or_create_secret(settings.codes_secret, settings.data_dir / "codes_secret")

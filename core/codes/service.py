@@ -343,16 +343,18 @@ async def batch_codes(public_id: str, *, secret: bytes) -> list[str]:
 
 # ---- claims ----------------------------------------------------------------------------------
 
-async def _check_not_paused(user_id: int, now: datetime) -> None:
-    recent = await CodeMiss.filter(user_id=user_id, created_at__gt=now - MISS_WINDOW).order_by("created_at").values_list(
+async def check_not_paused(who: str, now: datetime | None = None) -> None:
+    """ClaimsPaused when `who` sent ten unknown or mistyped codes in the last hour."""
+    now = now or utcnow()
+    recent = await CodeMiss.filter(who=who, created_at__gt=now - MISS_WINDOW).order_by("created_at").values_list(
         "created_at", flat=True
     )
     if len(recent) >= MISSES_PER_HOUR:
         raise ClaimsPaused(until=recent[-MISSES_PER_HOUR] + MISS_WINDOW)
 
 
-async def _miss(user_id: int, now: datetime) -> None:
-    await CodeMiss.create(user_id=user_id, created_at=now)
+async def record_miss(who: str, now: datetime | None = None) -> None:
+    await CodeMiss.create(who=who, created_at=now or utcnow())
 
 
 async def _find(code: str, secret: bytes) -> Code | None:
@@ -395,15 +397,16 @@ async def claim(
 ) -> ClaimView:
     """Claim the code for the user: its credits retired in their name (or, without `retire`, credited)."""
     now = now or utcnow()
-    await _check_not_paused(user_id, now)
+    who = f"user:{user_id}"
+    await check_not_paused(who, now)
     try:
         code = parse(text)
     except CodeMistyped:
-        await _miss(user_id, now)
+        await record_miss(who, now)
         raise
     row = await _find(code, secret)
     if row is None:
-        await _miss(user_id, now)
+        await record_miss(who, now)
         raise UnknownCode()
     batch = await CodeBatch.get(id=row.batch_id)
     product = await _product_view(await CodeProduct.get(id=batch.product_id))

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             name='CodeMiss',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('user_id', fields.BigIntField(db_index=True)),
+                ('who', fields.CharField(db_index=True, max_length=64)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'codes_miss', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An unknown or mistyped code someone sent: ten in an hour pause their claims.'},
