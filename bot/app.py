@@ -39,10 +39,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks, deeplinks, menu, outbox
-from bot.conversations import buy, footprint, signup
+from bot.conversations import buy, footprint, merchant, signup
 from bot.errors import on_error
 from bot.feature import Command, Feature, Wiring
-from bot.handlers import account, help, lookup, payments
+from bot.handlers import account, claim, help, lookup, payments
 from bot.handlers import settings as settings_handlers
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
@@ -60,6 +60,8 @@ ALL_FEATURES: list[Feature] = [
     signup.FEATURE,
     buy.FEATURE,
     lookup.FEATURE,
+    claim.FEATURE,
+    merchant.FEATURE,
     footprint.FEATURE,
     account.FEATURE,
     settings_handlers.FEATURE,

@@ -23,6 +23,7 @@ from core.codes.service import (
     get_merchant,
     get_product,
     kg_of_footprint,
+    preview,
     products_of,
     record_miss,
     register_merchant,
@@ -33,6 +34,6 @@ __all__ = [
     "EXPIRED_KIND", "LENGTH", "PREFIX", "BatchStatus", "BatchView", "ClaimView", "CodeState", "CodeView",
     "MerchantStatus", "MerchantView", "ProductView", "add_product", "approve_merchant", "batch_codes", "batches",
     "certify_claim", "check_not_paused", "claim", "code_hash", "code_status", "derive", "expire_batches", "fund_batch", "get_batch",
-    "get_merchant", "get_product", "kg_of_footprint", "looks_like_code", "parse", "printed", "products_of",
+    "get_merchant", "get_product", "kg_of_footprint", "looks_like_code", "parse", "printed", "preview", "products_of",
     "record_miss", "register_merchant", "suspend_merchant",
 ]

@@ -387,16 +387,8 @@ async def registry_projects_of(account_ids: list[int]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(rows))
 
 
-async def claim(
-    text: str,
-    user_id: int,
-    *,
-    secret: bytes,
-    retire: bool = True,
-    now: datetime | None = None,
-) -> ClaimView:
-    """Claim the code for the user: its credits retired in their name (or, without `retire`, credited)."""
-    now = now or utcnow()
+async def _claimable(text: str, user_id: int, secret: bytes, now: datetime):
+    """The code's row, batch, product and shopper, or the error a person should hear (misses counted)."""
     who = f"user:{user_id}"
     await check_not_paused(who, now)
     try:
@@ -416,6 +408,28 @@ async def claim(
     user = await users.get_user(user_id)
     if user is None:
         raise NotAMerchant(user_id=user_id)  # front ends sign people up first
+    if row.state == CodeState.CLAIMED:
+        raise CodeAlreadyClaimed(claimed_at=row.claimed_at, is_yours=row.claimed_by == user_id)
+    return code, row, batch, product, user
+
+
+async def preview(text: str, user_id: int, *, secret: bytes, now: datetime | None = None) -> CodeView:
+    """What claiming the code would give the user, or the error claiming it would raise now."""
+    code, *_ = await _claimable(text, user_id, secret, now or utcnow())
+    return await code_status(code, secret=secret)
+
+
+async def claim(
+    text: str,
+    user_id: int,
+    *,
+    secret: bytes,
+    retire: bool = True,
+    now: datetime | None = None,
+) -> ClaimView:
+    """Claim the code for the user: its credits retired in their name (or, without `retire`, credited)."""
+    now = now or utcnow()
+    code, row, batch, product, user = await _claimable(text, user_id, secret, now)
     for _attempt in range(2):  # an expiry may move the code on between our read and our claim
         if row.state == CodeState.CLAIMED:
             raise CodeAlreadyClaimed(claimed_at=row.claimed_at, is_yours=row.claimed_by == user_id)

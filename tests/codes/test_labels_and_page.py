@@ -18,7 +18,7 @@ from core.codes.labels import FORMATS, Label, label_url, render_labels
 from core.codes.scan import code_in_text, codes_in_photo
 from core.codes.secret import codes_secret
 from core.settings import load_settings
-from tests.codes.test_codes import MERCHANT, NOW, merchant_with_product, shopper
+from tests.codes.test_codes import NOW, merchant_with_product, shopper
 from web.app import build_web_app
 
 SECRET = b"s" * 32
