@@ -26,3 +26,19 @@ def test_the_ledger_benchmark_at_full_size(engine):
     result = ledger_bench.run(10_000, engine)
     print("\n" + ledger_bench.report(result))
     assert result["verified"]
+
+
+@pytest.mark.parametrize("engine", DB_KINDS)
+def test_the_codes_benchmark_runs_at_a_tiny_size_and_verifies(engine):
+    from benchmarks import codes as codes_bench
+
+    result = codes_bench.run(6, engine, concurrency=3, labels=24)
+    assert result["verified"] and result["one_batch_per_s"] > 0 and result["separate_per_s"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", DB_KINDS)
+def test_the_codes_benchmark_at_full_size(engine):
+    from benchmarks import codes as codes_bench
+
+    print("\n" + codes_bench.report(codes_bench.run(400, engine, concurrency=20)))
