@@ -153,7 +153,10 @@ async def _seed_if_empty(settings: Settings) -> None:
         from core.certs.signing import load_or_create_key
 
         key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
-        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url)
+        from core.codes.secret import codes_secret
+
+        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url,
+                                 codes_secret=codes_secret(settings), labels_dir=settings.data_dir)
         print(f"CCCP sandbox: added demo data ({report})", flush=True)
 
 
