@@ -17,6 +17,7 @@ def setup() -> None:
     """Install the hooks and checks the areas hand each other. Safe to call again."""
     # Imported here, not at the top: `import core.ledger` must not pull in the
     # registry and the purchases (imports point down).
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.ledger import CARBON, add_check, on_movement
     from core.purchases.checks import check_payments
     from core.purchases.reductions import reductions_of_retirement
@@ -29,3 +30,4 @@ def setup() -> None:
     add_check(check_serials)
     add_check(check_payments)
     register_reduction_source(reductions_of_retirement)
+    register_reduction_source(reductions_of_claims)

@@ -127,3 +127,17 @@ class CodeMiss(models.Model):
 
     class Meta:
         table = "codes_miss"
+
+
+class CodeReduction(models.Model):
+    """The carbon reduction order a claim starts, as a purchase does (seed claim), shown with its retirement."""
+
+    id = fields.BigIntField(primary_key=True)
+    code = fields.OneToOneField("models.Code", related_name="reduction", on_delete=fields.RESTRICT)
+    amount_kg = fields.BigIntField()
+    status = fields.CharField(max_length=16, default="recorded")  # "recorded" until reforestation plants it
+    retirement_public_id = fields.CharField(max_length=16, null=True, db_index=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "codes_reduction"

@@ -55,6 +55,7 @@ from core.codes.models import (
     CodeBatch,
     CodeMiss,
     CodeProduct,
+    CodeReduction,
     CodeState,
     Merchant,
     MerchantStatus,
@@ -439,6 +440,9 @@ async def claim(
                 retirement_id = await _deliver(row, was, batch, product, user, retire=retire, now=now)
                 if retirement_id is not None:
                     await Code.filter(id=row.id).update(retirement_public_id=retirement_id)
+                # A claim starts a carbon reduction order, as a purchase does (seed claim).
+                await CodeReduction.create(code_id=row.id, amount_kg=batch.kg_per_unit,
+                                           retirement_public_id=retirement_id, created_at=now)
                 return ClaimView(
                     code=code, code_id=row.id, beneficiary=_name(user), product=product, amount_kg=batch.kg_per_unit, claimed_at=now,
                     retirement_id=retirement_id, is_share=was == CodeState.EXPIRED,

@@ -123,6 +123,8 @@ async def test_a_claim_retires_the_code_s_credits_for_the_shopper_with_a_certifi
                                      public_base_url="http://x")
     assert cert.beneficiary == "Sam" and cert.amount_kg == 5 and "Acme Coffee" in cert.reason
     assert (await codes.get_batch(batch.id)).held_kg == 10
+    looked_up = await registry.lookup(claimed.retirement_id)  # the claim started a reduction order
+    assert [r.amount_kg for r in looked_up.reductions] == [5]
 
 
 async def test_a_claim_without_retiring_credits_the_wallet(db):

@@ -74,6 +74,7 @@ async def test_after_core_setup_carbon_moves_its_serial_blocks(db_url, never_set
 def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
     from core.ledger import hooks
     from core.purchases.checks import check_payments
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.purchases.reductions import reductions_of_retirement
     from core.registry import reductions
 
@@ -81,7 +82,7 @@ def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
     core.setup()
     assert hooks._hooks == {CARBON: [follow_movement]}
     assert sys.modules["core.ledger.verify"]._checks == [check_serials, check_payments]
-    assert reductions._sources == [reductions_of_retirement]
+    assert reductions._sources == [reductions_of_retirement, reductions_of_claims]
 
 
 def test_importing_every_area_installs_nothing():
