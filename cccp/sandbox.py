@@ -126,7 +126,7 @@ async def serve_sandbox(
         # The stand-in answers on the web app's own port: the bot finds "Telegram" at
         # TELEGRAM_API_URL, the page loads photos from the same origin.
         server.mount(web_app, settings.telegram_api_url)
-        SandboxPage(server).add_routes(web_app)
+        SandboxPage(server, demo_label=settings.data_dir / "demo-label-photo.jpg").add_routes(web_app)
 
     is_listening = asyncio.Event()
     announcer = asyncio.create_task(_announce(settings, is_listening, started))
