@@ -222,3 +222,23 @@ async def test_twenty_people_claiming_twenty_codes_of_one_batch_at_once_all_win(
         for account in await ledger.accounts_of(f"codebatch:{batch_row}:{shard}"):
             held += account.held
     assert held == view.held_kg  # the batch's holds: exactly its unclaimed codes' value
+
+
+async def test_a_claim_racing_the_expiry_either_claims_the_backing_or_gets_the_share_never_both(db):
+    batch, printed_codes = await funded(6, kg=5, expires_at=NOW + timedelta(days=1))
+    for i in range(6):
+        await shopper(100 + i, f"P{i}")
+    later = NOW + timedelta(days=2)
+    results = await asyncio.gather(
+        codes.expire_batches(later),
+        *(codes.claim(printed_codes[i], 100 + i, secret=SECRET, now=later) for i in range(6)),
+    )
+    claims = results[1:]
+    assert all(isinstance(c, codes.ClaimView) and c.retirement_id for c in claims)
+    retired_for_merchant = 0
+    for retirement_id in {c.retirement_id for c in claims if c.is_share}:
+        retired_for_merchant += (await registry.get_retirement(retirement_id)).amount_kg
+    assert retired_for_merchant == 5 * sum(1 for c in claims if c.is_share)
+    claimed_directly = sum(c.amount_kg for c in claims if not c.is_share)
+    assert retired_for_merchant + claimed_directly == 30  # every kg once: retired for a shopper or the merchant
+    assert (await codes.get_batch(batch.id)).held_kg == 0

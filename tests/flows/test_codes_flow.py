@@ -124,3 +124,25 @@ async def test_bad_codes_get_clear_answers_and_change_nothing(bot):
     await codes.approve_merchant(mia.user_id)
     assert (await user_account(zoe.user_id, CARBON)).balance == 0
     assert bot.unexpected_errors == 0
+
+
+async def test_at_expiry_the_merchant_is_told_and_a_late_shopper_gets_a_certificate_for_the_share(bot):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.outbox import drain
+    from core.codes.models import CodeBatch
+
+    mia, _, printed = await merchant_with_labels(bot, count=3)
+    await CodeBatch.all().update(expires_at=datetime.now(UTC) + timedelta(days=1))
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert await codes.expire_batches(later)
+    bot.application.bot_data["clock"] = lambda: later  # the outbox sends what is due by the bot's clock
+    await drain(bot.application)
+    notice = mia.last_text
+    assert "has expired" in notice and "the 15 kg backing its 3 unclaimed codes" in notice
+    lou = await bot.signed_up_user("Lou", language="fr")
+    reply = await lou.send(printed[0])
+    assert "déjà retiré ces crédits pour ses clients" in reply.text
+    await lou.press("🌱 Obtenir mon certificat")
+    assert "retirés pour Lou" in lou.last.caption
+    assert bot.unexpected_errors == 0
