@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.ledger import DEFAULT_POSTGRES, _verify, fresh_postgres, opened
-from core import codes, db as database, registry, users
+from core import codes, registry, users
+from core import db as database
 from core.codes.labels import Label, label_url, render_labels
 
 SECRET = b"b" * 32

@@ -266,7 +266,7 @@ DEMO_CODES = 24  # one A4 sheet
 async def _seed_codes(secret: bytes, public_base_url: str, labels_dir: Path | None) -> str:
     """A merchant with 2 t of Mount Kenya credits funds 24 codes of a coffee; its labels to `labels_dir`."""
     from core import codes, ledger, users
-    from core.codes.labels import Label, label_url, render_labels
+    from core.codes.labels import Label, label_url
 
     await users.sign_up(DEMO_MERCHANT.user_id, DEMO_MERCHANT.name, "de", ["merchant"], now=DEMO_TIME)
     wallet = await ledger.user_account(DEMO_MERCHANT.user_id, ledger.CARBON)
@@ -281,11 +281,18 @@ async def _seed_codes(secret: bytes, public_base_url: str, labels_dir: Path | No
     batch = await codes.fund_batch(product.id, DEMO_CODES, secret=secret, key="demo:codes:1", now=DEMO_TIME)
     all_codes = await codes.batch_codes(batch.id, secret=secret)
     if labels_dir is not None:
-        labels_dir.mkdir(parents=True, exist_ok=True)
         labels = [Label(c, label_url(public_base_url, c), product.name, product.kg_per_unit) for c in all_codes]
-        (labels_dir / "demo-labels.pdf").write_bytes(await asyncio.to_thread(render_labels, labels))
-        (labels_dir / "demo-label-photo.jpg").write_bytes(label_photo(labels[0]))
+        await asyncio.to_thread(_write_labels, labels_dir, labels)
     return f"; merchant {DEMO_MERCHANT.name} with batch {batch.id} of {DEMO_CODES} codes (first: {codes.printed(all_codes[0])})"
+
+
+def _write_labels(labels_dir: Path, labels) -> None:
+    """The sheet and a photo of its first label (CPU and disk work: run in a thread)."""
+    from core.codes.labels import render_labels
+
+    labels_dir.mkdir(parents=True, exist_ok=True)
+    (labels_dir / "demo-labels.pdf").write_bytes(render_labels(labels))
+    (labels_dir / "demo-label-photo.jpg").write_bytes(label_photo(labels[0]))
 
 
 def label_photo(label) -> bytes:

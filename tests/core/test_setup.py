@@ -72,9 +72,9 @@ async def test_after_core_setup_carbon_moves_its_serial_blocks(db_url, never_set
 
 
 def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.ledger import hooks
     from core.purchases.checks import check_payments
-    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.purchases.reductions import reductions_of_retirement
     from core.registry import reductions
 
