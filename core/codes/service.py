@@ -63,6 +63,7 @@ from core.codes.models import (
 from core.ids import new_id
 from core.ledger import CARBON, Kind, Leg, Role
 from core.ledger.errors import InsufficientFunds
+from core.users.errors import UnknownUser
 
 MAX_SHARDS = 16
 MAX_BATCH = 100_000
@@ -142,7 +143,7 @@ async def register_merchant(user_id: int, name: str | None = None, *, now: datet
     now = now or utcnow()
     user = await users.get_user(user_id)
     if user is None:
-        raise NotAMerchant(user_id=user_id)
+        raise UnknownUser(user_id=user_id)
     name = " ".join((name or user.first_name).split())[:128] or str(user_id)
     if (row := await Merchant.get_or_none(user_id=user_id)) is None:
         try:
@@ -408,7 +409,7 @@ async def _claimable(text: str, user_id: int, secret: bytes, now: datetime):
         raise MerchantSuspended(merchant=merchant.name)
     user = await users.get_user(user_id)
     if user is None:
-        raise NotAMerchant(user_id=user_id)  # front ends sign people up first
+        raise UnknownUser(user_id=user_id)  # front ends sign people up first
     if row.state == CodeState.CLAIMED:
         raise CodeAlreadyClaimed(claimed_at=row.claimed_at, is_yours=row.claimed_by == user_id)
     return code, row, batch, product, user

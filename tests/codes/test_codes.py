@@ -242,3 +242,14 @@ async def test_a_claim_racing_the_expiry_either_claims_the_backing_or_gets_the_s
     claimed_directly = sum(c.amount_kg for c in claims if not c.is_share)
     assert retired_for_merchant + claimed_directly == 30  # every kg once: retired for a shopper or the merchant
     assert (await codes.get_batch(batch.id)).held_kg == 0
+
+
+async def test_someone_who_never_signed_up_can_neither_become_a_merchant_nor_claim(db):
+    from core.users.errors import UnknownUser
+
+    _, printed_codes = await funded(1)
+    with pytest.raises(UnknownUser):
+        await codes.register_merchant(999)
+    with pytest.raises(UnknownUser):
+        await codes.claim(printed_codes[0], 999, secret=SECRET, now=NOW)
+    assert (await codes.get_batch((await codes.batches())[0].id)).held_kg == 5
