@@ -86,10 +86,10 @@ class KeepPressed:
 
 
 class CodeTyped(filters.MessageFilter):
-    """A text message that has a product code's shape (the check character is judged later)."""
+    """A text message that is probably a product code (a mistyped one included, a word not)."""
 
     def filter(self, message) -> bool:
-        return bool(message.text) and codes.looks_like_code(message.text)
+        return bool(message.text) and codes.is_probably_code(message.text)
 
 
 def secret_of(context: ContextTypes.DEFAULT_TYPE) -> bytes:

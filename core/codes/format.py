@@ -33,6 +33,18 @@ def looks_like_code(text: str) -> bool:
     return is_id(candidate, PREFIX, BODY_LENGTH + 1)
 
 
+def is_probably_code(text: str) -> bool:
+    """What a free-text reader should take for a code: its shape, and a digit, a dash or a right check.
+
+    A 15-letter word starting with K and without U ("Kartoffelsalate") has a code's shape;
+    it is taken for one only when its check character happens to be right (1 in 32). A real
+    code always passes; a mistyped one passes when it has a digit (all but 0.5 % do) or dashes.
+    """
+    if not looks_like_code(text):
+        return False
+    return any(c.isdigit() for c in text) or "-" in text or is_id(normalize(text), PREFIX, BODY_LENGTH, check=True)
+
+
 def parse(text: str) -> str:
     """The code a person typed (any case, spaces, dashes, O for 0, I/L for 1), or a typed error."""
     if not looks_like_code(text):

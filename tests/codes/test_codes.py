@@ -67,6 +67,14 @@ def test_a_wrong_check_character_says_mistyped_and_other_text_is_not_a_code():
             codes.parse(text)
 
 
+def test_free_text_takes_codes_and_mistyped_codes_but_not_a_long_word_for_one():
+    code = codes.derive(SECRET, "B123", 0)
+    assert codes.is_probably_code(code.lower()) and codes.is_probably_code(codes.printed(code))
+    assert codes.is_probably_code("K1" + "A" * 13)  # a digit: a mistyped code, answered as such
+    for word in ("Kartoffelsalate", "Kaffeemaschinen", "Kindergartenxyz"):
+        assert codes.looks_like_code(word) and not codes.is_probably_code(word)  # its check does not fit
+
+
 def test_codes_are_derived_again_from_the_secret_and_differ_by_batch_and_index():
     assert codes.derive(SECRET, "B1", 0) == codes.derive(SECRET, "B1", 0)
     assert len({codes.derive(SECRET, "B1", i) for i in range(1000)} | {codes.derive(SECRET, "B2", 0)}) == 1001
