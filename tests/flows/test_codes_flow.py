@@ -146,3 +146,29 @@ async def test_at_expiry_the_merchant_is_told_and_a_late_shopper_gets_a_certific
     await lou.press("🌱 Obtenir mon certificat")
     assert "retirés pour Lou" in lou.last.caption
     assert bot.unexpected_errors == 0
+
+
+async def test_a_merchant_does_everything_by_typing_alone(bot):
+    max_ = await bot.signed_up_user("Max", language="de", roles=("merchant",))
+    await issue_to(max_.user_id, 1000, key="max")
+    await max_.send("/merchant")
+    await codes.approve_merchant(max_.user_id)
+    await max_.send("/merchant product")
+    await max_.send("Rindersteak 300 g")
+    reply = await max_.send("300 g beef")
+    assert "GTIN" in reply.text
+    reply = await max_.send("4006381333931")
+    product = (await codes.products_of(max_.user_id))[0]
+    assert product.footprint_basis == "300 g beef" and product.kg_per_unit > 1
+    assert f"#{product.id}" in reply.texts[0] and "Fußabdruck von 300 g beef" in reply.texts[0]
+    await max_.send("/merchant fund")
+    await max_.send(f"#{product.id}")
+    reply = await max_.send("2")
+    assert "2 Codes für Rindersteak 300 g decken?" in reply.text
+    reply = await max_.send("ja")
+    batch = (await codes.batches(user_id=max_.user_id))[0]
+    assert batch.id in reply.text and batch.held_kg == 2 * product.kg_per_unit
+    await max_.send(f"/merchant labels {batch.id.lower()} roll")
+    assert len(pypdfium2.PdfDocument(max_.last_document_bytes)) == 2  # a roll: one label a page
+    assert "keine Charge" in (await max_.send("/merchant labels B0000000000")).text
+    assert bot.unexpected_errors == 0
