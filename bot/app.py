@@ -39,10 +39,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks, deeplinks, menu, outbox
-from bot.conversations import buy, footprint, market, signup
+from bot.conversations import buy, footprint, market, merchant, signup
 from bot.errors import on_error
 from bot.feature import Command, Feature, Wiring
-from bot.handlers import account, help, lookup, payments, staff, support
+from bot.handlers import account, claim, help, lookup, payments, staff, support
 from bot.handlers import settings as settings_handlers
 from bot.handlers import trees
 from bot.inbound import InboundApplication
@@ -63,6 +63,8 @@ ALL_FEATURES: list[Feature] = [
     staff.FEATURE,
     buy.FEATURE,
     lookup.FEATURE,
+    claim.FEATURE,
+    merchant.FEATURE,
     footprint.FEATURE,
     market.FEATURE,
     account.FEATURE,

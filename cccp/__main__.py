@@ -14,6 +14,7 @@ import sys
 from cccp import audit as audit_commands
 from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
+from cccp import codes as codes_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
 from cccp import outbox as outbox_commands
@@ -39,6 +40,7 @@ AREAS = [
     audit_commands,
     outbox_commands,
     forest_commands,
+    codes_commands,
 ]
 
 

@@ -132,7 +132,7 @@ async def serve_sandbox(
         # The stand-in answers on the web app's own port: the bot finds "Telegram" at
         # TELEGRAM_API_URL, the page loads photos from the same origin.
         server.mount(web_app, settings.telegram_api_url)
-        SandboxPage(server).add_routes(web_app)
+        SandboxPage(server, demo_label=settings.data_dir / "demo-label-photo.jpg").add_routes(web_app)
 
     is_listening = asyncio.Event()
     announcer = asyncio.create_task(_announce(settings, is_listening, started))
@@ -159,7 +159,10 @@ async def _seed_if_empty(settings: Settings) -> None:
         from core.certs.signing import load_or_create_key
 
         key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
-        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url)
+        from core.codes.secret import codes_secret
+
+        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url,
+                                 codes_secret=codes_secret(settings), labels_dir=settings.data_dir)
         print(f"CCCP sandbox: added demo data ({report})", flush=True)
 
 

@@ -17,6 +17,7 @@ def setup() -> None:
     """Install the hooks and checks the areas hand each other. Safe to call again."""
     # Imported here, not at the top: `import core.ledger` must not pull in the
     # registry and the purchases (imports point down).
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.ledger import CARBON, add_check, on_movement
     from core.market.checks import check_offers
     from core.market.wallet import PAYLOAD_PREFIX as TOPUP_PREFIX
@@ -39,3 +40,4 @@ def setup() -> None:
     register_projects()  # the staff's /approve; other areas register theirs here too
     register_order_kind(TOPUP_PREFIX, precheck_topup, apply_topup)
     add_check(check_offers)
+    register_reduction_source(reductions_of_claims)

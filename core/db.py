@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "core.staff.models",
     "core.reforestation.models",
     "core.market.models",
+    "core.codes.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

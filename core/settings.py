@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     outbox_lease_s: float = Field(default=120, ge=1, le=3600)
     outbox_in_flight: int = Field(default=1, ge=1, le=16)
     cert_signing_key: str = ""
+    # The key of every product code's hash (core/codes/secret.py); empty: generated into data/.
+    codes_secret: str = ""
+    # The bot's @username without the @: the product code page's "Claim in Telegram" link.
+    bot_username: str = ""
     default_language: str = "en"
     metrics_token: str = ""
     data_dir: Path = DATA_DIR
@@ -116,6 +120,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"expected an http(s):// URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("codes_secret")
+    @classmethod
+    def _codes_secret(cls, value: str) -> str:
+        # A secret: say what is wrong with it, never echo it into a log.
+        if value and len(value) < 32:
+            raise ValueError(f"expected at least 32 characters (e.g. openssl rand -hex 32), got {len(value)}")
+        return value
 
     @field_validator("metrics_token")
     @classmethod

@@ -49,6 +49,12 @@ def test_the_market_benchmark_runs_at_a_tiny_size_and_verifies(engine):
     results = market_bench.run([20, 200], 5, engine)
     assert [r["depth"] for r in results] == [20, 200]
     assert all(r["rounds_per_s"] > 0 and r["takes_per_s"] > 0 for r in results)
+@pytest.mark.parametrize("engine", DB_KINDS)
+def test_the_codes_benchmark_runs_at_a_tiny_size_and_verifies(engine):
+    from benchmarks import codes as codes_bench
+
+    result = codes_bench.run(6, engine, concurrency=3, labels=24)
+    assert result["verified"] and result["one_batch_per_s"] > 0 and result["separate_per_s"] > 0
 
 
 @pytest.mark.slow
@@ -57,3 +63,7 @@ def test_the_market_benchmark_at_full_size(engine):
     from benchmarks import market as market_bench
 
     print("\n" + market_bench.report(market_bench.run([1_000, 10_000, 100_000], 200, engine)))
+def test_the_codes_benchmark_at_full_size(engine):
+    from benchmarks import codes as codes_bench
+
+    print("\n" + codes_bench.report(codes_bench.run(400, engine, concurrency=20)))

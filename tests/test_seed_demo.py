@@ -88,3 +88,16 @@ async def test_the_demo_has_a_live_book_where_bob_has_traded(db):
     assert all(line.best_ask and line.best_bid for line in lines)
     assert any(line.last_price_per_t for line in lines)
     assert await book.trades_of(BOB.user_id)
+async def test_the_demo_has_a_merchant_with_a_funded_batch_a_label_sheet_and_a_label_photo(db, tmp_path):
+    from cccp.seed_demo import DEMO_CODES, DEMO_MERCHANT
+    from core import codes
+    from core.codes.scan import codes_in_photo
+
+    secret = b"d" * 32
+    await seed_demo(codes_secret=secret, labels_dir=tmp_path)
+    await seed_demo(codes_secret=secret, labels_dir=tmp_path)  # again: the same batch, nothing moved twice
+    (batch,) = await codes.batches(user_id=DEMO_MERCHANT.user_id)
+    assert batch.count == DEMO_CODES and batch.held_kg == DEMO_CODES * 4
+    assert (tmp_path / "demo-labels.pdf").read_bytes().startswith(b"%PDF")
+    (found,) = codes_in_photo((tmp_path / "demo-label-photo.jpg").read_bytes())
+    assert found == (await codes.batch_codes(batch.id, secret=secret))[0]

@@ -34,3 +34,6 @@ class Kind(StrEnum):
     TRADE = "trade"  # a market fill: carbon to the buyer, Stars to the seller, the fee (core.market)
     TOPUP = "topup"  # Stars paid by invoice into a market wallet
     WITHDRAWAL = "withdrawal"  # Stars a wallet asked to withdraw, held until staff settle it
+    CODE_FUND = "code_fund"  # a merchant's credits to the shard accounts of a batch of product codes
+    CODE_BACKING = "code_backing"  # one product code's hold on its shard account
+    CODE_CLAIM = "code_claim"  # a product code's backing, to the shopper who claimed it

@@ -73,6 +73,7 @@ async def test_after_core_setup_carbon_moves_its_serial_blocks(db_url, never_set
 
 
 def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.ledger import hooks
     from core.market.checks import check_offers
     from core.market.wallet import PAYLOAD_PREFIX, apply_topup, precheck_topup
@@ -86,7 +87,7 @@ def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
     core.setup()
     assert hooks._hooks == {CARBON: [follow_movement]}
     assert sys.modules["core.ledger.verify"]._checks == [check_serials, check_payments, check_forest, check_offers]
-    assert reductions._sources == [reductions_of_retirement]
+    assert reductions._sources == [reductions_of_retirement, reductions_of_claims]
     assert purchases._other_orders == {PAYLOAD_PREFIX: (precheck_topup, apply_topup)}
 
 
