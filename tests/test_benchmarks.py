@@ -42,6 +42,8 @@ def test_the_outbox_benchmark_at_full_size():
     from benchmarks import outbox as outbox_bench
 
     print("\n" + outbox_bench.report(outbox_bench.run(2000, 200)))
+
+
 @pytest.mark.parametrize("engine", DB_KINDS)
 def test_the_market_benchmark_runs_at_a_tiny_size_and_verifies(engine):
     from benchmarks import market as market_bench
@@ -49,6 +51,8 @@ def test_the_market_benchmark_runs_at_a_tiny_size_and_verifies(engine):
     results = market_bench.run([20, 200], 5, engine)
     assert [r["depth"] for r in results] == [20, 200]
     assert all(r["rounds_per_s"] > 0 and r["takes_per_s"] > 0 for r in results)
+
+
 @pytest.mark.parametrize("engine", DB_KINDS)
 def test_the_codes_benchmark_runs_at_a_tiny_size_and_verifies(engine):
     from benchmarks import codes as codes_bench
@@ -63,6 +67,10 @@ def test_the_market_benchmark_at_full_size(engine):
     from benchmarks import market as market_bench
 
     print("\n" + market_bench.report(market_bench.run([1_000, 10_000, 100_000], 200, engine)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", DB_KINDS)
 def test_the_codes_benchmark_at_full_size(engine):
     from benchmarks import codes as codes_bench
 

@@ -96,7 +96,9 @@ async def test_the_public_page_shows_product_merchant_kg_and_whether_claimed(db,
         assert "Coffee 500 g" in page and "Acme Coffee" in page and "5 kg" in page
         assert f"https://t.me/cccp_test_bot?start={second}" in page and "Not claimed yet" in page
         claimed = await (await client.get(f"/p/{first.lower()}")).text()
-        assert "Claimed on 2026-03-01" in claimed and "Claim in Telegram" not in claimed
+        assert "Claimed on 1 March 2026" in claimed and "Claim in Telegram" not in claimed
+        german = await (await client.get(f"/p/{second}?lang=de")).text()
+        assert "Noch nicht eingelöst" in german and "In Telegram einlösen" in german
         wrong = first[:-1] + ("0" if first[-1] != "0" else "1")
         response = await client.get(f"/p/{wrong}")
         assert response.status == 404 and "mistyped" in await response.text()
