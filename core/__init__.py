@@ -29,7 +29,7 @@ def setup() -> None:
     from core.registry.blocks import follow_movement
     from core.registry.checks import check_serials
     from core.registry.reductions import register_reduction_source
-    from core.staff.approvals import register_projects
+    from core.staff.approvals import register_areas, register_projects
 
     # Each registry keeps a hook once, however often this runs.
     on_movement(CARBON, follow_movement)
@@ -38,6 +38,7 @@ def setup() -> None:
     add_check(check_forest)
     register_reduction_source(reductions_of_retirement)
     register_projects()  # the staff's /approve; other areas register theirs here too
+    register_areas()
     register_order_kind(TOPUP_PREFIX, precheck_topup, apply_topup)
     add_check(check_offers)
     register_reduction_source(reductions_of_claims)

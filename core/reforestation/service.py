@@ -386,6 +386,20 @@ async def approve_issuance(request_id: int | str, *, now: datetime | None = None
     return _request_view(request, batch.serial)
 
 
+async def refuse_issuance(request_id: int | str, *, now: datetime | None = None) -> RequestView:
+    """Staff refused the request: nothing is issued; the producer may ask again later."""
+    now = now or utcnow()
+    try:
+        request = await IssuanceRequest.get_or_none(id=int(request_id))
+    except (TypeError, ValueError):
+        request = None
+    if request is None:
+        raise UnknownIssuanceRequest(request=str(request_id)[:20])
+    await IssuanceRequest.filter(id=request.id, status=RequestStatus.REQUESTED).update(
+        status=RequestStatus.REFUSED, decided_at=now)
+    return _request_view(await IssuanceRequest.get(id=request.id))
+
+
 @dataclass(frozen=True)
 class LossView:
     plot_id: int

@@ -75,3 +75,52 @@ async def _decide_project(item_id: str, is_approved: bool, reason: str, actor_id
 def register_projects() -> None:
     """The registry's draft projects: approve, or reject (suspend)."""
     register(Approval("project", _draft_projects, _decide_project))
+
+
+async def _pending_merchants() -> list[Waiting]:
+    from core.codes.models import Merchant, MerchantStatus
+
+    rows = await Merchant.filter(status=MerchantStatus.PENDING).order_by("id")
+    return [Waiting(str(r.user_id), f"{r.name} (user {r.user_id})") for r in rows]
+
+
+async def _decide_merchant(item_id: str, is_approved: bool, reason: str, actor_id: int) -> None:
+    from core.codes import approve_merchant, suspend_merchant
+
+    if not item_id.isdigit():
+        raise UnknownApproval(kind=f"merchant {item_id}"[:32])
+    await (approve_merchant if is_approved else suspend_merchant)(int(item_id))
+
+
+async def _requested_withdrawals() -> list[Waiting]:
+    from core.market.wallet import withdrawals
+
+    return [Waiting(str(w.id), f"{w.amount_xtr:,} ⭐ for user {w.user_id}") for w in await withdrawals()]
+
+
+async def _decide_withdrawal(item_id: str, is_approved: bool, reason: str, actor_id: int) -> None:
+    from core.market.wallet import approve_withdrawal, reject_withdrawal
+
+    if not item_id.isdigit():
+        raise UnknownApproval(kind=f"withdrawal {item_id}"[:32])
+    await (approve_withdrawal if is_approved else reject_withdrawal)(int(item_id), note=reason)
+
+
+async def _issuance_requests() -> list[Waiting]:
+    from core.reforestation import pending_requests
+
+    return [Waiting(str(r.id), f"plot {r.plot_id}: {r.amount_kg:,} kg") for r in await pending_requests()]
+
+
+async def _decide_issuance(item_id: str, is_approved: bool, reason: str, actor_id: int) -> None:
+    from core.reforestation.service import approve_issuance, refuse_issuance
+
+    await (approve_issuance if is_approved else refuse_issuance)(item_id)
+
+
+def register_areas() -> None:
+    """What the other areas leave to staff: merchants (codes), withdrawal requests (market)
+    and forest issuance requests (reforestation)."""
+    register(Approval("merchant", _pending_merchants, _decide_merchant))
+    register(Approval("withdrawal", _requested_withdrawals, _decide_withdrawal))
+    register(Approval("issuance", _issuance_requests, _decide_issuance))

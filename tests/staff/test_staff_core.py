@@ -285,3 +285,27 @@ async def test_freezing_twice_says_the_user_is_frozen_already(team):
     await freezes.freeze(ADMIN, BOB, "spam", now=T0)
     with pytest.raises(AlreadyFrozen):
         await freezes.freeze(ADMIN, BOB, "spam again", now=T0)
+
+
+async def test_merchants_and_withdrawals_wait_for_an_admin_beside_projects(team):
+    from core import codes
+    from core.market import wallet
+    from core.staff import approvals
+
+    await codes.register_merchant(BOB, "Bob's Coffee", now=T0)
+    clearing = await system_account(Role.CLEARING, STARS)
+    alice_wallet = await user_account(ALICE, STARS)
+    await post("fund:alice", "payment", [Leg(clearing.id, alice_wallet.id, 700)], now=T0)
+    request = await wallet.request_withdrawal(ALICE, 500, key="w1", now=T0)
+
+    waiting = await approvals.waiting(ADMIN, now=T0)
+    assert [w.id for w in waiting["merchant"]] == [str(BOB)]
+    assert [w.summary for w in waiting["withdrawal"]] == [f"500 ⭐ for user {ALICE}"]
+    assert waiting["issuance"] == []
+
+    await approvals.decide(ADMIN, "merchant", str(BOB), True, now=T0)
+    assert (await codes.get_merchant(BOB)).status == codes.MerchantStatus.APPROVED
+    await approvals.decide(ADMIN, "withdrawal", str(request.id), False, "not a verified account", now=T0)
+    assert (await wallet.wallet(ALICE)).available_xtr == 700  # the hold is released
+    assert (await approvals.waiting(ADMIN, now=T0))["withdrawal"] == []
+    assert {e.target for e in (await audit.page()).entries} >= {f"merchant {BOB}", f"withdrawal {request.id}"}
