@@ -30,6 +30,7 @@ from cccp.run import serve
 from core import db
 from core.settings import Settings, load_settings
 from sandbox.botapi import BotApiServer, RateLimits
+from sandbox.botapi.groups import add_group
 from sandbox.page import SandboxPage, staff_ids
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 SANDBOX_TOKEN = "7000000001:SANDBOX-not-a-telegram-token"
 SANDBOX_BOT_NAME = "CCCP"
 SANDBOX_BOT_USERNAME = "cccp_sandbox_bot"
+SANDBOX_SUPPORT_CHAT_ID = -1007000000001  # the stand-in's support group (a forum)
 # Telegram's flood limits stay on (the bot must live with them), loosened so that a
 # person clicking quickly never waits: 20 messages a second per chat, 100 overall.
 SANDBOX_LIMITS = RateLimits(per_chat_burst=20, per_chat_window_s=1.0, global_burst=100, global_window_s=1.0)
@@ -96,6 +98,8 @@ def sandbox_settings(
             "webhook_url": "",
             "payment_provider_token": "",
             "admin_ids": tuple(dict.fromkeys((*base.admin_ids, *staff_ids()))),
+            # The stand-in's own support group (a forum): /support works in the sandbox.
+            "support_chat_id": SANDBOX_SUPPORT_CHAT_ID,
         }
     )
 
@@ -122,11 +126,13 @@ async def serve_sandbox(
         bot_username=SANDBOX_BOT_USERNAME,
     )
 
+    add_group(server, "CCCP support", is_forum=True, group_id=SANDBOX_SUPPORT_CHAT_ID)
+
     def add_sandbox(web_app: web.Application) -> None:
         # The stand-in answers on the web app's own port: the bot finds "Telegram" at
         # TELEGRAM_API_URL, the page loads photos from the same origin.
         server.mount(web_app, settings.telegram_api_url)
-        SandboxPage(server).add_routes(web_app)
+        SandboxPage(server, demo_label=settings.data_dir / "demo-label-photo.jpg").add_routes(web_app)
 
     is_listening = asyncio.Event()
     announcer = asyncio.create_task(_announce(settings, is_listening, started))
@@ -153,7 +159,10 @@ async def _seed_if_empty(settings: Settings) -> None:
         from core.certs.signing import load_or_create_key
 
         key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
-        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url)
+        from core.codes.secret import codes_secret
+
+        report = await seed_demo(signing_key=key, public_base_url=settings.public_base_url,
+                                 codes_secret=codes_secret(settings), labels_dir=settings.data_dir)
         print(f"CCCP sandbox: added demo data ({report})", flush=True)
 
 

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from core import db
 from core.settings import load_settings
@@ -154,7 +155,10 @@ def run_seed_demo(args: argparse.Namespace) -> int:
         await db.upgrade(url)
         await db.open_db(url)
         try:
-            return await seed_demo()
+            from core.codes.secret import codes_secret
+
+            return await seed_demo(codes_secret=codes_secret(settings), labels_dir=settings.data_dir,
+                                   public_base_url=settings.public_base_url)
         finally:
             await db.close_db()
 
@@ -175,10 +179,13 @@ DEMO_BENEFICIARY = "Café Nyeri GmbH"
 DEMO_REASON = "Coffee shipments, first quarter 2026"
 
 
-async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
+async def seed_demo(*, signing_key=None, public_base_url: str = "", codes_secret: bytes | None = None,
+                    labels_dir: Path | None = None) -> str:
     """Create what is missing of the demo data; returns a one-line summary.
 
-    With a signing key, the demo retirement also gets its signed certificate.
+    With a signing key, the demo retirement also gets its signed certificate. With the
+    codes secret, a demo merchant funds a batch of product codes; with `labels_dir`
+    its label sheet (PDF) and a photo of one label go there, for the sandbox page.
     """
     from core import users
     from core.catalog import service as catalog
@@ -227,6 +234,7 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
             )
 
     retirement = await _retire_for_the_demo(signing_key, public_base_url)
+    forest = await _grow_the_demo_forest()
 
     product_names = {card.name for card in await catalog.list_products(include_inactive=True)}
     for product in PRODUCTS:
@@ -241,11 +249,117 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
                 listing_id=listings[product.project_code].id,
                 now=DEMO_TIME,
             )
+    trades = await _seed_market()
+    codes_note = ""
+    if codes_secret is not None:
+        codes_note = await _seed_codes(codes_secret, public_base_url or "http://127.0.0.1:8080", labels_dir)
     return (
         f"{len(PROJECTS)} projects, {issued_kg // 1000:,} t issued, {len(listings)} listings, "
+        f"a live market ({trades} trades), "
         f"{len(PRODUCTS)} products, retirement {retirement.id} for {DEMO_BENEFICIARY}; "
-        "Bob and Support signed up, Alice is new"
+        "Bob and Support signed up, Alice is new; " + forest + codes_note
     )
+
+
+DEMO_TRADER = DemoProducer(7_200_009, "Demo trader")
+BOB_STARS = 5_000
+
+
+async def _seed_market() -> int:
+    """A live book from the first minute: each producer offers credits in two
+    price levels, a demo trader bids below, and Bob (who gets Stars to trade
+    with) has taken from one offer, so there is a last price and a chart."""
+    from core import ledger, users
+    from core.market import book
+    from core.market.rules import Rules
+
+    rules = Rules(min_kg=1, band_percent=0)
+    await users.sign_up(DEMO_TRADER.user_id, DEMO_TRADER.name, "en", ["consumer", "trader"], now=DEMO_TIME)
+    clearing = await ledger.system_account(ledger.Role.CLEARING, ledger.STARS)
+    for user_id, stars in ((DEMO_TRADER.user_id, 200_000), (BOB.user_id, BOB_STARS)):
+        wallet = await ledger.user_account(user_id, ledger.STARS)
+        await ledger.post(f"demo:market:fund:{user_id}", "payment", [ledger.Leg(clearing.id, wallet.id, stars)],
+                          memo="demo Stars", now=DEMO_TIME)
+    first_ask = None
+    for project in PROJECTS:
+        view = await get_project_view(project.code)
+        price = project.price_xtr_per_t
+        for n, (kg, ask) in enumerate(((20_000, price), (30_000, price * 105 // 100))):
+            placed = await book.place_sell(project.producer.user_id, view.id, kg, ask,
+                                           key=f"demo:market:{project.code}:sell:{n}", rules=rules, now=DEMO_TIME)
+            first_ask = first_ask or placed.offer
+        await book.place_bid(DEMO_TRADER.user_id, 10_000, price * 90 // 100, project_id=view.id,
+                             key=f"demo:market:{project.code}:bid", rules=rules, now=DEMO_TIME)
+    await book.take_offer(BOB.user_id, first_ask.id, 1_500, price_per_t=first_ask.price_per_t,
+                          key="demo:market:bob:take", rules=rules, now=DEMO_TIME)
+    return len(await book.trades_of(BOB.user_id))
+
+
+async def get_project_view(code: str):
+    from core.registry import get_project
+
+    return await get_project(code)
+
+
+DEMO_MERCHANT = DemoProducer(7_200_010, "Bergkaffee Rösterei")
+DEMO_CODE_PRODUCT = "Bergkaffee 500 g"
+DEMO_CODES = 24  # one A4 sheet
+
+
+async def _seed_codes(secret: bytes, public_base_url: str, labels_dir: Path | None) -> str:
+    """A merchant with 2 t of Mount Kenya credits funds 24 codes of a coffee; its labels to `labels_dir`."""
+    from core import codes, ledger, users
+    from core.codes.labels import Label, label_url
+
+    await users.sign_up(DEMO_MERCHANT.user_id, DEMO_MERCHANT.name, "de", ["merchant"], now=DEMO_TIME)
+    wallet = await ledger.user_account(DEMO_MERCHANT.user_id, ledger.CARBON)
+    forest = await ledger.user_account(FOREST_TRUST.user_id, ledger.CARBON)
+    await ledger.post("demo:merchant:credits", ledger.Kind.TRANSFER, [ledger.Leg(forest.id, wallet.id, 2_000)],
+                      memo="demo: credits for the coffee roaster's codes", now=DEMO_TIME)
+    await codes.register_merchant(DEMO_MERCHANT.user_id, DEMO_MERCHANT.name, now=DEMO_TIME)
+    await codes.approve_merchant(DEMO_MERCHANT.user_id, now=DEMO_TIME)
+    products = {p.name: p for p in await codes.products_of(DEMO_MERCHANT.user_id)}
+    product = products.get(DEMO_CODE_PRODUCT) or await codes.add_product(
+        DEMO_MERCHANT.user_id, DEMO_CODE_PRODUCT, kg_per_unit=4, gtin="4012345678901", now=DEMO_TIME)
+    batch = await codes.fund_batch(product.id, DEMO_CODES, secret=secret, key="demo:codes:1", now=DEMO_TIME)
+    all_codes = await codes.batch_codes(batch.id, secret=secret)
+    if labels_dir is not None:
+        labels = [Label(c, label_url(public_base_url, c), product.name, product.kg_per_unit) for c in all_codes]
+        await asyncio.to_thread(_write_labels, labels_dir, labels)
+    return f"; merchant {DEMO_MERCHANT.name} with batch {batch.id} of {DEMO_CODES} codes (first: {codes.printed(all_codes[0])})"
+
+
+def _write_labels(labels_dir: Path, labels) -> None:
+    """The sheet and a photo of its first label (CPU and disk work: run in a thread)."""
+    from core.codes.labels import render_labels
+
+    labels_dir.mkdir(parents=True, exist_ok=True)
+    (labels_dir / "demo-labels.pdf").write_bytes(render_labels(labels))
+    (labels_dir / "demo-label-photo.jpg").write_bytes(label_photo(labels[0]))
+
+
+def label_photo(label) -> bytes:
+    """A phone's photo of one label, drawn with Pillow (the sandbox page can send it)."""
+    import io
+
+    import qrcode
+    from PIL import Image, ImageDraw
+
+    from core.certs.render import font
+    from core.codes import printed
+
+    qr = qrcode.make(label.url, border=2, box_size=8).convert("RGB")
+    card = Image.new("RGB", (qr.width + 360, qr.height + 70), "white")
+    card.paste(qr, (10, 10))
+    draw = ImageDraw.Draw(card)
+    draw.text((20, qr.height + 15), printed(label.code), fill="black", font=font(30, bold=True))
+    draw.text((qr.width + 30, qr.height // 2 - 30), label.product_name, fill="black", font=font(26, bold=True))
+    draw.text((qr.width + 30, qr.height // 2 + 10), f"{label.kg} kg CO2e", fill="black", font=font(24))
+    table = Image.new("RGB", (card.width + 160, card.height + 160), (228, 220, 206))
+    table.paste(card, (80, 80))
+    out = io.BytesIO()
+    table.rotate(8, expand=True, fillcolor=(228, 220, 206)).save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 async def _retire_for_the_demo(signing_key, public_base_url: str):
@@ -261,3 +375,32 @@ async def _retire_for_the_demo(signing_key, public_base_url: str):
     if signing_key is not None:
         await certify_retirement(retirement, signing_key=signing_key, public_base_url=public_base_url)
     return retirement
+
+
+# A growing forest with simulated years already passed: a eucalyptus woodlot on the
+# Kenya project, planted DEMO_FOREST_YEARS before the demo's time. Its rotation
+# (7 years, where the species' mean annual increment peaks) is under 20, so
+# `cccp simulate --plot <id> --years 60` shows harvests.
+DEMO_FOREST_YEARS = 18
+DEMO_PLOT_NAME = "Nyeri eucalyptus woodlot"
+
+
+async def _grow_the_demo_forest() -> str:
+    from datetime import timedelta
+
+    from core import reforestation
+    from core.reforestation.models import Plot
+
+    plot = await Plot.get_or_none(name=DEMO_PLOT_NAME)
+    if plot is None:
+        start = DEMO_TIME - timedelta(days=round(DEMO_FOREST_YEARS * 365.25))
+        view = await reforestation.register_plot(
+            project_id=PROJECTS[0].code, name=DEMO_PLOT_NAME, location="Nyeri County, Kenya", area_m2=50_000,
+            species="eucalyptus_grandis", trees_planted=5_555, planted_at=start, now=start,
+        )
+        now = start
+        while now < DEMO_TIME:  # the years pass on simulated time, every 60 days
+            now = min(now + timedelta(days=60), DEMO_TIME)
+            await reforestation.tick(now, act_for_producers=True)
+        plot = await Plot.get(id=view.id)
+    return f"forest plot {plot.id} in rotation {plot.rotation}, {plot.issued_kg // 1000:,} t issued from its growth"

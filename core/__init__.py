@@ -17,15 +17,28 @@ def setup() -> None:
     """Install the hooks and checks the areas hand each other. Safe to call again."""
     # Imported here, not at the top: `import core.ledger` must not pull in the
     # registry and the purchases (imports point down).
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.ledger import CARBON, add_check, on_movement
+    from core.market.checks import check_offers
+    from core.market.wallet import PAYLOAD_PREFIX as TOPUP_PREFIX
+    from core.market.wallet import apply_topup, precheck_topup
     from core.purchases.checks import check_payments
+    from core.purchases.service import register_order_kind
     from core.purchases.reductions import reductions_of_retirement
+    from core.reforestation.checks import check_forest
     from core.registry.blocks import follow_movement
     from core.registry.checks import check_serials
     from core.registry.reductions import register_reduction_source
+    from core.staff.approvals import register_areas, register_projects
 
     # Each registry keeps a hook once, however often this runs.
     on_movement(CARBON, follow_movement)
     add_check(check_serials)
     add_check(check_payments)
+    add_check(check_forest)
     register_reduction_source(reductions_of_retirement)
+    register_projects()  # the staff's /approve; other areas register theirs here too
+    register_areas()
+    register_order_kind(TOPUP_PREFIX, precheck_topup, apply_topup)
+    add_check(check_offers)
+    register_reduction_source(reductions_of_claims)

@@ -27,6 +27,10 @@ MODEL_MODULES = [
     "core.kv.models",
     "core.inbox.models",
     "core.outbox.models",
+    "core.staff.models",
+    "core.reforestation.models",
+    "core.market.models",
+    "core.codes.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

@@ -97,3 +97,46 @@ def parse_amount_kg(text: str) -> int:
     if kg != kg.to_integral_value():
         raise InputError("amount_not_whole_kg", text=text)
     return int(kg)
+
+
+MAX_PRICE_PER_T = 1_000_000
+MAX_STARS = 1_000_000
+_PRICE = re.compile(
+    r"^\s*(?P<number>[\d\s.,'\u202f\u00a0]*\d[\d.,]*)\s*(?:⭐|stars?|sterne?|étoiles?|xtr)?\s*"
+    r"(?:(?:/|per|pro|par)\s*(?:t|tonne|tonnes|ton|tons|tonnen))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _whole_stars(text: str, prefix: str, maximum: int) -> int:
+    text = (text or "").strip()
+    if not text:
+        raise InputError(f"{prefix}_empty")
+    if len(text) > MAX_INPUT_LENGTH:
+        raise InputError(f"{prefix}_not_a_number", text=text[:MAX_INPUT_LENGTH] + "…")
+    if text.lstrip().startswith(("-", "−")):
+        raise InputError(f"{prefix}_not_positive", text=text)
+    match = _PRICE.match(text)
+    if match is None:
+        raise InputError(f"{prefix}_not_a_number", text=text)
+    try:
+        number = parse_decimal(match["number"])
+    except InputError:
+        raise InputError(f"{prefix}_not_a_number", text=text) from None
+    if number <= 0:
+        raise InputError(f"{prefix}_not_positive", text=text)
+    if number != number.to_integral_value():
+        raise InputError(f"{prefix}_not_whole", text=text)
+    if number > maximum:
+        raise InputError(f"{prefix}_too_large", text=text, maximum=maximum)
+    return int(number)
+
+
+def parse_price_per_t(text: str) -> int:
+    """A price per tonne in whole Stars as typed ("900", "900 ⭐/t", "1.200 per t")."""
+    return _whole_stars(text, "price", MAX_PRICE_PER_T)
+
+
+def parse_stars(text: str) -> int:
+    """A number of whole Stars as typed ("500", "500 ⭐")."""
+    return _whole_stars(text, "stars", MAX_STARS)

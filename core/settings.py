@@ -43,10 +43,24 @@ class Settings(BaseSettings):
     hold_ttl_s: int = Field(default=900, ge=30, le=86_400)
     # How long a bot process that stops renewing its lease keeps it (a standby then takes over).
     inbox_lease_s: float = Field(default=15, ge=1, le=300)
+    # The outbox sender: messages a second overall, and how long a crashed sender's message waits.
+    outbox_rate_per_s: float = Field(default=25, gt=0, le=30)
+    outbox_lease_s: float = Field(default=120, ge=1, le=3600)
+    outbox_in_flight: int = Field(default=1, ge=1, le=16)
     cert_signing_key: str = ""
+    # The key of every product code's hash (core/codes/secret.py); empty: generated into data/.
+    codes_secret: str = ""
+    # The bot's @username without the @: the product code page's "Claim in Telegram" link.
+    bot_username: str = ""
     default_language: str = "en"
     metrics_token: str = ""
     data_dir: Path = DATA_DIR
+    # The market (core/market/rules.py): fee in basis points paid by the seller, smallest
+    # offer in kg, open offers per user, price band in percent around the last trade (0: none).
+    market_fee_bps: int = Field(default=100, ge=0, le=5_000)
+    market_min_kg: int = Field(default=10, ge=1, le=1_000_000)
+    market_max_open_offers: int = Field(default=50, ge=1, le=10_000)
+    market_price_band_percent: int = Field(default=50, ge=0, le=1_000)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -54,17 +68,28 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
             try:
-                return tuple(int(p) for p in parts)
+                ids = tuple(int(p) for p in parts)
             except ValueError:
                 raise ValueError(
                     f"expected comma-separated Telegram user ids, got {value!r}"
                 ) from None
+            value = ids
+        if isinstance(value, (tuple, list)) and any(not isinstance(i, int) or i <= 0 for i in value):
+            # A user id is positive; a negative number is a group (SUPPORT_CHAT_ID's kind).
+            raise ValueError(f"expected positive Telegram user ids, got {value!r}")
         return value
 
     @field_validator("support_chat_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("support_chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError(f"expected a group's id, which is negative (e.g. -1001234567890), got {value}")
+        return value
 
     @field_validator("card_currency")
     @classmethod
@@ -95,6 +120,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"expected an http(s):// URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("codes_secret")
+    @classmethod
+    def _codes_secret(cls, value: str) -> str:
+        # A secret: say what is wrong with it, never echo it into a log.
+        if value and len(value) < 32:
+            raise ValueError(f"expected at least 32 characters (e.g. openssl rand -hex 32), got {len(value)}")
+        return value
 
     @field_validator("metrics_token")
     @classmethod

@@ -65,3 +65,39 @@ async def test_the_demo_has_a_retirement_the_public_registry_shows_with_its_cert
     certificate = await get_certificate_by_key(f"retirement:{retirement.public_id}")
     assert certificate.beneficiary == DEMO_BENEFICIARY
     assert certificate.verify_url == f"http://sandbox.test/c/{certificate.id}"
+
+
+async def test_the_demo_has_a_growing_forest_with_years_passed_and_a_short_rotation(db):
+    from datetime import timedelta
+
+    from cccp.seed_demo import DEMO_TIME
+    from core import reforestation
+
+    await seed_demo()
+    [plot] = await reforestation.list_plots(now=DEMO_TIME)
+    assert plot.rotation_years < 20 and plot.rotation >= 3  # harvested and replanted twice or more already
+    assert 0 < plot.issued_kg <= plot.lta_kg
+    assert plot.status in ("planted", "growing")
+    later = await reforestation.get_plot(plot.id, now=DEMO_TIME + timedelta(days=365))
+    assert later.stock_kg > plot.stock_kg  # still growing
+async def test_the_demo_has_a_live_book_where_bob_has_traded(db):
+    from core.market import book
+
+    await seed_demo()
+    lines = await book.overview()
+    assert all(line.best_ask and line.best_bid for line in lines)
+    assert any(line.last_price_per_t for line in lines)
+    assert await book.trades_of(BOB.user_id)
+async def test_the_demo_has_a_merchant_with_a_funded_batch_a_label_sheet_and_a_label_photo(db, tmp_path):
+    from cccp.seed_demo import DEMO_CODES, DEMO_MERCHANT
+    from core import codes
+    from core.codes.scan import codes_in_photo
+
+    secret = b"d" * 32
+    await seed_demo(codes_secret=secret, labels_dir=tmp_path)
+    await seed_demo(codes_secret=secret, labels_dir=tmp_path)  # again: the same batch, nothing moved twice
+    (batch,) = await codes.batches(user_id=DEMO_MERCHANT.user_id)
+    assert batch.count == DEMO_CODES and batch.held_kg == DEMO_CODES * 4
+    assert (tmp_path / "demo-labels.pdf").read_bytes().startswith(b"%PDF")
+    (found,) = codes_in_photo((tmp_path / "demo-label-photo.jpg").read_bytes())
+    assert found == (await codes.batch_codes(batch.id, secret=secret))[0]

@@ -35,7 +35,7 @@ from tortoise import Tortoise
 from core import inbox
 from core.certs import signing
 from core.settings import Settings
-from web import certs, metrics, registry
+from web import certs, codes, metrics, registry
 from web.headers import add_security_headers
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,7 @@ def build_web_app(
     app.router.add_get("/healthz", healthz)
     certs.add_routes(app)
     registry.add_routes(app)
+    codes.add_routes(app, settings)
     metrics.add_routes(app, token=settings.metrics_token)
     if application is not None and settings.webhook_url:
         app[APPLICATION] = application

@@ -28,16 +28,15 @@ from aiohttp import web
 from core import registry
 from core.certs import signing
 from core.certs.models import CertificateKind
-from core.certs.render import country_name, issued_text, render_certificate_png_async
+from core.certs.render import issued_text, render_certificate_png_async
 from core.certs.service import (
     CertificateView,
     certificate_document,
-    format_kg,
-    format_tonnes,
     get_certificate,
     verify_stored,
 )
 from core.certs.verification import Verdict
+from web.i18n import N_, SWITCH_CSS, PageText, language_switch
 
 PUBLIC_KEY_PATH = signing.PUBLIC_KEY_PATH
 CERT_KEY = web.AppKey("cert_key", object)  # Ed25519PrivateKey
@@ -67,26 +66,37 @@ async def certificate_route(request: web.Request) -> web.StreamResponse:
     return await certificate_page(request, tail)
 
 
+NOT_FOUND_TITLE = N_("Certificate not found")
+PAGE_TITLE = N_("CCCP certificate {id} – {beneficiary}")
+NOT_FOUND_MESSAGE = N_("No certificate has this id.")
+
+
 async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
-        return _html(_not_found_body(), title="Certificate not found", status=404)
+        t = PageText.of(request)
+        return _html(_not_found_body(t), title=t(NOT_FOUND_TITLE), status=404, t=t,
+                     request=request)
+    t = PageText.of(request, view.language)
     verdict = verify_stored(view, _key(request).public_key())
     reductions = (
         await registry.reductions_for_retirement(view.retirement_id) if view.retirement_id else ()
     )
     return _html(
-        _certificate_body(view, verdict, reductions),
-        title=f"CCCP certificate {view.id} – {view.beneficiary}",
-        headers={"Cache-Control": "public, max-age=300"},
+        _certificate_body(view, verdict, reductions, t),
+        title=t(PAGE_TITLE, id=view.id, beneficiary=view.beneficiary),
+        headers={"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"},
+        t=t, request=request,
     )
 
 
 async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
+        t = PageText.of(request)
         return web.json_response(
-            {"error": "not_found", "message": "No certificate has this id."}, status=404
+            {"error": "not_found", "message": t(NOT_FOUND_MESSAGE), "language": t.language},
+            status=404,
         )
     return web.json_response(
         certificate_document(view),
@@ -98,7 +108,9 @@ async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
 async def certificate_png(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
-        return _html(_not_found_body(), title="Certificate not found", status=404)
+        t = PageText.of(request)
+        return _html(_not_found_body(t), title=t(NOT_FOUND_TITLE), status=404, t=t,
+                     request=request)
     png = await render_certificate_png_async(view)
     return web.Response(
         body=png,
@@ -143,7 +155,7 @@ SYMBOL_SVG = """<svg class="symbol" viewBox="0 0 200 200" role="img"
 <text font-size="16" letter-spacing="3"><textPath href="#bottom" startOffset="50%"
  text-anchor="middle">• CCCP •</textPath></text></g></svg>"""
 
-CSS = """
+CSS = SWITCH_CSS + """
 *{box-sizing:border-box}
 body{margin:0;background:#f1efe6;color:#212926;
  font:16px/1.5 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -188,16 +200,22 @@ footer{margin-top:26px;text-align:center;color:#68706c;font-size:13px}
 """
 
 
-def _html(body: str, *, title: str, status: int = 200, headers=None) -> web.Response:
+BRAND = N_("carbon credit consumer symbol")
+FOOTER = N_("1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.")
+
+
+def _html(body: str, *, title: str, status: int = 200, headers=None, t: PageText,
+          request: web.Request) -> web.Response:
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{t.language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{escape(title)}</title><style>{CSS}</style></head>
 <body><main>
-<header>{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>carbon credit consumer symbol</span></div></header>
+<header>{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>{escape(t(BRAND))}</span></div></header>
+{language_switch(request, t.language)}
 {body}
-<footer>1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.</footer>
+<footer>{escape(t(FOOTER))}</footer>
 </main></body></html>"""
     return web.Response(
         text=page, status=status, content_type="text/html", charset="utf-8", headers=headers
@@ -205,22 +223,43 @@ def _html(body: str, *, title: str, status: int = 200, headers=None) -> web.Resp
 
 
 STATUS = {
-    CertificateKind.RETIREMENT: ("Retired", "Credits retired for good on behalf of"),
-    CertificateKind.PURCHASE: ("Valid · purchase", "Carbon credits bought by"),
+    CertificateKind.RETIREMENT: (N_("Retired"), N_("Credits retired for good on behalf of")),
+    CertificateKind.PURCHASE: (N_("Valid · purchase"), N_("Carbon credits bought by")),
     CertificateKind.PRODUCT: (
-        "Valid · CCCP product",
-        "Carbon credits received with a CCCP product by",
+        N_("Valid · CCCP product"),
+        N_("Carbon credits received with a CCCP product by"),
     ),
 }
+REDUCTION = N_("This purchase started a carbon reduction order: {status} ({kg} kg, {date})")
+REDUCTION_STATUS = {"recorded": N_("recorded")}
 
 
-def _reduction_text(reductions) -> str:
+def _reduction_text(reductions, t: PageText) -> str:
     """'This purchase started a carbon reduction order: recorded' (seed claim)."""
     return "<br>".join(
-        f"This purchase started a carbon reduction order: {escape(r.status)} "
-        f"({escape(format_kg(r.amount_kg))} kg, {r.created_at:%Y-%m-%d})"
+        escape(t(REDUCTION, status=t(REDUCTION_STATUS.get(str(r.status), str(r.status))),
+                 kg=t.kg(r.amount_kg), date=f"{r.created_at:%Y-%m-%d}"))
         for r in reductions
     )
+
+
+SIGNATURE_VALID = N_("Signature valid ✓")
+SIGNATURE_INVALID = N_("Signature invalid ✗")
+NOT_VALID = N_("Not valid: {reason}")
+AND_MORE = N_("and {count} more")
+L_PROJECT, L_METHODOLOGY, L_COUNTRY, L_VINTAGE = (
+    N_("Project"), N_("Methodology"), N_("Country"), N_("Vintage"))
+L_SERIALS, L_ISSUED, L_REDUCTION = N_("Serial numbers"), N_("Issued"), N_("Carbon reduction")
+L_CERT_ID, L_KEY = N_("Certificate ID"), N_("Signing key")
+FOR_REASON = N_("for “{reason}”")
+A_IMAGE, A_JSON, A_KEY, A_REGISTRY = (N_("Certificate image (PNG)"), N_("Signed JSON"),
+                                      N_("Public key"), N_("In the public registry"))
+IMAGE_ALT = N_("Certificate image for {beneficiary}")
+CHECK_HEAD = N_("Check it yourself")
+CHECK_TEXT = N_(
+    "The signature is Ed25519 over exactly these bytes (the payload as JSON with sorted keys "
+    "and no spaces, UTF-8), checked against the public key at {key}. Offline:")
+L_PAYLOAD, L_SIGNATURE = N_("Signed payload"), N_("Signature (base64url)")
 
 
 def _signed_text(payload: dict) -> str:
@@ -231,77 +270,87 @@ def _signed_text(payload: dict) -> str:
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=repr)
 
 
-def _certificate_body(view: CertificateView, verdict: Verdict, reductions=()) -> str:
-    status, lead = STATUS[view.kind]
+def _certificate_body(view: CertificateView, verdict: Verdict, reductions=(),
+                      t: PageText | None = None) -> str:
+    t = t or PageText("en")
+    status, lead = (t(text) for text in STATUS[view.kind])
     signature_badge = (
-        '<span class="badge ok">Signature valid ✓</span>'
+        f'<span class="badge ok">{escape(t(SIGNATURE_VALID))}</span>'
         if verdict.is_valid
-        else '<span class="badge bad">Signature invalid ✗</span>'
+        else f'<span class="badge bad">{escape(t(SIGNATURE_INVALID))}</span>'
     )
     why_invalid = (
-        "" if verdict.is_valid else f'<p class="verdict bad">Not valid: {escape(verdict.reason)}</p>'
+        "" if verdict.is_valid
+        else f'<p class="verdict bad">{escape(t(NOT_VALID, reason=verdict.reason))}</p>'
     )
     serials = view.serial_ranges
     serial_items = "".join(f"<li>{escape(s)}</li>" for s in serials[:SERIALS_INLINE])
     if len(serials) > SERIALS_INLINE:
         rest = "".join(f"<li>{escape(s)}</li>" for s in serials[SERIALS_INLINE:])
         serial_items += (
-            f"<li><details><summary>and {len(serials) - SERIALS_INLINE} more</summary>"
+            f"<li><details><summary>{escape(t(AND_MORE, count=len(serials) - SERIALS_INLINE))}</summary>"
             f'<ul class="serials">{rest}</ul></details></li>'
         )
     rows = [
-        ("Project", escape(view.project_name or "—")),
-        ("Methodology", escape(view.methodology or "—")),
-        ("Country", escape(country_name(view.country))),
-        ("Vintage", escape(str(view.vintage or "—"))),
-        ("Serial numbers", f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
-        ("Issued", escape(issued_text(view, "en"))),
-        *([("Carbon reduction", _reduction_text(reductions))] if reductions else []),
-        ("Certificate ID", f"<code>{escape(view.id)}</code>"),
-        ("Signing key", f"<code>{escape(view.key_id)}</code> (Ed25519)"),
+        (t(L_PROJECT), escape(view.project_name or "—")),
+        (t(L_METHODOLOGY), escape(view.methodology or "—")),
+        (t(L_COUNTRY), escape(t.country(view.country))),
+        (t(L_VINTAGE), escape(str(view.vintage or "—"))),
+        (t(L_SERIALS), f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
+        (t(L_ISSUED), escape(issued_text(view, t.language))),
+        *([(t(L_REDUCTION), _reduction_text(reductions, t))] if reductions else []),
+        (t(L_CERT_ID), f"<code>{escape(view.id)}</code>"),
+        (t(L_KEY), f"<code>{escape(view.key_id)}</code> (Ed25519)"),
     ]
-    details = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
-    reason = f'<p class="reason">for “{escape(view.reason)}”</p>' if view.reason else ""
+    details = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in rows)
+    reason = (f'<p class="reason">{escape(t(FOR_REASON, reason=view.reason))}</p>'
+              if view.reason else "")
     signed = _signed_text(view.payload)
     cid = escape(view.id)
     # The retirement id opens its look-up: serials, beneficiary and date as the registry has them.
-    registry_href = (
-        escape("/registry?q=" + quote(view.retirement_id, safe="")) if view.retirement_id else "/registry"
+    # The registry opens in the certificate page's language (the certificate's own, or ?lang=).
+    registry_href = escape(
+        ("/registry?q=" + quote(view.retirement_id, safe="") + "&" if view.retirement_id
+         else "/registry?") + f"lang={t.language}"
     )
     return f"""<article class="card">
 <div class="status"><span class="badge ok">{status}</span>{signature_badge}</div>
 {why_invalid}
 <div class="label">{lead}</div>
 <h1>{escape(view.beneficiary)}</h1>
-<div class="amount">{escape(format_tonnes(view.amount_kg))} t CO₂e
- <small>({escape(format_kg(view.amount_kg))} kg)</small></div>
+<div class="amount">{escape(t.tonnes(view.amount_kg))} t CO₂e
+ <small>({escape(t.kg(view.amount_kg))} kg)</small></div>
 {reason}
 <dl>{details}</dl>
-<div class="actions"><a class="primary" href="/c/{cid}.png">Certificate image (PNG)</a>
-<a href="/c/{cid}.json">Signed JSON</a><a href="{PUBLIC_KEY_PATH}">Public key</a>
-<a href="{registry_href}">In the public registry</a></div>
+<div class="actions"><a class="primary" href="/c/{cid}.png">{escape(t(A_IMAGE))}</a>
+<a href="/c/{cid}.json">{escape(t(A_JSON))}</a><a href="{PUBLIC_KEY_PATH}">{escape(t(A_KEY))}</a>
+<a href="{registry_href}">{escape(t(A_REGISTRY))}</a></div>
 </article>
 <a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
- alt="Certificate image for {escape(view.beneficiary)}"></a>
+ alt="{escape(t(IMAGE_ALT, beneficiary=view.beneficiary))}"></a>
 <section class="check card">
-<h2>Check it yourself</h2>
-<p class="note">The signature is Ed25519 over exactly these bytes (the payload as JSON with
-sorted keys and no spaces, UTF-8), checked against the public key at
-<a href="{PUBLIC_KEY_PATH}">{PUBLIC_KEY_PATH}</a>. Offline:
+<h2>{escape(t(CHECK_HEAD))}</h2>
+<p class="note">{escape(t(CHECK_TEXT, key="{key}")).replace("{key}", f'<a href="{PUBLIC_KEY_PATH}">{PUBLIC_KEY_PATH}</a>')}
 <code>cccp certs verify {cid}.json --public-key cert.pub</code></p>
-<div class="label">Signed payload</div>
+<div class="label">{escape(t(L_PAYLOAD))}</div>
 <pre>{escape(signed)}</pre>
-<div class="label">Signature (base64url)</div>
+<div class="label">{escape(t(L_SIGNATURE))}</div>
 <code class="sig">{escape(view.signature)}</code>
 </section>"""
 
 
-def _not_found_body() -> str:
-    return """<article class="card">
-<div class="status"><span class="badge bad">Not found</span></div>
-<h1>We could not find this certificate</h1>
-<p>No CCCP certificate has this address. Check that the link or the code you scanned is
-complete: a certificate address ends in <code>/c/</code> and a 12-character id.</p>
-<p class="note">If the certificate was just issued, wait a moment and try again. A
-certificate that does not appear here was not issued by CCCP.</p>
+NF_BADGE = N_("Not found")
+NF_HEAD = N_("We could not find this certificate")
+NF_TEXT = N_("No CCCP certificate has this address. Check that the link or the code you "
+             "scanned is complete: a certificate address ends in /c/ and a 12-character id.")
+NF_NOTE = N_("If the certificate was just issued, wait a moment and try again. A "
+             "certificate that does not appear here was not issued by CCCP.")
+
+
+def _not_found_body(t: PageText) -> str:
+    return f"""<article class="card">
+<div class="status"><span class="badge bad">{escape(t(NF_BADGE))}</span></div>
+<h1>{escape(t(NF_HEAD))}</h1>
+<p>{escape(t(NF_TEXT))}</p>
+<p class="note">{escape(t(NF_NOTE))}</p>
 </article>"""

@@ -27,3 +27,13 @@ class Kind(StrEnum):
     POST_HOLD = "post_hold"  # what a hold reserved, moved (post_hold's default)
     VOID_HOLD = "void_hold"  # a hold released (void_hold's default)
     EXPIRE_HOLD = "expire_hold"  # a hold released when its time ran out (expire_holds)
+    ADJUSTMENT = "adjustment"  # staff correct a money balance against the adjustments account, with a reason
+    GOODWILL = "goodwill"  # staff credit Stars as a remedy after a retirement (no refund possible)
+    CANCELLATION = "cancellation"  # buffer credits cancelled for a loss (reforestation)
+    PLANTING = "planting"  # a share of a purchase's fee into the planting fund (reforestation)
+    TRADE = "trade"  # a market fill: carbon to the buyer, Stars to the seller, the fee (core.market)
+    TOPUP = "topup"  # Stars paid by invoice into a market wallet
+    WITHDRAWAL = "withdrawal"  # Stars a wallet asked to withdraw, held until staff settle it
+    CODE_FUND = "code_fund"  # a merchant's credits to the shard accounts of a batch of product codes
+    CODE_BACKING = "code_backing"  # one product code's hold on its shard account
+    CODE_CLAIM = "code_claim"  # a product code's backing, to the shopper who claimed it

@@ -74,6 +74,7 @@ from core.purchases.models import (
     ReductionOrder,
     ReductionStatus,
 )
+from core.staff.freezes import frozen_reason
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,27 @@ class ReductionOrderView:
     project_code: str
     created_at: datetime
     retirement_id: str | None = None  # the purchase's retirement, when its credits were retired
+
+
+# Other orders paid by a Stars invoice, told apart by their payload's prefix (the market's
+# top-ups, "w:"): prefix -> (precheck, apply). core.setup() installs them; the payment is
+# booked into suspense as any other, and `apply` moves it on inside _apply's transaction.
+# precheck(payload, total, currency, user_id) and apply(payload, charge, total, currency,
+# user_id, now) return '' when all is well, else a refusal code.
+_other_orders: dict[str, tuple] = {}
+
+
+def register_order_kind(prefix: str, precheck, apply) -> None:
+    """Let another area sell something by invoice through this payment flow."""
+    _other_orders[prefix] = (precheck, apply)
+
+
+def _other_order(payload: object) -> tuple | None:
+    if isinstance(payload, str):
+        for prefix, handlers in _other_orders.items():
+            if payload.startswith(prefix):
+                return handlers
+    return None
 
 
 def payload_of(public_id: str) -> str:
@@ -372,6 +394,9 @@ async def precheckout(
 ) -> PrecheckoutAnswer:
     """Revalidate the order and hold the seller's credits; idempotent per order."""
     now = now or utcnow()
+    if (other := _other_order(payload)) is not None:
+        code = await other[0](payload, total_amount, currency, user_id)
+        return _refuse(code) if code else PrecheckoutAnswer(ok=True)
     row = await _order_for(payload)
     if row is None:
         return _refuse(errors.ORDER_UNKNOWN)
@@ -379,6 +404,8 @@ async def precheckout(
         return _refuse(errors.NOT_YOUR_ORDER)
     if row.status in PAID_STATES:
         return _refuse(errors.ORDER_ALREADY_PAID)
+    if (frozen := await frozen_reason(row.user_id)) is not None:  # before Telegram takes any money
+        return _refuse(errors.ACCOUNT_FROZEN, reason=frozen)
     if row.status == PurchaseStatus.EXPIRED or now >= row.order_expires_at:
         return _refuse(errors.ORDER_EXPIRED)
     if total_amount != row.total_amount or currency != row.currency:
@@ -490,6 +517,8 @@ async def _why_not(row: Purchase | None, payment: Payment, now: datetime) -> str
         return errors.ORDER_ALREADY_PAID
     if payment.total_amount != row.total_amount or payment.currency != row.currency:
         return errors.AMOUNT_MISMATCH
+    if await frozen_reason(row.user_id) is not None:  # frozen after pre-checkout: booked, then refunded
+        return errors.ACCOUNT_FROZEN
     if row.status != PurchaseStatus.HELD or row.hold_id is None:
         return errors.HOLD_EXPIRED
     current = await get_hold(row.hold_id)
@@ -587,6 +616,14 @@ async def _apply(payment: Payment, now: datetime) -> Payment:
         if await get_posting(f"apply:{payment.telegram_payment_charge_id}") is not None:
             # The ledger delivered this charge before its row was lost: it stays delivered.
             await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED)
+            return await Payment.get(id=payment.id)
+        if (other := _other_order(payment.payload)) is not None:
+            reason = await other[1](payment.payload, payment.telegram_payment_charge_id, payment.total_amount,
+                                    payment.currency, payment.user_id, now)
+            if reason:
+                await Payment.filter(id=payment.id).update(reason=reason)
+            else:
+                await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
             return await Payment.get(id=payment.id)
         row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
         if row is None and payment.payload:

@@ -46,8 +46,10 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 class SandboxPage:
     """The people, their chats in the stand-in, and the page's routes."""
 
-    def __init__(self, server: BotApiServer, people: tuple[Person, ...] = PEOPLE) -> None:
+    def __init__(self, server: BotApiServer, people: tuple[Person, ...] = PEOPLE, *,
+                 demo_label: Path | None = None) -> None:
         self.server = server
+        self.demo_label = demo_label  # a photo of a demo product code label (cccp seed-demo writes it)
         self.people = {p.slug: p for p in people}
         self.chat_users: dict[str, ChatUser] = {
             p.slug: server.user(
@@ -71,6 +73,7 @@ class SandboxPage:
         app.router.add_get("/sandbox", self.index)
         app.router.add_get("/sandbox/", self.index)
         app.router.add_get("/sandbox/ws", self.channel)
+        app.router.add_get("/sandbox/demo-label.jpg", self.demo_label_photo)
         app.router.add_static("/sandbox/static", STATIC_DIR)
         app.on_shutdown.append(self._close_sessions)
 
@@ -78,6 +81,12 @@ class SandboxPage:
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC_DIR / "index.html", headers=NO_CACHE)
+
+    async def demo_label_photo(self, request: web.Request) -> web.StreamResponse:
+        """The demo label photo the page's "Try" list sends to the bot."""
+        if self.demo_label is None or not self.demo_label.is_file():
+            raise web.HTTPNotFound(text="no demo label: run cccp seed-demo")
+        return web.FileResponse(self.demo_label, headers=NO_CACHE)
 
     async def channel(self, request: web.Request) -> web.StreamResponse:
         if not _is_same_origin(request):

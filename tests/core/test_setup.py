@@ -35,6 +35,7 @@ def never_set_up(monkeypatch) -> None:
     monkeypatch.setattr(sys.modules["core.ledger.hooks"], "_hooks", {})
     monkeypatch.setattr(sys.modules["core.ledger.verify"], "_checks", [])
     monkeypatch.setattr(sys.modules["core.registry.reductions"], "_sources", [])
+    monkeypatch.setattr(sys.modules["core.purchases.service"], "_other_orders", {})
 
 
 async def test_moving_carbon_before_core_setup_raises_and_writes_nothing(db_url, never_set_up):
@@ -72,16 +73,22 @@ async def test_after_core_setup_carbon_moves_its_serial_blocks(db_url, never_set
 
 
 def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
+    from core.codes.reductions import reductions_of_retirement as reductions_of_claims
     from core.ledger import hooks
+    from core.market.checks import check_offers
+    from core.market.wallet import PAYLOAD_PREFIX, apply_topup, precheck_topup
+    from core.purchases import service as purchases
     from core.purchases.checks import check_payments
     from core.purchases.reductions import reductions_of_retirement
+    from core.reforestation.checks import check_forest
     from core.registry import reductions
 
     core.setup()
     core.setup()
     assert hooks._hooks == {CARBON: [follow_movement]}
-    assert sys.modules["core.ledger.verify"]._checks == [check_serials, check_payments]
-    assert reductions._sources == [reductions_of_retirement]
+    assert sys.modules["core.ledger.verify"]._checks == [check_serials, check_payments, check_forest, check_offers]
+    assert reductions._sources == [reductions_of_retirement, reductions_of_claims]
+    assert purchases._other_orders == {PAYLOAD_PREFIX: (precheck_topup, apply_topup)}
 
 
 def test_importing_every_area_installs_nothing():
@@ -93,9 +100,10 @@ def test_importing_every_area_installs_nothing():
         hooks = sys.modules["core.ledger.hooks"]._hooks
         checks = sys.modules["core.ledger.verify"]._checks
         sources = sys.modules["core.registry.reductions"]._sources
-        print(any(hooks.values()), len(checks), len(sources))
+        orders = sys.modules["core.purchases.service"]._other_orders
+        print(any(hooks.values()), len(checks), len(sources), len(orders))
         """
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "0", "0"]
+    assert done.stdout.split() == ["False", "0", "0", "0"]

@@ -436,6 +436,16 @@
     reader.readAsDataURL(file);
   });
 
+  const demoLabel = document.getElementById("demo-label");
+  if (demoLabel) demoLabel.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const response = await fetch("/sandbox/demo-label.jpg", { cache: "no-store" });
+    if (!response.ok) { setStatus("no demo label yet: run cccp seed-demo"); return; }
+    const reader = new FileReader();
+    reader.onload = () => act({ type: "photo", data: String(reader.result).split(",", 2)[1] || "", caption: "" });
+    reader.readAsDataURL(await response.blob());
+  });
+
   els.deeplinkForm.addEventListener("submit", (event) => {
     event.preventDefault();
     els.deeplinkError.hidden = true;
