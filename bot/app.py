@@ -46,9 +46,8 @@ from bot.clock import CLOCK_KEY, Clock
 from bot.conversations import buy, footprint, market, merchant, retire, signup
 from bot.errors import on_error
 from bot.feature import Action, Command, Feature, Wiring
-from bot.handlers import account, claim, help, lookup, payments, staff, support
+from bot.handlers import account, claim, help, lookup, payments, staff, support, trees
 from bot.handlers import settings as settings_handlers
-from bot.handlers import trees
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
 from bot.texts import ERROR_TEXTS, ERROR_TEXTS_KEY
@@ -145,9 +144,7 @@ def build_application(
     application.bot_data[menu.MENU_KEY] = main_menu
     application.bot_data[help.COMMANDS_KEY] = _commands(features)
     application.bot_data[deeplinks.DEEPLINKS_KEY] = _deeplinks(features)
-    application.bot_data[ERROR_TEXTS_KEY] = {
-        **ERROR_TEXTS, **{code: text for f in features for code, text in f.error_texts.items()}
-    }
+    application.bot_data[ERROR_TEXTS_KEY] = _error_texts(features)
     application.bot_data[outbox.RENDERERS_KEY] = {
         kind: render for f in features for kind, render in f.outbox_renderers.items()
     }
@@ -194,6 +191,17 @@ def _codecs(features: Sequence[Feature]) -> dict[str, Sequence[Codec]]:
             if owners.setdefault(codec.prefix, feature.name) != feature.name:
                 raise ValueError(f"callback prefix {codec.prefix!r} claimed twice ({feature.name})")
     return {feature.name: feature.codecs for feature in features}
+
+
+def _error_texts(features: Sequence[Feature]) -> dict[str, object]:
+    """Error code -> its sentence; one code with two sentences (two features, or a feature
+    and the common table) would say the wrong thing in one of them, so that is refused."""
+    table: dict[str, object] = dict(ERROR_TEXTS)
+    for feature in features:
+        for code, text in feature.error_texts.items():
+            if table.setdefault(code, text) != text:
+                raise ValueError(f"error code {code!r} has two sentences ({feature.name})")
+    return table
 
 
 def _commands(features: Sequence[Feature]) -> list[Command]:

@@ -27,7 +27,7 @@ async def carbon_of(person) -> int:
 
 async def footprint_kg(person) -> int:
     reply = await person.send("LHR CDG return")
-    return int(re.search(r"Total: ([\d,]+) kg CO2e", reply.text).group(1).replace(",", ""))
+    return int(re.search(r"To offset: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
 
 
 async def certificate_of_last_photo(person):
