@@ -69,7 +69,7 @@ async def test_leaving_out_buying_removes_its_menu_item_commands_and_deep_link(d
 
 
 async def test_a_new_features_reader_reads_free_text_before_the_others(db, tmp_path):
-    """A reader at READ_CODE (as the product-code feature will add) gets typed text first;
+    """A reader at READ_CODE (as the product-code feature has) gets typed text first;
     text it does not claim still reaches the id look-up, the footprint and the hint."""
     from bot.feature import READ_CODE, Reader
 
@@ -79,7 +79,8 @@ async def test_a_new_features_reader_reads_free_text_before_the_others(db, tmp_p
         await update.effective_chat.send_message(f"code {text.upper()} read")
         return True
 
-    codes = Feature(name="codes", readers=[Reader("code", read_code, order=READ_CODE)])
+    # (the claim feature reads product codes at READ_CODE already: this is another, like it)
+    codes = Feature(name="gift-codes", readers=[Reader("gift-code", read_code, order=READ_CODE)])
     async with running_bot(db, tmp_path, [*ALL_FEATURES[:-1], codes, ALL_FEATURES[-1]]) as flow:
         alice = await flow.signed_up_user("Alice")
         assert (await alice.send("code-7K3M")).text == "code CODE-7K3M read"
