@@ -7,9 +7,11 @@ The only place that calls `add_handler`. Groups, in the order PTB runs them:
    -5  callback data no button of ours carries (empty, over 64 bytes) is answered and
        stops (bot/callbacks.py)
     0  every feature's conversations first (they own a chat while they run), then the
-       main-menu labels, then each feature's commands and buttons, in ALL_FEATURES
-       order; help is last, its fallbacks answer whatever nobody handled (unknown
-       command, sticker, stale button)
+       main-menu labels, then free text through the one router (each feature's
+       `readers` by their order: a code, then an id, then a footprint, then a hint),
+       then each feature's commands and buttons, in ALL_FEATURES order; help is last,
+       its fallbacks answer whatever nobody handled (unknown command, sticker, stale
+       button)
   100  conversation state and user data are written to the database after every update,
        so a crash loses nothing (unchanged data is not rewritten)
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from telegram import Update
 from telegram.ext import (
@@ -38,30 +40,34 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks, deeplinks, menu, outbox
-from bot.conversations import buy, footprint, market, merchant, signup
+from bot import callbacks, deeplinks, menu, outbox, router
+from bot.callbacks import Codec
+from bot.clock import CLOCK_KEY, Clock
+from bot.conversations import buy, footprint, market, merchant, retire, signup
 from bot.errors import on_error
-from bot.feature import Command, Feature, Wiring
-from bot.handlers import account, claim, help, lookup, payments, staff, support
+from bot.feature import Action, Command, Feature, Wiring
+from bot.handlers import account, claim, help, lookup, payments, staff, support, trees
 from bot.handlers import settings as settings_handlers
-from bot.handlers import trees
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
 from bot.texts import ERROR_TEXTS, ERROR_TEXTS_KEY
 from bot.updates import ChatOrderedUpdateProcessor
+from core.clock import utcnow
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Every feature of the bot; the order is the handler order (conversations first, in this
-# order, then the menu buttons, then each feature's handlers). A new feature is one module
-# and one line here. The look-up comes before the footprint: the number it asks for must
-# not be read as free text. Help comes last: its fallbacks answer what nobody handled.
+# order, then the menu buttons, then free text, then each feature's handlers). A new feature
+# is one module and one line here. The look-up comes before the footprint: the number it
+# asks for must not be read as a footprint. Help comes last: its fallbacks answer what
+# nobody handled.
 ALL_FEATURES: list[Feature] = [
     signup.FEATURE,
     support.FEATURE,
     staff.FEATURE,
     buy.FEATURE,
+    retire.FEATURE,
     lookup.FEATURE,
     claim.FEATURE,
     merchant.FEATURE,
@@ -103,9 +109,14 @@ def default_builder(settings: Settings) -> ApplicationBuilder:
 
 
 def build_application(
-    settings: Settings, builder: ApplicationBuilder | None = None, features: Sequence[Feature] = ALL_FEATURES
+    settings: Settings,
+    builder: ApplicationBuilder | None = None,
+    features: Sequence[Feature] = ALL_FEATURES,
+    clock: Clock = utcnow,
 ) -> Application:
     """The bot with `features` wired; pass a builder to point it elsewhere (tests, sandbox).
+
+    `clock` is the one clock every feature reads (bot/clock.py); tests hand in their own.
 
     A builder handed in keeps its own request settings (PTB refuses timeouts after
     `.request()`), so nothing but the application class, persistence, ordering,
@@ -122,16 +133,18 @@ def build_application(
         .build()
     )
     main_menu = menu.Menu(item for feature in features for item in feature.menu_items)
-    wiring = Wiring(typed_text=main_menu.typed_text(), entry_points=_entry_points(features))
+    actions = {name: action for f in features for name, action in f.actions.items()}
+    wiring = Wiring(typed_text=main_menu.typed_text(), entry_points=_entry_points(features, actions),
+                    actions=actions, codecs=_codecs(features),
+                    cancellers=[cancel for f in features for cancel in f.cancellers])
     application.bot_data["settings"] = settings
+    application.bot_data[CLOCK_KEY] = clock
     application.bot_data["default_language"] = settings.default_language
     application.bot_data["unexpected_errors"] = 0
     application.bot_data[menu.MENU_KEY] = main_menu
     application.bot_data[help.COMMANDS_KEY] = _commands(features)
     application.bot_data[deeplinks.DEEPLINKS_KEY] = _deeplinks(features)
-    application.bot_data[ERROR_TEXTS_KEY] = {
-        **ERROR_TEXTS, **{code: text for f in features for code, text in f.error_texts.items()}
-    }
+    application.bot_data[ERROR_TEXTS_KEY] = _error_texts(features)
     application.bot_data[outbox.RENDERERS_KEY] = {
         kind: render for f in features for kind, render in f.outbox_renderers.items()
     }
@@ -144,6 +157,7 @@ def build_application(
         for conversation in feature.conversations:
             application.add_handler(conversation(wiring))
     application.add_handler(main_menu.handler())
+    application.add_handler(router.handler(wiring.typed_text, [r for f in features for r in f.readers]))
     for feature in features:
         for handler in feature.handlers(wiring) if feature.handlers else ():
             application.add_handler(handler)
@@ -159,13 +173,35 @@ def build_application(
     return application
 
 
-def _entry_points(features: Sequence[Feature]) -> dict[str, list[BaseHandler]]:
+def _entry_points(features: Sequence[Feature], actions: Mapping[str, Action]) -> dict[str, list[BaseHandler]]:
     """Conversation name -> the entry points other features add to it."""
     entry_points: dict[str, list[BaseHandler]] = {}
     for feature in features:
         for conversation, factory in feature.entry_points.items():
-            entry_points.setdefault(conversation, []).extend(factory())
+            entry_points.setdefault(conversation, []).extend(factory(actions))
     return entry_points
+
+
+def _codecs(features: Sequence[Feature]) -> dict[str, Sequence[Codec]]:
+    """Feature name -> its codecs; two features on one callback prefix would take each
+    other's buttons, so that is refused."""
+    owners: dict[str, str] = {}
+    for feature in features:
+        for codec in feature.codecs:
+            if owners.setdefault(codec.prefix, feature.name) != feature.name:
+                raise ValueError(f"callback prefix {codec.prefix!r} claimed twice ({feature.name})")
+    return {feature.name: feature.codecs for feature in features}
+
+
+def _error_texts(features: Sequence[Feature]) -> dict[str, object]:
+    """Error code -> its sentence; one code with two sentences (two features, or a feature
+    and the common table) would say the wrong thing in one of them, so that is refused."""
+    table: dict[str, object] = dict(ERROR_TEXTS)
+    for feature in features:
+        for code, text in feature.error_texts.items():
+            if table.setdefault(code, text) != text:
+                raise ValueError(f"error code {code!r} has two sentences ({feature.name})")
+    return table
 
 
 def _commands(features: Sequence[Feature]) -> list[Command]:

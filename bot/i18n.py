@@ -20,12 +20,20 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, format_decimal, format_scientific, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    format_scientific,
+    get_currency_precision,
+    parse_pattern,
+)
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from core import users
 from core.i18n import LANGUAGE_NAMES, LANGUAGES
+from core.ledger.accounts import STARS
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -92,6 +100,16 @@ class Translator:
         if abs(value) >= LARGEST_PLAIN:
             return format_scientific(Decimal(value), format=SCIENTIFIC, locale=_locale(self.language))
         return format_decimal(value, format=_number_pattern(digits), locale=_locale(self.language))
+
+    def money(self, currency: str, minor: int) -> str:
+        """500 ⭐, or €7.50 in the person's format: the one money formatter, over an integer
+        count of minor units (scaled as a Decimal, never through a float)."""
+        if isinstance(minor, bool) or not isinstance(minor, int):
+            raise TypeError(f"money is a whole number of minor units, got {type(minor).__name__}")
+        if currency == STARS:
+            return f"{self.number(minor, 0)} ⭐"
+        amount = Decimal(minor).scaleb(-get_currency_precision(currency))
+        return format_currency(amount, currency, locale=self.language)
 
     def kg(self, amount_kg: int) -> str:
         """250 kg below a tonne, else tonnes with up to three decimals: 1.5 t, 1,5 t."""

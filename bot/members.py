@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.i18n import Translator, telegram_language, translator
 from bot.replies import answer
@@ -26,3 +30,20 @@ async def member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Us
     t = translator(user.language)
     context.user_data["lang"] = t.language
     return user, t
+
+
+def members_only(callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """A handler for signed-up people: `callback(update, context, user, t, *rest)`.
+
+    Anyone else is told to /start first (member() says so) and nothing else happens; in
+    a conversation that ends it. The step handlers of every feature open this way.
+    """
+
+    @functools.wraps(callback)
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE, *rest: Any) -> Any:
+        user, t = await member(update, context)
+        if user is None:
+            return ConversationHandler.END
+        return await callback(update, context, user, t, *rest)
+
+    return handle

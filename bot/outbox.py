@@ -45,6 +45,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.clock import CLOCK_KEY
 from bot.i18n import Translator, translator
 from core import outbox, users
 from core.clock import utcnow
@@ -295,7 +296,7 @@ async def deliver(bot: Bot, bot_data: Mapping, message: OutboxMessage, render: R
 
 
 def _app_clock(application: Application) -> Callable[[], datetime]:
-    return application.bot_data.get("clock", utcnow)  # tests hand the bot a clock
+    return application.bot_data.get(CLOCK_KEY, utcnow)  # the composition root's clock (bot/clock.py)
 
 
 async def drain(application: Application, *, chat_id: int | None = None, limit: int = 50) -> int:

@@ -1,7 +1,11 @@
-"""Domain errors in words: one table from error code to a translated template.
+"""Domain errors in words: the one translator, from error code to a translated sentence.
 
-Every handler shows a DomainError through `error_text`, so a code gets the same
-sentence everywhere. `ERROR_TEXTS` are the codes every feature meets; a feature adds
+Every handler shows a DomainError (or a FootprintError: anything with a `code` and
+`params`) through `error_text`, so a code gets the same sentence everywhere. An entry
+is a msgid template, or a function `(t, params) -> str` for a sentence that needs more
+than filling in (the footprint's per-activity texts). Every `<name>_kg` param is also
+offered as `<name>` in the person's units (available_kg -> "1.5 t"); the error itself is
+never changed. `ERROR_TEXTS` are the codes every feature meets; a feature adds
 its own in its FEATURE, and `bot/app.py` keeps this bot's table in
 `bot_data["error_texts"]` (`texts_of(context)`). Templates may use the error's params by name; a code not
 listed here gets the generic sentence, never a crash. A text param is what the
@@ -10,13 +14,21 @@ person typed: it is quoted back cut short (bot.replies.echo).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from bot.i18n import N_, Translator
 from bot.replies import echo
-from core.errors import DomainError
 
-ERROR_TEXTS: dict[str, str] = {
+
+class CodedError(Protocol):
+    code: str
+    params: Mapping[str, object]
+
+
+ErrorText = str | Callable[[Translator, Mapping[str, object]], str]
+
+ERROR_TEXTS: dict[str, ErrorText] = {
     "amount_empty": N_("Please type an amount, for example 1.5 t or 250 kg."),
     "amount_not_a_number": N_("I could not read that as an amount. Try 1.5 t or 250 kg."),
     "amount_unknown_unit": N_("I do not know the unit “{unit}”. Use t (tonnes) or kg."),
@@ -30,23 +42,30 @@ ERROR_TEXTS: dict[str, str] = {
     "insufficient_funds": N_("You do not have enough for that."),
     "account_frozen": N_("This account is frozen. Please contact support."),
     "deeplink_unknown": N_("This link is not valid or has expired."),
+    "not_enough_credits": N_("You hold only {available}. Please choose a smaller amount."),
+    "bad_units": N_("Please type a whole number of units, for example 2."),
 }
 GENERIC_ERROR = N_("That did not work. Please try again.")
 ERROR_TEXTS_KEY = "error_texts"  # bot_data: code -> msgid of this application
 
 
-def texts_of(context) -> Mapping[str, str]:
+def texts_of(context) -> Mapping[str, ErrorText]:
     """This bot's error table (the common one when the bot was built without features)."""
     return context.bot_data.get(ERROR_TEXTS_KEY, ERROR_TEXTS)
 
 
-def error_text(t: Translator, error: DomainError, texts: Mapping[str, str] = ERROR_TEXTS) -> str:
-    """The person's sentence for a domain error, in their language."""
-    template = texts.get(error.code, GENERIC_ERROR)
+def error_text(t: Translator, error: CodedError, texts: Mapping[str, ErrorText] = ERROR_TEXTS,
+               **known: object) -> str:
+    """The person's sentence for an error, in their language; `known` fills in what the
+    error does not say itself (the step it happened at)."""
     params = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
-    if "max_kg" in params:
-        params["max"] = t.kg(int(params["max_kg"]))
+    for key, value in list(params.items()):
+        if key.endswith("_kg") and isinstance(value, int) and not isinstance(value, bool):
+            params.setdefault(key.removesuffix("_kg"), t.kg(value))
+    for key, value in known.items():
+        params.setdefault(key, value)
+    entry = texts.get(error.code, GENERIC_ERROR)
     try:
-        return t(template, **params)
+        return entry(t, params) if callable(entry) else t(entry, **params)
     except (KeyError, IndexError, ValueError):  # a template that wants what the error lacks
         return t(GENERIC_ERROR)

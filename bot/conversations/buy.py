@@ -1,32 +1,33 @@
-"""Buying and retiring: /buy (or the menu) -> item -> amount -> retire? -> summary -> invoice;
-/retire -> amount -> for whom -> reason -> confirm -> certificate.
+"""Buying: /buy (or the menu) -> item -> amount -> retire? -> summary -> invoice.
 
 Works by buttons alone and by typing alone: an item by its number on the
-catalogue, an amount in any form people type (core.parsing.parse_amount_kg),
-"keep" or a beneficiary's name, a reason or "skip", "pay". What was chosen so
-far lives in user_data["buy"] (persisted with the conversation state). The
-order is made when Pay is pressed (key: the draft's id, so a double tap makes
-one order); payment is handled by bot/handlers/payments.py, outside this
-conversation, because Telegram sends it whenever the person pays.
+catalogue, an amount in any form people type (core.parsing.parse_amount_kg), a
+number of units for a product, "keep" or a beneficiary's name, a reason or "skip",
+"pay". What was chosen so far is a `BuyDraft` in user_data["buy"] (bot/drafts.py,
+persisted with the conversation state). The order is made when Pay is pressed (key:
+the draft's id, so a double tap makes one order); payment is handled by the payments
+feature, outside this conversation, because Telegram sends it whenever the person pays.
 
-`start_offset(update, context, amount_kg, reason)` is the entry for other
-features (the footprint calculator's "Offset now"): it opens the catalogue
-with the amount and reason filled in.
+Core decides: what a number of units weighs and costs (core.purchases.quote_units),
+that a product is always retired (must_retire), whether the person holds enough to
+retire. The steps for whom and why are shared with /retire (bot/conversations/steps.py).
+
+The action "offset" (`start_offset(update, context, amount_kg, reason)`, offered to the
+other features through Wiring.actions: the footprint's "Offset now") opens the catalogue
+with the amount and reason filled in. When the person already holds credits it first
+offers to retire those (all that is needed, or all they hold), then to buy the rest.
 
 Buttons are the kinds of `BUY` (bot/callbacks.py). The conversation's state says
-which step the person is at; as /buy and /retire share the steps, each button is
-also checked against the draft: amounts in tonnes for a listing or /retire, units
-for a product, "keep" only where keeping is offered, Pay only in /buy and Retire
-only in /retire. Any other `buy:` button in the conversation is answered as no
-longer valid and changes nothing.
+which step the person is at; each button is also checked against the draft: amounts
+in tonnes for a listing, units for a product, "keep" only where keeping is offered,
+Retire only for credits already held. Any other `buy:` button in the conversation is
+answered as no longer valid and changes nothing.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
@@ -38,17 +39,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import menu
+from bot import drafts, menu
 from bot.callbacks import Codec, one_of, part, token, whole
+from bot.clock import now_of
+from bot.conversations.steps import RETIRE_CONFIRM_HINT, SUMMARY_REASON, RetireSteps
 from bot.feature import Command, Feature, Wiring
-from bot.handlers.payments import (
-    invoice_start_parameter,
-    now_of,
-    price_text,
-    send_certificate,
-)
 from bot.i18n import KG_PER_TONNE, N_, Translator
-from bot.members import member
+from bot.members import member, members_only
+from bot.orders import invoice_start_parameter
 from bot.replies import answer, fit, in_rows, show
 from bot.texts import error_text, texts_of
 from core import users
@@ -57,6 +55,7 @@ from core.errors import DomainError
 from core.ledger import STARS
 from core.parsing import MAX_AMOUNT_KG, parse_amount_kg
 from core.purchases import service as purchases
+from core.users import UserView
 
 
 class Buy(IntEnum):
@@ -66,15 +65,14 @@ class Buy(IntEnum):
     BENEFICIARY = auto()
     REASON = auto()
     CONFIRM = auto()
+    HELD = auto()
 
 
-AMOUNT_CHOICES_KG = (100, 500, 1_000, 5_000)
 UNIT_CHOICES = (1, 2, 5, 10)
-MAX_UNITS = 1_000
 MAX_CARDS = 12
 LARGE_STOCK_KG = 100_000  # 100 t: below it a buyer may want the exact kilograms
 BUY_MENU = N_("🛒 Buy credits")
-RETIRE_MENU = N_("🌱 Retire credits")
+DRAFT_KEY = "buy"
 
 CATALOGUE = N_("What would you like to buy? Choose an offer below or type its number.")
 OFFSET_INTRO = N_("To offset {amount} CO2e for “{reason}”, choose a project below or type its number.")
@@ -102,56 +100,37 @@ ASK_AMOUNT = N_(
 )
 ASK_UNITS = N_("How many “{name}” would you like? Each carries {amount} CO2e. Choose or type a number.")
 UNITS_HINT = N_("Please type a whole number of units, for example 2.")
-ASK_RETIRE = N_(
-    "Retire the credits now? Retired credits leave circulation for good and you get a certificate. "
-    "Or keep them in your account and retire them later.\n"
-    "You can also type the name to put on the certificate."
-)
-ASK_WHOSE_NAME = N_("Whose name should go on the certificate? You can also type it.")
-OFFSET_ASK_RETIRE = N_(
-    "To offset “{reason}”, the credits are retired now and you get a certificate naming it. "
-    "Whose name should go on the certificate? You can also type it.\n"
-    "If you keep the credits in your account instead, no certificate is issued until you retire them."
-)
-OFFSET_RETIRE_ME = N_("🌱 Retire now in my name ({name})")
-KEEP_NO_CERTIFICATE = N_("📥 Keep in my account (no certificate)")
 SUMMARY_KEEP_NO_CERTIFICATE = N_(
     "Kept in your account: no certificate is issued until you retire them with /retire."
 )
-RETIRE_ME = N_("🌱 In my name ({name})")
-RETIRE_OTHER = N_("✍️ For someone else")
-KEEP = N_("📥 Keep in my account")
-ASK_BENEFICIARY = N_("Type the name to put on the certificate.")
-ASK_REASON = N_("What is it for? Type a reason, for example “offset of flight LHR–CDG”, or skip.")
-SKIP = N_("Skip")
 SUMMARY_LISTING = N_(
     "Your order:\n{amount} CO2e from {project} ({country}, vintage {vintage})\n"
     "Price: {price} per tonne\nTotal: {total}"
 )
 SUMMARY_PRODUCT = N_("Your order:\n{units} × {name} ({amount} CO2e from {project})\nTotal: {total}")
 SUMMARY_RETIRE = N_("Retired at once for {beneficiary}.")
-SUMMARY_REASON = N_("Reason: {reason}")
 SUMMARY_KEEP = N_("Kept in your account.")
 PAY = N_("Pay {total}")
 PAY_CARD = N_("💳 Pay {total} by card")
-CANCEL = N_("Cancel")
+FINISHED = N_("This purchase is finished or has expired. Send /buy to start again.")
 CONFIRM_HINT = N_("Press Pay or type “pay” to get the invoice, or /cancel.")
-RETIRE_CONFIRM_HINT = N_("Press Retire or type “retire” to retire the credits, or /cancel.")
-CANCELLED = N_("Cancelled. Nothing was bought or retired.")
 INVOICE_TITLE = N_("{amount} CO2e credits")
 INVOICE_DESCRIPTION = N_("{amount} CO2e from {project}, vintage {vintage}. {what}")
 INVOICE_RETIRE = N_("Retired for {beneficiary}.")
 INVOICE_KEEP = N_("Kept in your account.")
 INVOICE_SENT = N_("Here is your invoice. Your credits are reserved when you press Pay.")
-ASK_RETIRE_AMOUNT = N_(
-    "How much would you like to retire? You hold {available}.\n"
-    "Choose an amount or type one, for example 0.5 t or 250 kg."
+HOLD_ALL = N_(
+    "To offset “{reason}” ({amount} CO2e) you can retire credits you already hold: you have {held}. "
+    "Retire them now, or buy new credits?"
 )
-NOTHING_TO_RETIRE = N_("You have no credits to retire yet. Send /buy to get some.")
-NOT_ENOUGH = N_("You hold only {available}. Please choose a smaller amount.")
-RETIRE_SUMMARY = N_("Retire {amount} CO2e for {beneficiary}?")
-RETIRE_CONFIRM = N_("✅ Retire")
-RETIRED = N_("Done: {amount} CO2e retired for {beneficiary}. Here is your certificate.")
+HOLD_PART = N_(
+    "To offset “{reason}” ({amount} CO2e) you can retire the {held} you already hold "
+    "and then buy the remaining {rest}. Or buy new credits for all of it."
+)
+USE_HELD = N_("🌱 Retire {amount} I hold")
+BUY_NEW = N_("🛒 Buy {amount} new")
+HOLD_HINT = N_("Please choose with the buttons: retire credits you hold, or buy new ones.")
+REST_TO_BUY = N_("To finish the offset, buy the remaining {amount}: choose a project below or type its number.")
 
 BUY_ERROR_TEXTS = {
     "item_unknown": N_("This offer is no longer available."),
@@ -165,17 +144,62 @@ BUY_ERROR_TEXTS = {
     "invalid_retirement": N_("Please type a name of at most 200 characters."),
 }
 
-KEEP_WORDS = {"keep", "behalten", "garder", "conserver", "no", "nein", "non"}
-ME_WORDS = {"me", "myself", "i", "ich", "mich", "moi", "yes", "ja", "oui"}
-SKIP_WORDS = {"skip", "-", "no", "none", "überspringen", "nein", "passer", "non", "aucune"}
 PAY_WORDS = {"pay", "yes", "ok", "okay", "zahlen", "bezahlen", "ja", "payer", "oui", "retire"}
 CARD_WORDS = {"card", "karte", "carte"}
-RETIRE_WORDS = {"retire", "stilllegen", "retirer", "yes", "ok", "okay", "ja", "oui"}
+
+
+# ---- the draft -----------------------------------------------------------------------
+
+
+@dataclass
+class BuyDraft:
+    """What /buy has chosen so far (stored as plain data, bot/drafts.py)."""
+
+    id: str
+    ref: str = ""  # the item chosen (catalog ref)
+    amount_kg: int = 0
+    retire_for: str | None = None  # None: kept in the account
+    reason: str | None = None  # None: not asked yet; "": skipped
+    is_offset: bool = False  # bought to offset a footprint: retiring is the point
+    refs: list[str] = field(default_factory=list)  # the catalogue as shown, for "type its number"
+    offset_kg: int = 0  # an offset's whole amount (when held credits cover part of it)
+    from_held: bool = False  # retiring credits already held, before buying the rest
+
+    @property
+    def is_product(self) -> bool:
+        return bool(self.ref) and purchases.must_retire(self.ref)
+
+    @property
+    def can_keep(self) -> bool:
+        """Keeping the credits is offered when buying from a listing (a product is retired)."""
+        return bool(self.ref) and not purchases.must_retire(self.ref) and not self.from_held
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> BuyDraft | None:
+    return drafts.load(context, DRAFT_KEY, BuyDraft)
+
+
+def _save(context: ContextTypes.DEFAULT_TYPE, draft: BuyDraft) -> BuyDraft:
+    drafts.save(context, DRAFT_KEY, draft)
+    return draft
+
+
+def _new_draft(context: ContextTypes.DEFAULT_TYPE, **prefill) -> BuyDraft:
+    return _save(context, BuyDraft(id=secrets.token_hex(6), **prefill))
+
+
+async def _to_summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+    return await _summary(update, context, t)
 
 
 # ---- buttons (callback data) ---------------------------------------------------------
 
 BUY = Codec("buy")
+STEPS = RetireSteps(
+    BUY, key=DRAFT_KEY, draft=BuyDraft, states=(Buy.RETIRE, Buy.BENEFICIARY, Buy.REASON), summary=_to_summary,
+    can_keep=lambda draft: draft.can_keep, is_offset=lambda draft: draft.is_offset and not draft.from_held,
+)
+AmountPressed, CancelPressed = STEPS.AmountPressed, STEPS.CancelPressed
 
 
 @BUY.kind("item")
@@ -184,107 +208,47 @@ class ItemPressed:
     ref: str = part(token(r"[LP][1-9]\d{0,17}"))
 
 
-@BUY.kind("amt")
-@dataclass(frozen=True)
-class AmountPressed:
-    amount_kg: int = part(whole(1, MAX_AMOUNT_KG))
-
-
 @BUY.kind("qty")
 @dataclass(frozen=True)
 class UnitsPressed:
-    units: int = part(whole(1, MAX_UNITS))
-
-
-@BUY.kind("ret")
-@dataclass(frozen=True)
-class RetirePressed:
-    choice: str = part(one_of("me", "other", "keep"))
-
-
-@BUY.kind("why:skip")
-@dataclass(frozen=True)
-class ReasonSkipped:
-    pass
+    units: int = part(whole(1, purchases.MAX_UNITS))
 
 
 @BUY.kind("pay")
 @dataclass(frozen=True)
 class PayPressed:
-    how: str = part(one_of("xtr", "card", "ret"))
+    how: str = part(one_of("xtr", "card"))
 
 
-@BUY.kind("cancel")
+@BUY.kind("held")
 @dataclass(frozen=True)
-class CancelPressed:
-    pass
-
-
-# ---- drafts and keyboards ------------------------------------------------------------
-
-
-def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data.setdefault("buy", {})
-
-
-def _new_draft(context: ContextTypes.DEFAULT_TYPE, mode: str) -> dict:
-    prefill = context.user_data.pop("buy_prefill", None) or {}
-    context.user_data["buy"] = {"mode": mode, "id": secrets.token_hex(6), **prefill}
-    return context.user_data["buy"]
-
-
-def _is_retire(draft: dict) -> bool:
-    return draft.get("mode") == "retire"
-
-
-def _is_product(draft: dict) -> bool:
-    return draft.get("mode") == "buy" and str(draft.get("ref", "")).startswith("P")
-
-
-def _is_listing(draft: dict) -> bool:
-    return draft.get("mode") == "buy" and str(draft.get("ref", "")).startswith("L")
-
-
-def _can_keep(draft: dict) -> bool:
-    """Keeping the credits is offered when buying from a listing (a product is retired)."""
-    return _is_listing(draft)
+class HeldChoice:
+    choice: str = part(one_of("use", "buy"))
 
 
 def _asks_tonnes(context: ContextTypes.DEFAULT_TYPE, pressed: AmountPressed) -> bool:
-    return _is_listing(_draft(context)) or _is_retire(_draft(context))
+    draft = _draft(context)
+    return draft is not None and bool(draft.ref) and not draft.is_product
 
 
 def _asks_units(context: ContextTypes.DEFAULT_TYPE, pressed: UnitsPressed) -> bool:
-    return _is_product(_draft(context))
-
-
-def _offers_choice(context: ContextTypes.DEFAULT_TYPE, pressed: RetirePressed) -> bool:
     draft = _draft(context)
-    return "amount_kg" in draft and (pressed.choice != "keep" or _can_keep(draft))
+    return draft is not None and draft.is_product
 
 
 def _offers_payment(context: ContextTypes.DEFAULT_TYPE, pressed: PayPressed) -> bool:
-    """Pay (Stars or card) closes /buy, Retire closes /retire: never the other one."""
+    """Pay (Stars or card) closes a purchase: an item and an amount are chosen."""
     draft = _draft(context)
-    if pressed.how == "ret":
-        return _is_retire(draft) and "amount_kg" in draft and bool(draft.get("retire_for"))
-    return draft.get("mode") == "buy" and "amount_kg" in draft and "ref" in draft
+    return draft is not None and bool(draft.amount_kg and draft.ref) and not draft.from_held
 
 
-def explain(t: Translator, error: DomainError, texts: Mapping[str, str]) -> str:
-    """The error's sentence, with kg amounts in the person's units."""
-    if "available_kg" in error.params:
-        error.params = {**error.params, "available": t.kg(int(error.params["available_kg"]))}
-    return error_text(t, error, texts)
+def _offers_held(context: ContextTypes.DEFAULT_TYPE, pressed: HeldChoice) -> bool:
+    draft = _draft(context)
+    return draft is not None and draft.is_offset and draft.offset_kg > 0
 
 
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(t(CANCEL), callback_data=BUY.encode(CancelPressed()))]
-
-
-def tonnes(t: Translator, amount_kg: int) -> str:
-    """0.1 t, 0,5 t: amount buttons always in tonnes (one credit is one tonne)."""
-    return f"{t.number(Decimal(amount_kg) / 1000)} t"
+    return STEPS.cancel_row(t)
 
 
 def stock_text(t: Translator, available_kg: int) -> str:
@@ -295,29 +259,9 @@ def stock_text(t: Translator, available_kg: int) -> str:
     return t.kg(available_kg)
 
 
-def amount_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(tonnes(t, kg), callback_data=BUY.encode(AmountPressed(kg)))
-               for kg in AMOUNT_CHOICES_KG]
-    return InlineKeyboardMarkup([*in_rows(buttons, 4), _cancel_row(t)])
-
-
 def units_keyboard(t: Translator) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(str(n), callback_data=BUY.encode(UnitsPressed(n))) for n in UNIT_CHOICES]
     return InlineKeyboardMarkup([buttons, _cancel_row(t)])
-
-
-def retire_keyboard(t: Translator, name: str, *, can_keep: bool,
-                    is_offset: bool = False) -> InlineKeyboardMarkup:
-    """Retire now first (an offset's default: it is what brings the certificate), keep last."""
-    me = OFFSET_RETIRE_ME if is_offset else RETIRE_ME
-    rows = [
-        [InlineKeyboardButton(t(me, name=name), callback_data=BUY.encode(RetirePressed("me")))],
-        [InlineKeyboardButton(t(RETIRE_OTHER), callback_data=BUY.encode(RetirePressed("other")))],
-    ]
-    if can_keep:
-        keep = KEEP_NO_CERTIFICATE if is_offset else KEEP
-        rows.append([InlineKeyboardButton(t(keep), callback_data=BUY.encode(RetirePressed("keep")))])
-    return InlineKeyboardMarkup([*rows, _cancel_row(t)])
 
 
 def _type_label(t: Translator, project_type: str) -> str:
@@ -327,10 +271,10 @@ def _type_label(t: Translator, project_type: str) -> str:
 # ---- the catalogue -------------------------------------------------------------------
 
 
-async def _catalogue(context: ContextTypes.DEFAULT_TYPE) -> list[catalog.Item]:
+async def _catalogue(draft: BuyDraft) -> list[catalog.Item]:
     """What is for sale, listings first; with an amount to offset, only listings."""
     items: list[catalog.Item] = list(await catalog.list_listings())
-    if "amount_kg" not in _draft(context):
+    if not draft.amount_kg:
         items += await catalog.list_products()
     return items[:MAX_CARDS]
 
@@ -338,8 +282,10 @@ async def _catalogue(context: ContextTypes.DEFAULT_TYPE) -> list[catalog.Item]:
 async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
                          intro: str | None = None, *, fresh: bool = False) -> int:
     """The catalogue, editing the pressed message (or in a new one when `fresh`)."""
-    items = await _catalogue(context)
-    _draft(context)["refs"] = [item.ref for item in items]
+    draft = _draft(context) or _new_draft(context)
+    items = await _catalogue(draft)
+    draft.refs = [item.ref for item in items]
+    _save(context, draft)
     if not items:
         text = "\n\n".join(filter(None, [intro, t(CATALOGUE_EMPTY)]))
         await (update.effective_chat.send_message(text) if fresh else show(update, text))
@@ -347,12 +293,12 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
     cards, buttons = [], []
     for n, item in enumerate(items, start=1):
         if isinstance(item, catalog.ProductCard):
-            price = price_text(t, STARS, item.price_xtr)
+            price = t.money(STARS, item.price_xtr)
             cards.append(t(PRODUCT_CARD, n=n, name=item.name, description=item.description or "—",
                            amount=t.kg(item.kg_per_unit), price=price))
             label = t(PRODUCT_BUTTON, n=n, name=item.name, price=price)
         else:
-            price = price_text(t, STARS, item.price_xtr_per_t)
+            price = t.money(STARS, item.price_xtr_per_t)
             cards.append(t(LISTING_CARD, n=n, project=item.project_name, code=item.project_code,
                            type=_type_label(t, item.project_type), methodology=item.methodology,
                            country=item.country, vintage=item.vintage,
@@ -368,46 +314,81 @@ async def show_catalogue(update: Update, context: ContextTypes.DEFAULT_TYPE, t: 
     return Buy.ITEM
 
 
-async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """/buy [amount] or the menu button: show the catalogue."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
-    draft = _new_draft(context, "buy")
+    draft = _new_draft(context)
     if context.args:
         try:
-            draft["amount_kg"] = parse_amount_kg(" ".join(context.args))
+            draft.amount_kg = parse_amount_kg(" ".join(context.args))
+            _save(context, draft)
         except DomainError as error:
             await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
     return await show_catalogue(update, context, t)
 
 
-async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, amount_kg: int,
+@members_only
+async def start_offset(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, amount_kg: int,
                        reason: str) -> int:
-    """Open the buying flow with the amount to offset and its reason filled in.
+    """The action "offset": offset `amount_kg` for `reason` (a footprint's "Offset now").
 
-    The catalogue comes as a new message, so the message the person pressed (a
+    With credits already held, first the offer to retire those (all that is needed, or
+    all there are, then buy the rest); else the catalogue with the amount and reason
+    filled in. Either comes as a new message, so the message the person pressed (a
     footprint's breakdown) stays readable above it.
     """
-    context.user_data["buy_prefill"] = {
-        "amount_kg": int(amount_kg), "reason": reason[:300], "is_offset": True,
-    }
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
-    _new_draft(context, "buy")
-    intro = t(OFFSET_INTRO, amount=t.tonnes_and_kg(int(amount_kg)), reason=reason[:300])
-    return await show_catalogue(update, context, t, intro=intro, fresh=True)
+    reason = purchases.cut_reason(reason)
+    held_kg = (await users.balances(user.id)).available_kg
+    if held_kg <= 0:
+        _new_draft(context, amount_kg=int(amount_kg), reason=reason, is_offset=True)
+        intro = t(OFFSET_INTRO, amount=t.tonnes_and_kg(int(amount_kg)), reason=reason)
+        return await show_catalogue(update, context, t, intro=intro, fresh=True)
+    _new_draft(context, amount_kg=int(amount_kg), reason=reason, is_offset=True, offset_kg=int(amount_kg))
+    use_kg = min(held_kg, int(amount_kg))
+    if held_kg >= amount_kg:
+        text = t(HOLD_ALL, reason=reason, amount=t.kg(int(amount_kg)), held=t.tonnes_and_kg(held_kg))
+    else:
+        text = t(HOLD_PART, reason=reason, amount=t.kg(int(amount_kg)), held=t.tonnes_and_kg(held_kg),
+                 rest=t.tonnes_and_kg(int(amount_kg) - held_kg))
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(t(USE_HELD, amount=t.kg(use_kg)), callback_data=BUY.encode(HeldChoice("use")))],
+        [InlineKeyboardButton(t(BUY_NEW, amount=t.kg(int(amount_kg))), callback_data=BUY.encode(HeldChoice("buy")))],
+        _cancel_row(t),
+    ])
+    await update.effective_chat.send_message(text, reply_markup=keyboard)
+    return Buy.HELD
+
+
+@members_only
+async def on_held_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: HeldChoice) -> int:
+    """Retire credits already held toward the offset, or buy new ones for all of it."""
+    await answer(update)
+    draft = _draft(context)
+    if pressed.choice == "buy":
+        _new_draft(context, amount_kg=draft.offset_kg, reason=draft.reason, is_offset=True)
+        intro = t(OFFSET_INTRO, amount=t.tonnes_and_kg(draft.offset_kg), reason=draft.reason or "—")
+        return await show_catalogue(update, context, t, intro=intro)
+    held_kg = (await users.balances(user.id)).available_kg
+    if held_kg <= 0:  # spent meanwhile (another chat, a sale): buy all of it
+        return await on_held_choice(update, context, HeldChoice("buy"))
+    draft.amount_kg, draft.from_held = min(held_kg, draft.offset_kg), True
+    _save(context, draft)
+    return await STEPS.ask_whom(update, context, t, user)
+
+
+async def on_held_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _, t = await member(update, context)
+    await update.effective_chat.send_message(t(HOLD_HINT))
+    return Buy.HELD
 
 
 async def continue_buy_link(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
     """/start buy or /start buy_2500: the catalogue (with 2500 kg filled in)."""
     digits = rest.lstrip("_")
-    if digits.isdigit() and 1 <= int(digits) <= MAX_AMOUNT_KG:
-        context.user_data["buy_prefill"] = {"amount_kg": int(digits)}
     user, t = await member(update, context)
     if user is not None:
-        _new_draft(context, "buy")
+        amount_kg = int(digits) if digits.isdigit() and 1 <= int(digits) <= MAX_AMOUNT_KG else 0
+        _new_draft(context, amount_kg=amount_kg)
         await show_catalogue(update, context, t)
 
 
@@ -420,37 +401,35 @@ async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
     if item is None or not catalog.is_for_sale(item):
         return await show_catalogue(update, context, t, intro=t(ITEM_GONE))
     draft = _draft(context)
-    draft["ref"] = item.ref
-    if isinstance(item, catalog.ProductCard):
-        draft.pop("amount_kg", None)
+    draft.ref = item.ref
+    if draft.is_product:
+        draft.amount_kg = 0
+        _save(context, draft)
         await show(update, t(ASK_UNITS, name=item.name, amount=t.kg(item.kg_per_unit)), units_keyboard(t))
         return Buy.AMOUNT
-    if draft.get("amount_kg"):
-        return await _take_amount(update, context, t, draft["amount_kg"])
+    _save(context, draft)
+    if draft.amount_kg:
+        return await _take_amount(update, context, t, draft.amount_kg)
     await show(update, t(ASK_AMOUNT, project=item.project_name, available=stock_text(t, item.available_kg)),
-               amount_keyboard(t))
+               STEPS.amount_keyboard(t))
     return Buy.AMOUNT
 
 
-async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ItemPressed) -> int:
-    """A catalogue button (also after a restart or from an old catalogue; in /retire it
-    starts buying instead)."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
+@members_only
+async def on_item_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: ItemPressed) -> int:
+    """A catalogue button (also after a restart or from an old catalogue)."""
     await answer(update)
-    if _draft(context).get("mode") != "buy":
-        _new_draft(context, "buy")
+    draft = _draft(context)
+    if draft is None or draft.from_held:
+        _new_draft(context)
     return await _choose(update, context, t, pressed.ref)
 
 
-async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """An offer by its number on the catalogue, or its project code."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     text = update.effective_message.text.strip().rstrip(".").upper()
-    refs = _draft(context).get("refs", [])
+    refs = (_draft(context) or _new_draft(context)).refs
     if text.isdigit() and 1 <= int(text) <= len(refs):
         return await _choose(update, context, t, refs[int(text) - 1])
     for ref in refs:
@@ -465,22 +444,17 @@ async def on_item_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def _take_amount(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-                       amount_kg: int) -> int:
+                       amount_kg: int, keyboard: InlineKeyboardMarkup | None = None) -> int:
     draft = _draft(context)
-    if _is_retire(draft):
-        figures = await users.balances(update.effective_user.id)
-        if amount_kg > figures.available_kg:
-            await show(update, t(NOT_ENOUGH, available=t.kg(figures.available_kg)), amount_keyboard(t))
-            return Buy.AMOUNT
-        draft["amount_kg"] = amount_kg
-        return await _ask_retire(update, context, t)
     try:
-        await purchases.quote(draft["ref"], amount_kg)
+        await purchases.quote(draft.ref, amount_kg)
     except DomainError as error:
-        await show(update, explain(t, error, texts_of(context)), amount_keyboard(t))
+        await show(update, error_text(t, error, texts_of(context)), keyboard or STEPS.amount_keyboard(t))
         return Buy.AMOUNT
-    draft["amount_kg"] = amount_kg
-    return await _ask_retire(update, context, t)
+    draft.amount_kg = amount_kg
+    _save(context, draft)
+    user, _ = await member(update, context)
+    return await STEPS.ask_whom(update, context, t, user)
 
 
 async def on_amount_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: AmountPressed) -> int:
@@ -496,17 +470,26 @@ async def on_units_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, p
 
 
 async def _take_units(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, units: int) -> int:
-    item = await catalog.get_item(_draft(context)["ref"])
-    return await _take_amount(update, context, t, units * item.kg_per_unit)
+    """`units` of the product chosen: core says what they weigh (units × kg per unit)."""
+    item = await catalog.get_item(_draft(context).ref)
+    try:
+        amount_kg = purchases.kg_of_units(item, units)
+    except DomainError as error:
+        await show(update, error_text(t, error, texts_of(context)), units_keyboard(t))
+        return Buy.AMOUNT
+    return await _take_amount(update, context, t, amount_kg, units_keyboard(t))
 
 
 async def on_amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """An amount in any form ("0,5 t", "250 kg"), or a number of units for a product."""
     _, t = await member(update, context)
     text = update.effective_message.text
-    if _is_product(_draft(context)):
+    draft = _draft(context)
+    if draft is None or not draft.ref:  # an amount step with no item (a restart, a forged order)
+        return await show_catalogue(update, context, t)
+    if draft.is_product:
         units = text.strip().lower().rstrip("x× ")
-        if not units.isdigit() or not 1 <= int(units) <= MAX_UNITS:
+        if not units.isdigit() or not 1 <= int(units) <= purchases.MAX_UNITS:
             await update.effective_chat.send_message(t(UNITS_HINT))
             return Buy.AMOUNT
         return await _take_units(update, context, t, int(units))
@@ -518,135 +501,45 @@ async def on_amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return await _take_amount(update, context, t, amount_kg)
 
 
-# ---- retire now, for whom, why ---------------------------------------------------------
-
-
-def _is_offset(draft: dict) -> bool:
-    """Bought to offset a footprint: retiring (and the certificate) is the point."""
-    return bool(draft.get("is_offset")) and draft.get("mode") == "buy"
-
-
-async def _ask_retire(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
-    draft = _draft(context)
-    can_keep = _can_keep(draft)
-    is_offset = _is_offset(draft)
-    user = await users.get_user(update.effective_user.id)
-    if is_offset:
-        text = t(OFFSET_ASK_RETIRE, reason=draft.get("reason") or "—")
-    else:
-        text = t(ASK_RETIRE) if can_keep else t(ASK_WHOSE_NAME)
-    await show(update, text, retire_keyboard(t, user.first_name, can_keep=can_keep, is_offset=is_offset))
-    return Buy.RETIRE
-
-
-async def _take_beneficiary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-                            name: str | None) -> int:
-    draft = _draft(context)
-    draft["retire_for"] = name
-    if name is None or draft.get("reason"):
-        return await _summary(update, context, t)
-    skip = InlineKeyboardMarkup([[InlineKeyboardButton(t(SKIP), callback_data=BUY.encode(ReasonSkipped()))],
-                                 _cancel_row(t)])
-    await show(update, t(ASK_REASON), skip)
-    return Buy.REASON
-
-
-async def on_retire_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RetirePressed) -> int:
-    user, t = await member(update, context)
-    await answer(update)
-    if pressed.choice == "other":
-        await show(update, t(ASK_BENEFICIARY), InlineKeyboardMarkup([_cancel_row(t)]))
-        return Buy.BENEFICIARY
-    if pressed.choice == "keep":
-        return await _take_beneficiary(update, context, t, None)
-    return await _take_beneficiary(update, context, t, user.first_name)
-
-
-async def on_retire_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """"keep", "me", or the name to put on the certificate."""
-    user, t = await member(update, context)
-    text = " ".join(update.effective_message.text.split())
-    word = text.lower()
-    if word in KEEP_WORDS and _can_keep(_draft(context)):
-        return await _take_beneficiary(update, context, t, None)
-    # Retiring is an offset's default: "ok" or "pay" there means "in my name".
-    if word in ME_WORDS or (_is_offset(_draft(context)) and word in PAY_WORDS):
-        return await _take_beneficiary(update, context, t, user.first_name)
-    return await on_beneficiary_typed(update, context)
-
-
-async def on_beneficiary_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _, t = await member(update, context)
-    try:
-        name = purchases.check_beneficiary(update.effective_message.text)
-    except DomainError as error:
-        await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
-        return Buy.BENEFICIARY
-    return await _take_beneficiary(update, context, t, name)
-
-
-async def on_reason_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ReasonSkipped) -> int:
-    _, t = await member(update, context)
-    await answer(update)
-    _draft(context)["reason"] = ""
-    return await _summary(update, context, t)
-
-
-async def on_reason_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _, t = await member(update, context)
-    try:
-        reason = purchases.check_reason(update.effective_message.text)
-    except DomainError as error:
-        await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
-        return Buy.REASON
-    if reason.lower() in SKIP_WORDS:
-        reason = ""
-    _draft(context)["reason"] = reason
-    return await _summary(update, context, t)
-
-
-# ---- summary, invoice, retirement -----------------------------------------------------
+# ---- summary, invoice ----------------------------------------------------------------
 
 
 async def _summary(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
     draft = _draft(context)
     settings = context.bot_data["settings"]
-    if "amount_kg" not in draft:  # a step reached out of order (a late button, a restart): start over
+    if draft is None or not draft.amount_kg:  # reached out of order (a late button, a restart)
         return await show_catalogue(update, context, t)
-    amount_kg = draft["amount_kg"]
-    tail = []
-    if draft.get("retire_for"):
-        tail.append(t(SUMMARY_RETIRE, beneficiary=draft["retire_for"]))
-        if draft.get("reason"):
-            tail.append(t(SUMMARY_REASON, reason=draft["reason"]))
-    else:
-        tail.append(t(SUMMARY_KEEP_NO_CERTIFICATE if _is_offset(draft) else SUMMARY_KEEP))
-    if _is_retire(draft):
-        text = "\n".join([t(RETIRE_SUMMARY, amount=t.tonnes_and_kg(amount_kg),
-                                beneficiary=draft["retire_for"]), *tail[1:]])
-        keyboard = [[InlineKeyboardButton(t(RETIRE_CONFIRM), callback_data=BUY.encode(PayPressed("ret")))],
-                    _cancel_row(t)]
-        await show(update, text, InlineKeyboardMarkup(keyboard))
+    if draft.from_held:  # the offset's first part: retire credits already held
+        await STEPS.ask_to_retire(update, context, t)
         return Buy.CONFIRM
+    if not draft.ref:
+        return await show_catalogue(update, context, t)
+    tail = []
+    if draft.retire_for:
+        tail.append(t(SUMMARY_RETIRE, beneficiary=draft.retire_for))
+        if draft.reason:
+            tail.append(t(SUMMARY_REASON, reason=draft.reason))
+    else:
+        tail.append(t(SUMMARY_KEEP_NO_CERTIFICATE if draft.is_offset else SUMMARY_KEEP))
     try:
-        item = await catalog.get_item(draft["ref"])
-        stars = await purchases.quote(draft["ref"], amount_kg)
+        item = await catalog.get_item(draft.ref)
+        stars = await purchases.quote(draft.ref, draft.amount_kg)
     except DomainError:
         return await show_catalogue(update, context, t, intro=t(ITEM_GONE))
     listing = catalog.listing_of(item)
     if isinstance(item, catalog.ProductCard):
-        head = t(SUMMARY_PRODUCT, units=stars.units, name=item.name, amount=t.kg(amount_kg),
-                 project=listing.project_name, total=price_text(t, STARS, stars.total))
+        head = t(SUMMARY_PRODUCT, units=stars.units, name=item.name, amount=t.kg(draft.amount_kg),
+                 project=listing.project_name, total=t.money(STARS, stars.total))
     else:
-        head = t(SUMMARY_LISTING, amount=t.tonnes_and_kg(amount_kg), project=listing.project_name,
+        head = t(SUMMARY_LISTING, amount=t.tonnes_and_kg(draft.amount_kg), project=listing.project_name,
                  country=listing.country, vintage=listing.vintage,
-                 price=price_text(t, STARS, item.price_xtr_per_t), total=price_text(t, STARS, stars.total))
-    pay = InlineKeyboardButton(t(PAY, total=price_text(t, STARS, stars.total)),
+                 price=t.money(STARS, item.price_xtr_per_t), total=t.money(STARS, stars.total))
+    pay = InlineKeyboardButton(t(PAY, total=t.money(STARS, stars.total)),
                                callback_data=BUY.encode(PayPressed("xtr")))
     buttons = [[pay]]
-    card = await _card_quote(settings, draft["ref"], amount_kg)
+    card = await _card_quote(settings, draft.ref, draft.amount_kg)
     if card is not None:
-        buttons.append([InlineKeyboardButton(t(PAY_CARD, total=price_text(t, card.currency, card.total)),
+        buttons.append([InlineKeyboardButton(t(PAY_CARD, total=t.money(card.currency, card.total)),
                                              callback_data=BUY.encode(PayPressed("card")))])
     await show(update, "\n".join([head, *tail]), InlineKeyboardMarkup([*buttons, _cancel_row(t)]))
     return Buy.CONFIRM
@@ -664,18 +557,16 @@ async def _card_quote(settings, ref: str, amount_kg: int):
 
 async def _pay(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, how: str) -> int:
     draft = _draft(context)
-    if how == "ret":
-        return await _retire_now(update, context, t)
     settings = context.bot_data["settings"]
     currency = settings.card_currency if how == "card" and settings.payment_provider_token else STARS
     try:
         order = await purchases.start_purchase(
-            update.effective_user.id, draft["ref"], draft["amount_kg"], currency=currency,
-            retire_for=draft.get("retire_for"), reason=draft.get("reason", ""),
-            key=f"buy:{update.effective_user.id}:{draft['id']}:{currency}", now=now_of(context),
+            update.effective_user.id, draft.ref, draft.amount_kg, currency=currency,
+            retire_for=draft.retire_for, reason=draft.reason or "",
+            key=f"buy:{update.effective_user.id}:{draft.id}:{currency}", now=now_of(context),
         )
     except DomainError as error:
-        await show(update, explain(t, error, texts_of(context)))
+        await show(update, error_text(t, error, texts_of(context)))
         return ConversationHandler.END
     amount = t.kg(order.amount_kg)
     what = t(INVOICE_RETIRE, beneficiary=order.retire_for) if order.retire_for else t(INVOICE_KEEP)
@@ -694,25 +585,25 @@ async def _pay(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
         # A forwarded copy then opens the bot (/start order_<id>) instead of showing a Pay button.
         start_parameter=invoice_start_parameter(order.id),
     )
-    context.user_data.pop("buy", None)
+    drafts.drop(context, DRAFT_KEY)
     return ConversationHandler.END
 
 
-async def _retire_now(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+async def _retire_held(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+    """Retire the held credits toward the offset; then, if they did not cover it, the rest."""
     draft = _draft(context)
-    try:
-        retirement = await purchases.retire_own_credits(
-            update.effective_user.id, draft["amount_kg"], draft["retire_for"], draft.get("reason", ""),
-            key=f"retire:{update.effective_user.id}:{draft['id']}",
-        )
-    except DomainError as error:
-        await show(update, error_text(t, error, texts_of(context)))
+    retirement = await STEPS.retire_now(update, context, t)
+    rest_kg = draft.offset_kg - retirement.amount_kg if retirement is not None else 0
+    if rest_kg <= 0:
         return ConversationHandler.END
-    context.user_data.pop("buy", None)
-    await show(update, t(RETIRED, amount=t.tonnes_and_kg(retirement.amount_kg),
-                         beneficiary=retirement.beneficiary))
-    await send_certificate(context.bot, context.bot_data, update.effective_chat.id, t, retirement)
-    return ConversationHandler.END
+    _new_draft(context, amount_kg=rest_kg, reason=draft.reason, is_offset=True)
+    return await show_catalogue(update, context, t, intro=t(REST_TO_BUY, amount=t.tonnes_and_kg(rest_kg)),
+                                fresh=True)
+
+
+def _retires_held(context: ContextTypes.DEFAULT_TYPE, pressed: object) -> bool:
+    draft = _draft(context)
+    return draft is not None and draft.from_held and STEPS.can_retire_now(context)
 
 
 async def on_pay_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: PayPressed) -> int:
@@ -721,15 +612,22 @@ async def on_pay_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pre
     return await _pay(update, context, t, pressed.how)
 
 
-async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """"pay" (or "card") in /buy, "retire" (or yes, ok...) in /retire."""
+async def on_retire_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: object) -> int:
     _, t = await member(update, context)
-    word = update.effective_message.text.strip().lower()
-    if _is_retire(_draft(context)):
-        if word in RETIRE_WORDS and _offers_payment(context, PayPressed("ret")):
-            return await _pay(update, context, t, "ret")
+    await answer(update)
+    return await _retire_held(update, context, t)
+
+
+async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """"pay" (or "card"); "retire" (or yes, ok...) for held credits."""
+    _, t = await member(update, context)
+    text = update.effective_message.text
+    if _retires_held(context, None):
+        if STEPS.says_retire(text):
+            return await _retire_held(update, context, t)
         await update.effective_chat.send_message(t(RETIRE_CONFIRM_HINT))
         return Buy.CONFIRM
+    word = text.strip().lower()
     how = "card" if word in CARD_WORDS else "xtr" if word in PAY_WORDS else None
     if how is not None and _offers_payment(context, PayPressed(how)):
         return await _pay(update, context, t, how)
@@ -737,77 +635,40 @@ async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return Buy.CONFIRM
 
 
-# ---- /retire -------------------------------------------------------------------------
-
-
-async def retire_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/retire [amount]: retire credits already held, for a beneficiary, with a certificate."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
-    figures = await users.balances(user.id)
-    if figures.available_kg <= 0:
-        await update.effective_chat.send_message(t(NOTHING_TO_RETIRE))
-        return ConversationHandler.END
-    _new_draft(context, "retire")
-    if context.args:
-        try:
-            return await _take_amount(update, context, t, parse_amount_kg(" ".join(context.args)))
-        except DomainError as error:
-            await update.effective_chat.send_message(error_text(t, error, texts_of(context)))
-    await show(update, t(ASK_RETIRE_AMOUNT, available=t.tonnes_and_kg(figures.available_kg)),
-               amount_keyboard(t))
-    return Buy.AMOUNT
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: CancelPressed | None = None) -> int:
-    """/cancel or the Cancel button."""
-    _, t = await member(update, context)
-    await answer(update)
-    context.user_data.pop("buy", None)
-    context.user_data.pop("buy_prefill", None)
-    await show(update, t(CANCELLED))
-    return ConversationHandler.END
-
-
 def buy_conversation(wiring: Wiring) -> ConversationHandler:
     """The buying flow; other features enter it through `wiring.entry_points["buy"]` (e.g.
-    the footprint's "Offset now" button, which calls `start_offset`)."""
+    the footprint's "Offset now" button, which calls the action "offset")."""
     typed_text = wiring.typed_text
     return ConversationHandler(
         entry_points=[
             *wiring.entry_points.get("buy", ()),
             CommandHandler("buy", buy_command),
-            CommandHandler("retire", retire_command),
             MessageHandler(filters.TEXT & menu.LabelIs(BUY_MENU), buy_command),
-            MessageHandler(filters.TEXT & menu.LabelIs(RETIRE_MENU), retire_command),
             BUY.handler(ItemPressed, on_item_pressed),
         ],
         states={
+            Buy.HELD: [
+                BUY.handler(HeldChoice, on_held_choice, is_open=_offers_held),
+                MessageHandler(typed_text, on_held_typed),
+            ],
             Buy.ITEM: [MessageHandler(typed_text, on_item_typed)],
             Buy.AMOUNT: [
                 BUY.handler(AmountPressed, on_amount_pressed, is_open=_asks_tonnes),
                 BUY.handler(UnitsPressed, on_units_pressed, is_open=_asks_units),
                 MessageHandler(typed_text, on_amount_typed),
             ],
-            Buy.RETIRE: [
-                BUY.handler(RetirePressed, on_retire_pressed, is_open=_offers_choice),
-                MessageHandler(typed_text, on_retire_typed),
-            ],
-            Buy.BENEFICIARY: [MessageHandler(typed_text, on_beneficiary_typed)],
-            Buy.REASON: [
-                BUY.handler(ReasonSkipped, on_reason_skipped),
-                MessageHandler(typed_text, on_reason_typed),
-            ],
+            **STEPS.states(typed_text),
             Buy.CONFIRM: [
                 BUY.handler(PayPressed, on_pay_pressed, is_open=_offers_payment),
+                BUY.handler(STEPS.RetirePressed, on_retire_pressed, is_open=_retires_held),
                 MessageHandler(typed_text, on_confirm_typed),
             ],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel),
-            BUY.handler(CancelPressed, cancel),
+            CommandHandler("cancel", STEPS.cancel),
+            BUY.handler(CancelPressed, STEPS.cancel),
             BUY.stale_handler(),  # a buy: button of another step: answered, nothing moves
+            *(codec.stale_handler() for codec in wiring.codecs.get("retire", ())),  # /retire's, too
         ],
         name="buy",
         persistent=True,
@@ -819,22 +680,19 @@ async def _menu_buy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> objec
     return await buy_command(update, context)
 
 
-async def _menu_retire(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-    return await retire_command(update, context)
+def handlers(wiring: Wiring) -> list:
+    """A buying button from a purchase that is over (paid, cancelled, after a restart)."""
+    return [BUY.stale_handler(FINISHED)]
 
 
 FEATURE = Feature(
     name="buy",
     conversations=[buy_conversation],
-    menu_items=[
-        menu.MenuItem(BUY_MENU, _menu_buy, order=10),
-        menu.MenuItem(RETIRE_MENU, _menu_retire, order=11),
-    ],
-    commands=[
-        Command("buy", N_("Buy credits or CCCP products"), order=40),
-        Command("retire", N_("Retire credits you hold, with a certificate"), order=41),
-    ],
+    handlers=handlers,
+    menu_items=[menu.MenuItem(BUY_MENU, _menu_buy, order=10)],
+    commands=[Command("buy", N_("Buy credits or CCCP products"), order=40)],
     deeplinks={"buy": continue_buy_link},
     error_texts=BUY_ERROR_TEXTS,
     codecs=[BUY],
+    actions={"offset": start_offset},
 )

@@ -24,9 +24,11 @@ kept breakdown; any other `fp:` data is answered as stale.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum, auto
+from functools import partial
 
 from babel import Locale
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -40,16 +42,17 @@ from telegram.ext import (
 
 from bot import menu
 from bot.callbacks import Codec, one_of, part, token, whole
-from bot.conversations.buy import start_offset
-from bot.feature import Command, Feature, Wiring
+from bot.feature import READ_FOOTPRINT, Action, Command, Feature, Reader, Wiring
 from bot.i18n import N_, Translator, translator
-from bot.members import member
+from bot.members import member, members_only
 from bot.replies import answer, echo, in_rows, show
+from bot.texts import error_text, texts_of
 from core.footprint import (
     Footprint,
     FootprintError,
     FootprintRequest,
     airport_candidates,
+    check_route,
     compute,
     parse_quantity,
     parse_request,
@@ -58,12 +61,13 @@ from core.footprint import (
     sources,
 )
 from core.footprint.airports import get_airport, typo_candidates
-from core.footprint.errors import SameAirport, UnknownOption
+from core.footprint.errors import UnknownOption
 from core.footprint.food import resolve_food
 from core.footprint.result import shown_kg
 from core.footprint.spend import resolve_category, usd_rate
 from core.footprint.texts import Text, render
 from core.i18n import LANGUAGES
+from core.users import UserView
 
 
 class Fp(IntEnum):
@@ -229,7 +233,6 @@ MISSING = {
     "nights_and_country": N_("the number of nights and the country"),
 }
 SUGGESTIONS = N_("Did you mean: {names}?")
-GENERIC = N_("That did not work. Please try again.")
 
 # ---- the questions per activity ------------------------------------------------------
 
@@ -427,20 +430,25 @@ def _start_draft(context: ContextTypes.DEFAULT_TYPE, activity: str, params: dict
     return draft
 
 
-class _LooksLikeFootprint(filters.MessageFilter):
+def looks_like_footprint(text: str) -> bool:
     """Free text the calculator understands (or names an activity and lacks a value)."""
-
-    def filter(self, message) -> bool:
-        try:
-            parse_request(message.text or "")
-        except FootprintError as error:
-            return error.code != "cannot_parse"
-        except Exception:  # noqa: BLE001 - a parser slip must not take the text from the fallback
-            return False
-        return True
+    try:
+        parse_request(text or "")
+    except FootprintError as error:
+        return error.code != "cannot_parse"
+    except Exception:  # noqa: BLE001 - a parser slip must not take the text from the next reader
+        return False
+    return True
 
 
-LOOKS_LIKE_FOOTPRINT = _LooksLikeFootprint(name="footprint_text")
+async def read_footprint(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """Free text (bot/router.py): the answer to a question the calculator asked about free
+    text ("London" has several airports: which one?), or a whole request to work out."""
+    draft = _draft(context)
+    if not (draft and draft.get("todo")) and not looks_like_footprint(text):
+        return False
+    await on_value_typed(update, context)
+    return True
 
 # ---- errors --------------------------------------------------------------------------
 
@@ -450,46 +458,39 @@ def core_text(t: Translator, text: Text) -> str:
     return render(text, t, lambda value: _num(t, value), lambda code: country_label(t, code))
 
 
-def error_text(t: Translator, error: FootprintError, activity: str | None = None, *,
-               names: bool = True) -> str:
-    """The person's sentence for a footprint error (see core/footprint/errors.py);
-    `names`: say the suggestions in the sentence (False when they come as buttons)."""
-    p = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
-    code = error.code
-    try:
-        if code == "unrelated":
-            return t(CAN_DO, flight=t(EXAMPLES["flight"]), hotel=t(EXAMPLES["hotel"]),
-                     spend=t(EXAMPLES["spend"]), text=p.get("text", ""))
-        if code == "unknown_place":
-            return t(ERRORS[code], text=p.get("text", ""),
-                     example=t(EXAMPLES.get(activity or "rail", EXAMPLES["rail"])))
-        if code == "country_not_covered":
-            template = NOT_COVERED.get(str(p.get("activity")), NOT_COVERED["electricity"])
-            return t(template, country=country_label(t, str(p.get("country"))))
-        if code == "too_large":
-            unit = str(p.get("unit", ""))
-            unit = t(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
-            return t(ERRORS[code], value=_num(t, p["value"]), maximum=_num(t, p["maximum"]),
-                     unit=unit)
-        if code == "ambiguous_airport":
-            return t(ERRORS[code], text=p.get("text", ""),
-                     candidates=echo(", ".join(p.get("candidates", []))))
-        if code == "unknown_option":
-            options = ", ".join(option_label(t, str(o)) for o in p.get("options", []))
-            return t(ERRORS[code], value=p.get("value", ""), options=options)
-        if code == "missing_input":
-            missing = MISSING.get(str(p.get("missing")), MISSING["amount"])
-            example = EXAMPLES.get(str(p.get("activity")), EXAMPLES["flight"])
-            return t(ERRORS[code], missing=t(missing), example=t(example))
-        if code == "cannot_parse":
-            return t(ERRORS[code], example=t(EXAMPLES[activity or "flight"]))
-        text = t(ERRORS[code], **{k: v for k, v in p.items() if isinstance(v, str)}) \
-            if code in ERRORS else t(GENERIC)
-    except (KeyError, IndexError, ValueError):
-        return t(GENERIC)
-    names_ = _suggestion_names(t, code, p.get("suggestions") or []) if names else []
-    if names_ and code not in ("unknown_airport", "airport_typo"):  # airports get buttons
-        text += " " + t(SUGGESTIONS, names=", ".join(names_))
+def _sentence(code: str, t: Translator, p: Mapping[str, object]) -> str:
+    """The sentence for footprint error `code` (its entry in FOOTPRINT_ERROR_TEXTS; the one
+    translator, bot/texts.py, hands it the error's params, echoed, the step's `activity`,
+    and `names=False` when the suggestions come as buttons instead of in the sentence)."""
+    activity = p.get("activity")
+    if code == "unrelated":
+        return t(CAN_DO, flight=t(EXAMPLES["flight"]), hotel=t(EXAMPLES["hotel"]),
+                 spend=t(EXAMPLES["spend"]), text=p.get("text", ""))
+    if code == "unknown_place":
+        return t(ERRORS[code], text=p.get("text", ""),
+                 example=t(EXAMPLES.get(str(activity or "rail"), EXAMPLES["rail"])))
+    if code == "country_not_covered":
+        template = NOT_COVERED.get(str(activity), NOT_COVERED["electricity"])
+        return t(template, country=country_label(t, str(p.get("country"))))
+    if code == "too_large":
+        unit = str(p.get("unit", ""))
+        unit = t(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
+        return t(ERRORS[code], value=_num(t, p["value"]), maximum=_num(t, p["maximum"]), unit=unit)
+    if code == "ambiguous_airport":
+        return t(ERRORS[code], text=p.get("text", ""), candidates=echo(", ".join(p.get("candidates", []))))
+    if code == "unknown_option":
+        options = ", ".join(option_label(t, str(o)) for o in p.get("options", []))
+        return t(ERRORS[code], value=p.get("value", ""), options=options)
+    if code == "missing_input":
+        missing = MISSING.get(str(p.get("missing")), MISSING["amount"])
+        example = EXAMPLES.get(str(activity), EXAMPLES["flight"])
+        return t(ERRORS[code], missing=t(missing), example=t(example))
+    if code == "cannot_parse":
+        return t(ERRORS[code], example=t(EXAMPLES.get(str(activity or "flight"), EXAMPLES["flight"])))
+    text = t(ERRORS[code], **{k: v for k, v in p.items() if isinstance(v, str)})
+    names = _suggestion_names(t, code, p.get("suggestions") or []) if p.get("names", True) else []
+    if names and code not in ("unknown_airport", "airport_typo"):  # airports get buttons
+        text += " " + t(SUGGESTIONS, names=", ".join(names))
     return text
 
 
@@ -499,6 +500,10 @@ def _suggestion_names(t: Translator, code: str, suggestions: list[str]) -> list[
     if code in ("unknown_food", "unknown_spend_category"):
         return [option_label(t, s) for s in suggestions]
     return [str(s) for s in suggestions]
+
+
+# Every footprint code's sentence, for the bot's one error table (FEATURE.error_texts).
+FOOTPRINT_ERROR_TEXTS = {code: partial(_sentence, code) for code in (*ERRORS, "country_not_covered")}
 
 
 # ---- asking --------------------------------------------------------------------------
@@ -606,8 +611,7 @@ def read_value(draft: dict, step: Step, text: str, *, pressed: bool) -> dict[str
                 raise _Ambiguous(text, options)
             code = options[0]
         other = params.get("origin") if step.field == "destination" else params.get("destination")
-        if other and other == code:
-            raise SameAirport(f"{code} to {code} is not a flight", airport=code)
+        check_route(other, code)
         if pressed and typo_candidates(code):  # chosen from the typo question: take it as is
             confirmed = [c for c in str(params.get("confirmed", "")).split(",") if c]
             return {step.field: code, "confirmed": ",".join([*confirmed, code])}
@@ -681,18 +685,18 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
                                   typo=ambiguous.typo)
     except FootprintError as error:
         if error.code == "unknown_airport" and error.params.get("suggestions"):
-            intro = f"{error_text(t, error)} {t(DID_YOU_MEAN)}"
+            intro = f"{error_text(t, error, texts_of(context))} {t(DID_YOU_MEAN)}"
             return await _ask_airport(update, context, t, text, list(error.params["suggestions"]),
                                       intro=intro)
         if auto:
             context.user_data.pop("fp_draft", None)
-            await _say(update, error_text(t, error, draft["activity"]))
+            await _say(update, error_text(t, error, texts_of(context), activity=draft["activity"]))
             return ConversationHandler.END
         if not pressed and _is_whole_request(text, t.language):
             return await on_free_text(update, context)
         suggested = [str(s) for s in error.params.get("suggestions") or []
                      if step.kind in ("country", "food", "category")]
-        return await _ask(update, context, t, intro=error_text(t, error, names=not suggested),
+        return await _ask(update, context, t, intro=error_text(t, error, texts_of(context), names=not suggested),
                           suggested=suggested[:4])
     draft["todo"].pop(0)
     context.user_data["fp_draft"] = draft
@@ -847,7 +851,7 @@ async def show_result(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tra
         if typed is not None:
             await _say_error(update, context, t, error, typed, request.activity)
         else:
-            await _say(update, error_text(t, error, request.activity))
+            await _say(update, error_text(t, error, texts_of(context), activity=request.activity))
         return ConversationHandler.END
     result_id = _remember(context, request)
     await _say(update, breakdown_text(t, fp), result_keyboard(t, result_id, fp))
@@ -871,24 +875,23 @@ async def _say_error(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tran
                      error: FootprintError, typed: str, activity: str | None = None) -> None:
     """The error's sentence; its suggestions as buttons that read the corrected text."""
     fixes = _fixes(error, typed, t)
+    known = {"activity": activity} if activity else {}
     if not fixes:
-        await update.effective_chat.send_message(error_text(t, error, activity))
+        await update.effective_chat.send_message(error_text(t, error, texts_of(context), **known))
         return
     fix_id = _new_id()
     context.user_data["fp_fix"] = {"id": fix_id, "texts": [text for _, text in fixes]}
     buttons = [InlineKeyboardButton(label[:60], callback_data=FP.encode(FixPressed(fix_id, i)))
                for i, (label, _) in enumerate(fixes)]
     await update.effective_chat.send_message(
-        f"{error_text(t, error, activity, names=False)} {t(DID_YOU_MEAN)}",
+        f"{error_text(t, error, texts_of(context), **known, names=False)} {t(DID_YOU_MEAN)}",
         reply_markup=InlineKeyboardMarkup([*in_rows(buttons, 2), _cancel_row(t)]))
 
 
-async def on_fix_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_fix_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                          pressed: FixPressed) -> int:
     """A suggestion button under an error: read the typed text with the suggestion in it."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     fix = context.user_data.pop("fp_fix")
     return await _read_text(update, context, t, fix["texts"][pressed.index])
@@ -907,54 +910,44 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
 # ---- handlers ------------------------------------------------------------------------
 
 
-async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def footprint_command(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                             pressed: object = None) -> int:
     """/footprint or the menu button: "What would you like to offset?"."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     context.user_data.pop("fp_draft", None)
     await answer(update)
     return await ask_activity(update, t)
 
 
-async def on_activity_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_activity_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                               pressed: ActivityPressed) -> int:
     """An activity button: its first question."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     _start_draft(context, pressed.activity, {}, [s.field for s in STEPS[pressed.activity]])
     return await _ask(update, context, t)
 
 
-async def on_value_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_value_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                            pressed: ValuePressed) -> int:
     """A choice, an airport or a country button of the open question."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     step = _step(_draft(context)["activity"], _draft(context)["todo"][0])
     return await _take(update, context, t, pressed.value, pressed=step.kind in ("airport", "choice"))
 
 
-async def on_value_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def on_value_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """Typed text while a question is open: the answer to it (or a whole new request)."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     if _draft(context) is None or not _draft(context)["todo"]:
         return await on_free_text(update, context)
     return await _take(update, context, t, update.effective_message.text, pressed=False)
 
 
-async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@members_only
+async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> int:
     """"LHR CDG return", "350 kWh Germany": parse, ask which airport if needed, compute."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     return await _read_text(update, context, t, update.effective_message.text)
 
 
@@ -975,42 +968,40 @@ async def _read_text(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tran
     return await _ask(update, context, t)
 
 
-async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RfPressed) -> None:
+@members_only
+async def on_rf_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: RfPressed) -> None:
     """Recompute the same footprint with radiative forcing switched."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     request = _recall(context, pressed.result_id)
     await answer(update)
     params = {**request.params, "with_rf": not request.params.get("with_rf", True)}
     await show_result(update, context, t, FootprintRequest(request.activity, params))
 
 
-async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                            pressed: OffsetPressed) -> int:
-    """Offset now: the buying flow with this footprint's kg and reason filled in.
+def offset_pressed(offset: Action):
+    """Offset now: the action "offset" (the buying feature's, handed over by bot/app.py)
+    with this footprint's kg and reason; an entry point of the buying conversation, so
+    what the action shows belongs to that flow."""
 
-    An entry point of the buying conversation (bot/app.py hands it to buy_conversation),
-    so the catalogue that start_offset shows belongs to that flow.
-    """
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
-    request = _recall(context, pressed.result_id)
-    try:
-        fp = compute(request)
-    except FootprintError as error:  # data changed under an old button: say so, buy nothing
-        await answer(update, error_text(t, error), alert=True)
-        return ConversationHandler.END
-    await answer(update)
-    return await start_offset(update, context, fp.kg_co2e, reason_text(t, fp))
+    async def on_offset_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                pressed: OffsetPressed) -> int:
+        user, t = await member(update, context)
+        if user is None:
+            return ConversationHandler.END
+        request = _recall(context, pressed.result_id)
+        try:
+            fp = compute(request)
+        except FootprintError as error:  # data changed under an old button: say so, buy nothing
+            await answer(update, error_text(t, error, texts_of(context)), alert=True)
+            return ConversationHandler.END
+        await answer(update)
+        return await offset(update, context, fp.kg_co2e, reason_text(t, fp))
+
+    return on_offset_pressed
 
 
-async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> None:
+@members_only
+async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: object = None) -> None:
     """/sources or the Sources button: every dataset with its attribution."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     await answer(update)
     entries = [t(SOURCE_ENTRY, publisher=s.publisher, dataset=s.dataset, version=t(s.version),
                  attribution=s.attribution, licence=t(s.licence), used_for=t(s.used_for))
@@ -1018,11 +1009,9 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, press
     await update.effective_chat.send_message("\n\n".join([t(SOURCES_HEAD), *entries]))
 
 
-async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: AnotherPressed) -> int:
+@members_only
+async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: AnotherPressed) -> int:
     """Another footprint: the activity question in a new message (the breakdown stays)."""
-    user, t = await member(update, context)
-    if user is None:
-        return ConversationHandler.END
     await answer(update)
     context.user_data.pop("fp_draft", None)
     await update.effective_chat.send_message(activity_question(t), reply_markup=activity_keyboard(t))
@@ -1036,6 +1025,20 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ob
     context.user_data.pop("fp_draft", None)
     await _say(update, t(CANCELLED))
     return ConversationHandler.END
+
+
+async def cancel_open_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/cancel outside the conversation while a question about typed text is open."""
+    draft = _draft(context)
+    if not (draft and draft.get("todo")):
+        return False
+    await cancel(update, context)
+    return True
+
+
+def _open_question(context: ContextTypes.DEFAULT_TYPE, pressed: object) -> bool:
+    draft = _draft(context)
+    return bool(draft and draft.get("todo"))
 
 
 # ---- wiring (bot/app.py adds these) ---------------------------------------------------
@@ -1053,7 +1056,7 @@ def footprint_conversation(wiring: Wiring) -> ConversationHandler:
     fix_pressed = FP.handler(FixPressed, on_fix_pressed, is_open=_fix_is_open,
                              stale=STALE_QUESTION)
     return ConversationHandler(
-        entry_points=[*restart, value_pressed, fix_pressed, MessageHandler(wiring.typed_text & LOOKS_LIKE_FOOTPRINT, on_free_text)],
+        entry_points=[*restart, value_pressed, fix_pressed],  # typed requests come through read_footprint
         states={
             Fp.ASKING: [*restart, value_pressed, fix_pressed, MessageHandler(wiring.typed_text, on_value_typed)],
         },
@@ -1066,9 +1069,12 @@ def footprint_conversation(wiring: Wiring) -> ConversationHandler:
     )
 
 
-def offset_entry_points() -> list:
-    """Handlers the buying conversation takes as entry points (Offset now)."""
-    return [FP.handler(OffsetPressed, on_offset_pressed, is_open=_result_is_kept, stale=STALE)]
+def offset_entry_points(actions: Mapping[str, Action]) -> list:
+    """Handlers the buying conversation takes as entry points (Offset now; none when no
+    feature offers the action "offset")."""
+    if "offset" not in actions:
+        return []
+    return [FP.handler(OffsetPressed, offset_pressed(actions["offset"]), is_open=_result_is_kept, stale=STALE)]
 
 
 def handlers(wiring: Wiring) -> list:
@@ -1077,6 +1083,7 @@ def handlers(wiring: Wiring) -> list:
         CommandHandler("sources", show_sources),
         FP.handler(SourcesPressed, show_sources),
         FP.handler(RfPressed, on_rf_pressed, is_open=_result_is_kept, stale=STALE),
+        FP.handler(CancelPressed, cancel, is_open=_open_question, stale=STALE),  # a typed text's question
         FP.stale_handler(STALE),  # an fp: button nobody else took (an ended question, a forged id)
     ]
 
@@ -1094,6 +1101,9 @@ FEATURE = Feature(
         Command("footprint", N_("Work out the footprint of a trip, a stay or a purchase"), order=50),
         Command("sources", N_("Where the footprint figures come from"), order=51),
     ],
+    error_texts=FOOTPRINT_ERROR_TEXTS,
+    readers=[Reader("footprint", read_footprint, order=READ_FOOTPRINT)],
+    cancellers=[cancel_open_question],
     codecs=[FP],
     entry_points={"buy": offset_entry_points},  # "Offset now" enters the buying flow
 )

@@ -24,12 +24,12 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPri
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
 from bot.callbacks import Codec, one_of, part, whole
+from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.members import member
 from bot.outbox import Renderer
 from bot.replies import answer, echo, show
-from core.clock import utcnow
 from core.ledger import STARS
 from core.market import alerts, book, wallet
 from core.market.errors import BookMoved, OfferGone
@@ -149,7 +149,7 @@ ERROR_TEXTS = {
     "too_many_offers": N_("You already have {maximum} open offers. Cancel one with /offers first."),
     "outside_band": N_("That price is too far from the last trade ({last} ⭐/t): choose between {low} and {high}."),
     "not_enough_stars": N_("Not enough Stars in your wallet for this. Top up with /topup."),
-    "not_enough_credits": N_("You do not have that many credits of this project available."),
+    "market_not_enough_credits": N_("You do not have that many credits of this project available."),
     "bad_offer": N_("That offer is out of range. Please check the amount and price."),
     "not_your_offer": N_("That is not your offer."),
     "unknown_book": N_("This project is not traded."),
@@ -232,11 +232,7 @@ class Step(IntEnum):
 # ---- helpers ----
 
 def stars(t: Translator, n: int | None) -> str:
-    return t(NONE) if n is None else f"{t.number(n, 0)} ⭐"
-
-
-def now_of(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    return context.bot_data.get("clock", utcnow)()
+    return t(NONE) if n is None else t.money(STARS, n)
 
 
 def rules_of(context: ContextTypes.DEFAULT_TYPE) -> Rules:

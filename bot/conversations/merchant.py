@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
 from bot.callbacks import Codec, one_of, part, token, whole
+from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
 from bot.i18n import N_, Translator
 from bot.members import member
@@ -147,11 +148,6 @@ def _draft(context) -> dict:
     return context.user_data.setdefault("merchant", {})
 
 
-def _now(context):
-    clock = context.bot_data.get("clock")
-    return clock() if clock else None
-
-
 def _secret(context) -> bytes:
     secret = context.bot_data.get("codes_secret")
     if secret is None:
@@ -192,7 +188,7 @@ async def merchant_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return ConversationHandler.END
     merchant = await codes.get_merchant(user.id)
     if merchant is None:
-        merchant = await codes.register_merchant(user.id, now=_now(context))
+        merchant = await codes.register_merchant(user.id, now=now_of(context))
         await update.effective_chat.send_message(t(WELCOME, name=merchant.name))
     context.user_data["merchant"] = {}
     args = [a.lower() for a in context.args or []]
@@ -270,7 +266,7 @@ async def _add_product(update: Update, context, gtin: str | None) -> int:
         return await merchant_command(update, context)
     try:
         product = await codes.add_product(user.id, draft["name"], kg_per_unit=draft["kg"], gtin=gtin,
-                                          footprint_basis=draft.get("basis"), now=_now(context))
+                                          footprint_basis=draft.get("basis"), now=now_of(context))
     except CodesError as error:
         await update.effective_chat.send_message(_error(t, context, error))
         return Merch.GTIN
@@ -356,7 +352,7 @@ async def _fund(update: Update, context) -> int:
         return await merchant_command(update, context)
     try:
         batch = await codes.fund_batch(
-            draft["product"], draft["count"], secret=_secret(context), now=_now(context),
+            draft["product"], draft["count"], secret=_secret(context), now=now_of(context),
             key=f"bot:{user.id}:{update.update_id}",
         )
     except CodesError as error:

@@ -12,7 +12,6 @@ during sign-up is answered as no longer valid.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import IntEnum, auto
 
@@ -28,11 +27,12 @@ from telegram.ext import (
 
 from bot import deeplinks, menu
 from bot.callbacks import Codec, answer_stale, one_of, part
+from bot.clock import now_of
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, language_name, telegram_language, tr, translator
+from bot.people import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
 from bot.replies import answer, show
 from core import users
-from core.clock import utcnow
 from core.i18n import LANGUAGES
 from core.users import UserRole
 
@@ -43,24 +43,11 @@ class SignUp(IntEnum):
     ROLES = auto()
 
 
-SIGNUP_ROLES = (UserRole.CONSUMER, UserRole.TRADER, UserRole.PRODUCER, UserRole.MERCHANT)
-ROLE_LABELS = {
-    UserRole.CONSUMER: N_("Consumer"),
-    UserRole.TRADER: N_("Trader"),
-    UserRole.PRODUCER: N_("Producer"),
-    UserRole.MERCHANT: N_("Merchant"),
-    UserRole.STAFF: N_("Staff"),
-}
 ROLE_HINTS = {
     UserRole.CONSUMER: N_("offset your footprint and collect certificates"),
     UserRole.TRADER: N_("buy and sell credits with others"),
     UserRole.PRODUCER: N_("sell credits from your own climate project"),
     UserRole.MERCHANT: N_("sell products that carry credits"),
-}
-LANGUAGE_WORDS = {
-    "en": {"en", "english", "englisch", "anglais", "eng"},
-    "de": {"de", "deutsch", "german", "allemand", "ger", "deu"},
-    "fr": {"fr", "français", "francais", "french", "französisch", "franzosisch", "fra"},
 }
 YES_WORDS = {"yes", "y", "ok", "okay", "accept", "i accept", "agree", "ja", "j", "akzeptieren",
              "ich akzeptiere", "einverstanden", "oui", "o", "j'accepte", "accepter", "d'accord"}
@@ -120,36 +107,8 @@ class RolePressed:
     role: str = part(one_of(*(r.value for r in SIGNUP_ROLES), "done"))
 
 
-_WORD_SPLIT = re.compile(r"[\s,;/+&]+|\band\b|\bund\b|\bet\b")
-
-
 def _signup(context: ContextTypes.DEFAULT_TYPE) -> dict:
     return context.user_data.setdefault("signup", {})
-
-
-def _role_words() -> dict[str, UserRole]:
-    words = {}
-    for role in SIGNUP_ROLES:
-        words[role.value] = role
-        for lang in LANGUAGES:
-            words[translator(lang)(ROLE_LABELS[role]).lower()] = role
-    return words
-
-
-def parse_roles(text: str) -> set[UserRole] | None:
-    """Account types named in the text ("consumer, trader", "Händler"); None if any word is not one."""
-    words = _role_words()
-    found = set()
-    for word in filter(None, (w.strip(" .!") for w in _WORD_SPLIT.split(text.lower()))):
-        if word not in words:
-            return None
-        found.add(words[word])
-    return found or None
-
-
-def parse_language(text: str) -> str | None:
-    word = text.strip().lower().strip(".!")
-    return next((lang for lang, names in LANGUAGE_WORDS.items() if word in names), None)
 
 
 def language_keyboard(selected: str | None) -> InlineKeyboardMarkup:
@@ -280,7 +239,7 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, roles: set
         tg_user.first_name,
         signup.get("lang") or context.user_data.get("lang"),
         sorted(roles),
-        now=utcnow(),
+        now=now_of(context),
         username=tg_user.username,
     )
     t = translator(user.language)

@@ -11,10 +11,11 @@ from bot import menu
 from bot.callbacks import Codec, part, whole
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, tr
-from bot.members import member
+from bot.members import members_only
 from bot.replies import answer, show
 from core import users
 from core.ledger import CARBON, STARS, Entry, Kind
+from core.users import UserView
 
 BALANCE = N_(
     "Your credits\n"
@@ -65,10 +66,7 @@ def history_data(before: int) -> str:
 def money(t: Translator, currency: str, minor: int) -> str:
     if currency == STARS:
         return t(STARS_LINE, amount=t.number(minor, 0))
-    from babel.numbers import format_currency, get_currency_precision
-
-    precision = get_currency_precision(currency)
-    return "• " + format_currency(minor / 10**precision, currency, locale=t.language)
+    return "• " + t.money(currency, minor)
 
 
 async def balance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,10 +95,8 @@ def entry_line(t: Translator, entry: Entry) -> str:
     sign = "+" if entry.amount > 0 else "−"
     if entry.asset == CARBON:
         amount = t.kg(abs(entry.amount))
-    elif entry.asset == STARS:
-        amount = f"{t.number(abs(entry.amount), 0)} ⭐"
     else:
-        amount = money(t, entry.asset, abs(entry.amount)).removeprefix("• ")
+        amount = t.money(entry.asset, abs(entry.amount))
     return f"{t.date(entry.created_at)} · {kind} · {sign}{amount}"
 
 
@@ -113,12 +109,10 @@ def history_keyboard(page: users.HistoryPage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                        pressed: PagePressed | None = None) -> None:
     """/history: the newest ten movements, ◀ ▶ for more."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     before = pressed.before if pressed is not None else 0
     page = await users.history(user.id, before=before or None)
     if not page.entries:

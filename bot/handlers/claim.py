@@ -1,7 +1,8 @@
 """Claiming a CCCP product code: typed, from a deep link, or from a photo of its label.
 
-Any message that looks like a code (core.codes.looks_like_code: case, spaces,
-dashes and look-alikes do not matter), `/claim <code>`, `/start <code>` (the
+Free text that is probably a code (read at READ_CODE by the router, bot/router.py;
+core.codes.is_probably_code, then core.codes.parse: case, spaces, dashes and
+look-alikes do not matter), `/claim <code>`, `/start <code>` (the
 label's QR opens the public page, whose button opens the bot with the code; the
 bot takes the deep link directly too) and a photo of the label all lead to the
 same card: the product, its merchant and its kg, with two buttons — retire them
@@ -21,9 +22,10 @@ from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.callbacks import Codec, part, token
-from bot.feature import Command, Feature, Wiring
+from bot.clock import now_of
+from bot.feature import READ_CODE, Command, Feature, Reader, Wiring
 from bot.i18n import N_, Translator
-from bot.members import member
+from bot.members import member, members_only
 from bot.replies import answer, show
 from bot.texts import error_text, texts_of
 from core import codes
@@ -33,6 +35,7 @@ from core.codes.errors import CodesError
 from core.codes.scan import codes_in_photo
 from core.codes.secret import codes_secret
 from core.errors import DomainError
+from core.users import UserView
 
 log = logging.getLogger(__name__)
 
@@ -85,23 +88,11 @@ class KeepPressed:
     code: str = part(CODE_PART)
 
 
-class CodeTyped(filters.MessageFilter):
-    """A text message that is probably a product code (a mistyped one included, a word not)."""
-
-    def filter(self, message) -> bool:
-        return bool(message.text) and codes.is_probably_code(message.text)
-
-
 def secret_of(context: ContextTypes.DEFAULT_TYPE) -> bytes:
     secret = context.bot_data.get("codes_secret")
     if secret is None:
         secret = context.bot_data["codes_secret"] = codes_secret(context.bot_data["settings"])
     return secret
-
-
-def _now(context: ContextTypes.DEFAULT_TYPE):
-    clock = context.bot_data.get("clock")
-    return clock() if clock else None
 
 
 def claim_error_text(t: Translator, context, error: DomainError) -> str:
@@ -122,7 +113,7 @@ async def offer_claim(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     if user is None:
         return
     try:
-        view = await codes.preview(text, user.id, secret=secret_of(context), now=_now(context))
+        view = await codes.preview(text, user.id, secret=secret_of(context), now=now_of(context))
     except CodesError as error:
         await update.effective_chat.send_message(claim_error_text(t, context, error))
         return
@@ -139,14 +130,13 @@ async def offer_claim(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     await update.effective_chat.send_message(t(CARD, **params), reply_markup=InlineKeyboardMarkup(keyboard))
 
 
-async def on_claim_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed) -> None:
+@members_only
+async def on_claim_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
+                           pressed: RetirePressed | KeepPressed) -> None:
     """Retire (or keep) pressed on a code's card: claim it now."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     retire = isinstance(pressed, RetirePressed)
     try:
-        claimed = await codes.claim(pressed.code, user.id, secret=secret_of(context), retire=retire, now=_now(context))
+        claimed = await codes.claim(pressed.code, user.id, secret=secret_of(context), retire=retire, now=now_of(context))
     except CodesError as error:
         await answer(update)
         await show(update, claim_error_text(t, context, error))
@@ -186,9 +176,13 @@ async def claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await update.effective_chat.send_message(t(ASK, example=EXAMPLE))
 
 
-async def on_code_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A message that looks like a code, typed while no flow waits for text."""
-    await offer_claim(update, context, update.effective_message.text)
+async def read_code(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """Free text (bot/router.py): a product code typed while no flow waits for text; a
+    mistyped code is still ours (it is told so), a word of a code's shape is not."""
+    if not codes.is_probably_code(text):
+        return False
+    await offer_claim(update, context, text)
+    return True
 
 
 async def continue_code_link(update: Update, context: ContextTypes.DEFAULT_TYPE, rest: str) -> None:
@@ -196,11 +190,9 @@ async def continue_code_link(update: Update, context: ContextTypes.DEFAULT_TYPE,
     await offer_claim(update, context, codes.PREFIX + rest)
 
 
-async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@members_only
+async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> None:
     """A photo (or an image file) of a label: find the code in it."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     message = update.effective_message
     media = message.photo[-1] if message.photo else message.document
     if media.file_size and media.file_size > MAX_PHOTO_BYTES:
@@ -222,7 +214,6 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def handlers(wiring: Wiring) -> list:
     return [
         CommandHandler("claim", claim_command),
-        MessageHandler(wiring.typed_text & CodeTyped(), on_code_typed),
         MessageHandler(filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.IMAGE), on_photo),
         CLAIM.handler(RetirePressed, on_claim_pressed),
         CLAIM.handler(KeepPressed, on_claim_pressed),
@@ -237,4 +228,5 @@ FEATURE = Feature(
     deeplinks={codes.PREFIX: continue_code_link},
     error_texts=ERROR_TEXTS,
     codecs=[CLAIM],
+    readers=[Reader("code", read_code, order=READ_CODE)],
 )

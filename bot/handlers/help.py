@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -14,7 +16,7 @@ from telegram.ext import (
 
 from bot import menu
 from bot.callbacks import answer_stale
-from bot.feature import Command, Feature, Wiring
+from bot.feature import READ_HINT, Canceller, Command, Feature, Reader, Wiring
 from bot.i18n import N_, tr, translator
 from bot.members import member
 from core import users
@@ -57,10 +59,18 @@ async def set_commands(application: Application) -> None:
             await application.bot.set_my_commands(commands)
 
 
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cancel outside any flow."""
-    t = await tr(update, context)
-    await update.effective_chat.send_message(t(NOTHING_TO_CANCEL))
+def cancel_outside(cancellers: Sequence[Canceller]):
+    """/cancel outside any conversation: what a feature's reader opened (a question about
+    typed text), else there is nothing to cancel."""
+
+    async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        for cancel in cancellers:
+            if await cancel(update, context):
+                return
+        t = await tr(update, context)
+        await update.effective_chat.send_message(t(NOTHING_TO_CANCEL))
+
+    return nothing_to_cancel
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,12 +79,12 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await update.effective_chat.send_message(t(UNKNOWN_COMMAND))
 
 
-async def unknown_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text no flow is waiting for."""
+async def read_hint(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """Free text no other reader took (bot/router.py, last): what the bot understands."""
     user, t = await member(update, context)
-    if user is None:
-        return
-    await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(context, t, user))
+    if user is not None:
+        await update.effective_chat.send_message(t(TEXT_HINT), reply_markup=menu.main_menu(context, t, user))
+    return True
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,9 +102,8 @@ def handlers(wiring: Wiring) -> list:
     """/help, then (registered last) whatever no feature handled still gets an answer."""
     return [
         CommandHandler("help", show_help),
-        CommandHandler("cancel", nothing_to_cancel),
+        CommandHandler("cancel", cancel_outside(wiring.cancellers)),
         MessageHandler(filters.COMMAND, unknown_command),
-        MessageHandler(filters.TEXT, unknown_text),
         MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(stale_button),
     ]
@@ -105,4 +114,5 @@ FEATURE = Feature(
     handlers=handlers,
     menu_items=[menu.MenuItem(menu.HELP, show_help, order=90)],
     commands=[HELP_COMMAND, CANCEL],
+    readers=[Reader("hint", read_hint, order=READ_HINT)],
 )

@@ -10,13 +10,14 @@ which shows the same look-up with the certificate.
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum, auto
 from urllib.parse import quote
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
-from bot.feature import Command, Feature, Wiring
+from bot.feature import READ_ID, Command, Feature, Reader, Wiring
 from bot.i18n import N_, Translator, tr
 from core import registry
 from core.registry import LookupView, SerialRangeView
@@ -33,8 +34,8 @@ EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
 EXAMPLE_RETIREMENT = "R7K3M9Q2XA"
 # Typed outside any flow: a serial, or a retirement id with at least one digit (so an
 # eleven-letter word starting with R is not taken for one).
-SERIAL_TYPED = filters.Regex(r"(?i)^\s*CCCP-[A-Z0-9]{1,12}-\d{4}-\d{1,19}(-\d{1,19})?\s*$")
-RETIREMENT_TYPED = filters.Regex(r"(?i)^\s*R(?=[0-9A-Z]*\d)[0-9A-HJKMNP-TV-Z]{10}\s*$")
+SERIAL_TYPED = re.compile(r"(?i)CCCP-[A-Z0-9]{1,12}-\d{4}-\d{1,19}(-\d{1,19})?")
+RETIREMENT_TYPED = re.compile(r"(?i)R(?=[0-9A-Z]*\d)[0-9A-HJKMNP-TV-Z]{10}")
 
 DESCRIPTION = N_("Look up a serial number or retirement id")
 ASK = N_(
@@ -162,9 +163,12 @@ async def on_number_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return ConversationHandler.END
 
 
-async def on_serial_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A serial or retirement id typed while no flow waits for text."""
-    await reply_lookup(update, context, update.effective_message.text)
+async def read_id(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """Free text (bot/router.py): a serial or retirement id typed while no flow waits for text."""
+    if not (SERIAL_TYPED.fullmatch(text) or RETIREMENT_TYPED.fullmatch(text)):
+        return False
+    await reply_lookup(update, context, text)
+    return True
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -186,14 +190,9 @@ def lookup_conversation(wiring: Wiring) -> ConversationHandler:
     )
 
 
-def handlers(wiring: Wiring) -> list:
-    """A serial or retirement id typed outside any flow."""
-    return [MessageHandler(wiring.typed_text & (SERIAL_TYPED | RETIREMENT_TYPED), on_serial_typed)]
-
-
 FEATURE = Feature(
     name="lookup",
     conversations=[lookup_conversation],
-    handlers=handlers,
     commands=[Command("lookup", DESCRIPTION, order=60)],
+    readers=[Reader("id", read_id, order=READ_ID)],
 )

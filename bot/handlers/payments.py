@@ -11,36 +11,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from babel.numbers import format_currency, get_currency_precision
 from telegram import Bot, StarTransaction, TransactionPartnerUser, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
     PreCheckoutQueryHandler,
     filters,
 )
 
+from bot.clock import now_of
 from bot.feature import Feature, Job, Wiring
 from bot.i18n import N_, Translator, tr
+from bot.orders import INVOICE_LINK_PREFIX, send_certificate
 from bot.outbox import drain
 from bot.refunds import make_refund
-from bot.replies import answer
 from core import registry
 from core.certs.models import CertificateKind
-from core.certs.render import render_certificate_png_async
-from core.certs.signing import load_or_create_key
-from core.clock import utcnow
 from core.ledger import STARS
 from core.outbox import OutboxMessage
 from core.purchases import reconcile
 from core.purchases import service as purchases
-from core.purchases.certificates import certify_retirement
 from core.purchases.errors import UnknownOrder
 from core.purchases.models import PurchaseStatus
-from core.registry import RetirementView
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +54,6 @@ RECEIPT = N_("✅ Payment received: {total}. Order {order}.\n{amount} CO2e from 
 RECEIPT_KEPT = N_("The credits are in your account. Retire them whenever you like with /retire.")
 RECEIPT_RETIRED = N_("Retired for {beneficiary}. Here is your certificate.")
 RETIREMENT_PENDING = N_("Your credits are in your account; the retirement will be finished shortly. Send /retire if it is not.")
-CERT_CAPTION = N_("Certificate {id}: {amount} CO2e retired for {beneficiary}.\nCheck it at {url}")
-CERT_REASON = N_("For: {reason}")
 REFUNDED = N_("We could not deliver your credits. {reason} Your {total} have been refunded.")
 STAFF_REFUNDED = N_("{reason} Your {total} have been refunded and the credits went back to the seller.")
 REFUND_PENDING = N_("We could not deliver your credits. {reason} Our team will refund your {total}; you need not do anything.")
@@ -72,65 +64,17 @@ YOUR_ORDER = {
     "paid": N_("Your order {order} is paid. Send /balance to see your credits."),
     "over": N_("Your order {order} is over (expired or refunded). Send /buy to start again."),
 }
-INVOICE_LINK_PREFIX = "order_"
-FINISHED = N_("This purchase is finished or has expired. Send /buy to start again.")
-
-
-def now_of(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    """The bot's clock (tests put a controllable one in bot_data["clock"])."""
-    return context.bot_data.get("clock", utcnow)()
-
-
-def price_text(t: Translator, currency: str, minor: int) -> str:
-    """500 ⭐, or €7.50 in the person's number format."""
-    if currency == STARS:
-        return f"{t.number(minor, 0)} ⭐"
-    precision = get_currency_precision(currency)
-    return format_currency(minor / 10**precision, currency, locale=t.language)
 
 
 def refusal_text(t: Translator, code: str) -> str:
     return t(REFUSALS.get(code, REFUSALS["offer_withdrawn"]))
 
 
-def _signing_key(bot_data: Mapping):
-    key = bot_data.get("cert_signing_key")
-    if key is None:
-        settings = bot_data["settings"]
-        key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
-        bot_data["cert_signing_key"] = key
-    return key
-
-
-async def send_certificate(
-    bot: Bot,
-    bot_data: Mapping,
-    chat_id: int,
-    t: Translator,
-    retirement: RetirementView,
-    *,
-    kind: CertificateKind = CertificateKind.RETIREMENT,
-) -> None:
-    """Sign (once per retirement), draw and send the certificate photo with its link."""
-    settings = bot_data["settings"]
-    cert = await certify_retirement(
-        retirement, signing_key=_signing_key(bot_data), public_base_url=settings.public_base_url, kind=kind,
-        language=t.language,
-    )
-    png = await render_certificate_png_async(cert)
-    caption = t(CERT_CAPTION, id=cert.id, amount=t.tonnes_and_kg(cert.amount_kg),
-                beneficiary=cert.beneficiary, url=cert.verify_url)
-    if cert.reason:  # what was offset, e.g. the flight the footprint calculator named
-        head, _, tail = caption.partition("\n")
-        caption = "\n".join([head, t(CERT_REASON, reason=cert.reason), tail])
-    await bot.send_photo(chat_id, photo=png, caption=caption)
-
-
 # ---- what core writes to the outbox for a payment (rendered at send time) ----------------
 
 async def _send_receipt(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
     p = message.params
-    lines = [t(RECEIPT, total=price_text(t, p["currency"], p["total"]), order=p["order"],
+    lines = [t(RECEIPT, total=t.money(p["currency"], p["total"]), order=p["order"],
                amount=t.tonnes_and_kg(p["amount_kg"]), project=p["project"])]
     if p.get("retire_for") is None:
         lines.append(t(RECEIPT_KEPT))
@@ -153,7 +97,7 @@ def _refund_sender(text: str):
         # Staff refunded a delivered purchase: nothing failed to arrive, so say what happened.
         template = STAFF_REFUNDED if p["reason"] == "staff_refund" and text == REFUNDED else text
         await bot.send_message(message.chat_id, t(template, reason=refusal_text(t, p["reason"]),
-                                                  total=price_text(t, p["currency"], p["total"])))
+                                                  total=t.money(p["currency"], p["total"])))
     return send
 
 
@@ -163,11 +107,6 @@ OUTBOX_RENDERERS = {
     "payment_refunded": _refund_sender(REFUNDED),
     "refund_pending": _refund_sender(REFUND_PENDING),
 }
-
-
-def invoice_start_parameter(order_id: str) -> str:
-    """The deep link a forwarded copy of an invoice carries instead of a Pay button."""
-    return INVOICE_LINK_PREFIX + order_id
 
 
 async def continue_invoice_link(update: Update, context: ContextTypes.DEFAULT_TYPE, order_id: str) -> None:
@@ -263,12 +202,6 @@ async def payments_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         await make_refund(context.bot, refund)
 
 
-async def on_stale_buy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A buying button from a purchase that is over (paid, cancelled, after a restart)."""
-    t = await tr(update, context)
-    await answer(update, t(FINISHED), alert=True)
-
-
 async def expire_holds_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Release holds whose time is up (unpaid purchases among them) and expire old orders."""
     report = await purchases.expire_purchases(now_of(context))
@@ -280,7 +213,6 @@ def handlers(wiring: Wiring) -> list:
     return [
         PreCheckoutQueryHandler(on_pre_checkout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, on_successful_payment),
-        CallbackQueryHandler(on_stale_buy_button, pattern=r"^buy:"),
     ]
 
 

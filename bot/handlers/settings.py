@@ -15,10 +15,10 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot import menu
 from bot.callbacks import Codec, one_of, part
-from bot.conversations.signup import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, language_name, translator
-from bot.members import member
+from bot.members import members_only
+from bot.people import ROLE_LABELS, SIGNUP_ROLES, parse_language, parse_roles
 from bot.replies import answer, show
 from core import users
 from core.i18n import LANGUAGES
@@ -164,11 +164,9 @@ async def _apply_typed(update: Update, user: UserView, t: Translator, args: list
     return None
 
 
-async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@members_only
+async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> None:
     """/settings [notifications on|off | add <type>]: the settings and their buttons."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     if context.args:
         changed = await _apply_typed(update, user, t, context.args)
         if changed is None:
@@ -177,43 +175,36 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
-async def on_languages_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_languages_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                                pressed: LanguagesPressed) -> None:
     """The Language button of the settings: the language buttons."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     await answer(update)
     await show(update, t(CHOOSE_LANGUAGE), language_keyboard(t.language))
 
 
-async def on_notifications_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_notifications_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
                                    pressed: NotificationsPressed) -> None:
     """Turn notifications on or off."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     user = await users.set_notifications(user.id, pressed.state == "on")
     await answer(update, t(ON) if user.has_notifications else t(OFF))
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
-async def on_topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: TopicPressed) -> None:
+@members_only
+async def on_topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator,
+                           pressed: TopicPressed) -> None:
     """Mute or hear one kind of notification."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     user = await users.set_topic_muted(user.id, pressed.topic, pressed.state == "off")
     label = t(TOPIC_LABELS[Topic(pressed.topic)])
     await answer(update, t(TOPIC_HEARD if pressed.state == "on" else TOPIC_MUTED, topic=label))
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
-async def on_role_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: RolePressed) -> None:
+@members_only
+async def on_role_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator, pressed: RolePressed) -> None:
     """Add an account type."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     user = await users.add_role(user.id, pressed.role)
     added = t(ROLE_ADDED, role=t(ROLE_LABELS[pressed.role]))
     await answer(update, added)
@@ -230,11 +221,9 @@ async def _set_language(update: Update, context: ContextTypes.DEFAULT_TYPE, user
     await update.effective_chat.send_message(t(LANGUAGE_SET), reply_markup=menu.main_menu(context, t, user))
 
 
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@members_only
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, t: Translator) -> None:
     """/language [name]: pick the bot's language."""
-    user, t = await member(update, context)
-    if user is None:
-        return
     if context.args:
         language = parse_language(" ".join(context.args))
         if language is None:
@@ -245,12 +234,10 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await update.effective_chat.send_message(t(CHOOSE_LANGUAGE), reply_markup=language_keyboard(t.language))
 
 
-async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+@members_only
+async def on_language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: UserView, _t: Translator,
                               pressed: LanguagePressed) -> None:
     """A language button."""
-    user, _ = await member(update, context)
-    if user is None:
-        return
     await answer(update)
     await _set_language(update, context, user, pressed.language)
 

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from babel.numbers import list_currencies
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -21,12 +21,12 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.callbacks import Codec, one_of, part, token, whole
+from bot.clock import now_of
 from bot.feature import Feature, Job, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.outbox import drain
 from bot.refunds import make_refund
 from bot.replies import answer, echo, fit, show
-from core.clock import utcnow
 from core.outbox import OutboxMessage
 from core.parsing import parse_amount_kg
 from core.purchases import service as purchases
@@ -178,10 +178,6 @@ class NothingPressed:
     pass
 
 
-def now_of(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    return context.bot_data.get("clock", utcnow)()
-
-
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE, list[str]], Awaitable[None]]
 
 
@@ -253,7 +249,7 @@ async def on_menu_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
 # ---- look-up ---------------------------------------------------------------------------
 
 def _amount(t: Translator, currency: str, minor: int) -> str:
-    return f"{t.number(minor, 0)} ⭐" if currency == "XTR" else f"{t.number(minor, 0)} {currency}"
+    return t.money(currency, minor)  # the one money formatter: 500 ⭐, €7.50
 
 
 async def card_text(t: Translator, user_id: int) -> str:

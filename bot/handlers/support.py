@@ -24,13 +24,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.clock import now_of
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.members import member
 from bot.outbox import drain
 from bot.replies import echo
 from core import users
-from core.clock import utcnow
 from core.outbox import OutboxMessage
 from core.staff import tickets
 from core.staff.errors import NotStaff
@@ -73,7 +73,7 @@ async def _submit(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
         return
     ticket = await tickets.submit(update.effective_user.id, support_chat_id=chat_id, text=text, file_id=file_id,
                                   media=media, key=f"{update.effective_user.id}:{update.update_id}",
-                                  now=context.bot_data.get("clock", utcnow)())
+                                  now=now_of(context))
     await update.effective_chat.send_message(t(SENT, id=ticket.id))
     await drain(context.application, chat_id=chat_id)
 
@@ -149,7 +149,7 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         await tickets.answer(update.effective_user.id, ticket.id, text=text, file_id=file_id, media=media,
                              key=f"{message.chat_id}:{message.message_id}",
-                             now=context.bot_data.get("clock", utcnow)())
+                             now=now_of(context))
     except NotStaff:
         return  # a member of the group who is not staff: nothing reaches the user
     await tickets.record_relay(ticket.id, message.chat_id, message.message_id, is_from_user=False)
@@ -168,7 +168,7 @@ async def close_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if ticket is None:
         return
     try:
-        await tickets.close(update.effective_user.id, ticket.id, now=context.bot_data.get("clock", utcnow)())
+        await tickets.close(update.effective_user.id, ticket.id, now=now_of(context))
     except NotStaff:
         return
     await message.reply_text(f"#{ticket.id} ✓")

@@ -27,13 +27,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.callbacks import Codec, part, whole
+from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
 from bot.i18n import N_, Translator
 from bot.members import member
 from bot.replies import answer
 from bot.texts import error_text, texts_of
 from core import reforestation
-from core.clock import utcnow
 from core.errors import DomainError
 from core.outbox import OutboxMessage
 from core.reforestation import chart as charts
@@ -143,10 +143,6 @@ class ReplantPressed:
 @dataclass(frozen=True)
 class IssuePressed:
     plot: int = part(whole(1, 10**12))
-
-
-def now_of(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    return context.bot_data.get("clock", utcnow)()
 
 
 def _years(t: Translator, years: float) -> str:

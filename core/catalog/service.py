@@ -293,6 +293,13 @@ async def set_active(ref: str, is_active: bool) -> Item:
     return await get_item(ref)
 
 
+def is_product_ref(ref: str) -> bool:
+    """Whether `ref` names a CCCP product (`P<id>`) rather than a listing: the one place
+    that knows how refs are spelt."""
+    match = _REF.match(ref or "")
+    return match is not None and match.group(1) == "P"
+
+
 def is_for_sale(item: Item) -> bool:
     if isinstance(item, ProductCard):
         return item.is_active and item.listing.is_active

@@ -11,7 +11,7 @@ from core.footprint.airports import Airport, airport_candidates, resolve_airport
 from core.footprint.countries import resolve_country
 from core.footprint.electricity import electricity
 from core.footprint.errors import FootprintError
-from core.footprint.flights import flight, flight_distance
+from core.footprint.flights import check_route, flight, flight_distance
 from core.footprint.food import food
 from core.footprint.freight import parcel
 from core.footprint.ground import bus, car, rail, taxi
@@ -24,7 +24,7 @@ from core.footprint.stays import hotel
 
 __all__ = [
     "Airport", "Footprint", "FootprintError", "FootprintRequest", "Line", "Source",
-    "airport_candidates", "bus", "car", "compute", "electricity", "flight",
+    "airport_candidates", "bus", "check_route", "car", "compute", "electricity", "flight",
     "flight_distance", "food", "hotel", "parcel", "parse_quantity", "parse_request", "rail",
     "resolve_airport", "resolve_country", "round_up_kg", "sources", "spend", "taxi",
 ]

@@ -64,6 +64,12 @@ def normalize_cabin(cabin: str) -> str:
     return key
 
 
+def check_route(origin: str | None, destination: str | None) -> None:
+    """SameAirport when both ends are one airport (an end not known yet passes)."""
+    if origin and destination and origin == destination:
+        raise SameAirport(f"{origin} to {origin} is not a flight", airport=origin)
+
+
 def flight(origin: str, destination: str, *, cabin: str = "economy",
            is_return: bool = False, passengers: int = 1,
            with_rf: bool = True, confirmed: str = "") -> Footprint:
@@ -76,8 +82,7 @@ def flight(origin: str, destination: str, *, cabin: str = "economy",
     sure = tuple(c.strip() for c in str(confirmed).split(",") if c.strip())
     a = resolve_airport(origin, confirmed=sure)
     b = resolve_airport(destination, confirmed=sure)
-    if a.iata == b.iata:
-        raise SameAirport(f"{a.iata} to {a.iata} is not a flight", airport=a.iata)
+    check_route(a.iata, b.iata)
     distance_km = Decimal(great_circle_km(a, b)).quantize(Decimal(1), ROUND_HALF_UP)
     return _flight(distance_km, a, b, cabin=cabin, is_return=is_return,
                    passengers=passengers, with_rf=with_rf)

@@ -44,7 +44,7 @@ class NotEnoughStars(MarketError):
 
 
 class NotEnoughCredits(MarketError):
-    code = "not_enough_credits"
+    code = "market_not_enough_credits"
 
 
 class BadOffer(MarketError):

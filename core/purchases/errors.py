@@ -35,6 +35,18 @@ class ReasonTooLong(PurchaseError):
     code = "reason_too_long"
 
 
+class NotEnoughCredits(PurchaseError):
+    """Retiring more than the person holds (params: available_kg, amount_kg)."""
+
+    code = "not_enough_credits"
+
+
+class BadUnits(PurchaseError):
+    """A number of product units outside 1..MAX_UNITS."""
+
+    code = "bad_units"
+
+
 # Why a pre-checkout is refused or a payment has to be refunded.
 ORDER_UNKNOWN = "order_unknown"
 ORDER_ALREADY_PAID = "order_already_paid"

@@ -39,9 +39,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core import outbox, registry
+from core import outbox, registry, users
 from core.catalog import service as catalog
-from core.catalog.errors import CatalogError, SoldOut
+from core.catalog.errors import CatalogError, NotWholeUnits, SoldOut
 from core.catalog.models import Listing, Product
 from core.catalog.pricing import check_purchase_kg
 from core.clock import utcnow
@@ -86,6 +86,7 @@ DEFAULT_HOLD_TTL_S = 900
 ORDER_TTL_S = 24 * 3600
 MAX_BENEFICIARY_CHARS = 200
 MAX_REASON_CHARS = 300
+MAX_UNITS = 1_000  # product units in one order
 PAID_STATES = (PurchaseStatus.PAID, PurchaseStatus.REFUND_NEEDED, PurchaseStatus.REFUNDED)
 
 
@@ -249,6 +250,41 @@ def check_reason(reason: str) -> str:
     return reason
 
 
+def cut_reason(reason: str) -> str:
+    """A reason handed over by another feature (a footprint's description), tidied and cut
+    to MAX_REASON_CHARS so it always fits a retirement."""
+    return " ".join(str(reason or "").split())[:MAX_REASON_CHARS]
+
+
+def must_retire(item_ref: str) -> bool:
+    """Products are always retired for someone; listings' credits may be kept."""
+    return catalog.is_product_ref(item_ref)
+
+
+def kg_of_units(item: catalog.Item, units: int) -> int:
+    """The kg `units` of a product carry (units × kg per unit); BadUnits outside 1..MAX_UNITS."""
+    if not isinstance(item, catalog.ProductCard):
+        raise NotWholeUnits(item=item.ref, kg_per_unit=1, amount_kg=units)
+    if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= MAX_UNITS:
+        raise errors.BadUnits(max_units=MAX_UNITS)
+    return units * item.kg_per_unit
+
+
+async def quote_units(item_ref: str, units: int, *, currency: str = STARS) -> catalog.Quote:
+    """The price of `units` of a product now (its kg is units × kg per unit)."""
+    item = await catalog.get_item(item_ref)
+    return await quote(item_ref, kg_of_units(item, units), currency=currency)
+
+
+async def check_can_retire(user_id: int, amount_kg: int) -> int:
+    """`amount_kg` when the user holds that much unretired (and not held for an offer);
+    NotEnoughCredits (with available_kg) otherwise."""
+    available = (await users.balances(user_id)).available_kg
+    if amount_kg > available:
+        raise errors.NotEnoughCredits(available_kg=available, amount_kg=amount_kg)
+    return amount_kg
+
+
 def _clean_beneficiary(name: str | None) -> str | None:
     return None if name is None else check_beneficiary(name)
 
@@ -290,7 +326,7 @@ async def start_purchase(
     item = await catalog.get_item(item_ref)
     priced = await quote(item_ref, amount_kg, currency=currency)
     beneficiary = _clean_beneficiary(retire_for)
-    if isinstance(item, catalog.ProductCard) and beneficiary is None:
+    if must_retire(item.ref) and beneficiary is None:
         raise errors.BeneficiaryRequired(item=item_ref)
     listing = catalog.listing_of(item)
     try:

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.app import ALL_FEATURES
-from bot.conversations import buy
+from bot.conversations import buy, retire
 from bot.feature import Feature
 from core.settings import load_settings
 from sandbox.botapi import BotApiServer, ManualClock
@@ -57,7 +57,7 @@ async def test_the_full_bot_has_the_buying_menu_item_commands_and_deep_link(db, 
 
 
 async def test_leaving_out_buying_removes_its_menu_item_commands_and_deep_link(db, tmp_path):
-    without_buy = [f for f in ALL_FEATURES if f is not buy.FEATURE]
+    without_buy = [f for f in ALL_FEATURES if f not in (buy.FEATURE, retire.FEATURE)]
     async with running_bot(db, tmp_path, without_buy) as flow:
         labels, commands, link_reply = await what_the_bot_offers(flow)
         assert flow.unexpected_errors == 0
@@ -66,3 +66,26 @@ async def test_leaving_out_buying_removes_its_menu_item_commands_and_deep_link(d
     assert "buy" not in commands and "retire" not in commands
     assert "footprint" in commands and "lookup" in commands
     assert link_reply == ["Welcome back, Alice! Use the menu below or /help.", UNKNOWN_LINK]
+
+
+async def test_a_new_features_reader_reads_free_text_before_the_others(db, tmp_path):
+    """A reader at READ_CODE (as the product-code feature has) gets typed text first;
+    text it does not claim still reaches the id look-up, the footprint and the hint."""
+    from bot.feature import READ_CODE, Reader
+
+    async def read_code(update, context, text: str) -> bool:
+        if not text.upper().startswith("CODE-"):
+            return False
+        await update.effective_chat.send_message(f"code {text.upper()} read")
+        return True
+
+    # (the claim feature reads product codes at READ_CODE already: this is another, like it)
+    codes = Feature(name="gift-codes", readers=[Reader("gift-code", read_code, order=READ_CODE)])
+    async with running_bot(db, tmp_path, [*ALL_FEATURES[:-1], codes, ALL_FEATURES[-1]]) as flow:
+        alice = await flow.signed_up_user("Alice")
+        assert (await alice.send("code-7K3M")).text == "code CODE-7K3M read"
+        assert (await alice.send("LHR CDG")).text.startswith("🌍 Flight LHR–CDG")
+        assert "CCCP-NOPE-2024-1" in (await alice.send("CCCP-NOPE-2024-1")).text  # the look-up's answer
+        reply = await alice.send("hello there")
+        assert "code" not in reply.text and reply.text  # help's hint
+        assert flow.unexpected_errors == 0

@@ -258,6 +258,29 @@ async def test_the_breakdown_speaks_the_persons_language(bot, language, typed, s
     assert reply.text.startswith(starts), reply.text
 
 
+async def test_a_question_about_typed_text_is_cancelled_by_cancel_and_asks_nothing_more(bot):
+    alice = await bot.signed_up_user("Alice")
+    reply = await alice.send("flight london to paris business")
+    assert "“London” has several airports. Which one?" in reply.text
+    reply = await alice.send("/cancel")
+    assert reply.text == "Cancelled. Nothing was calculated."
+    reply = await alice.send("Gatwick")  # no longer read as the answer
+    assert "Which one?" not in reply.text and not reply.text.startswith("🌍")
+    reply = await alice.send("flight london to paris business")
+    await alice.press("Cancel")
+    assert alice.last_text == "Cancelled. Nothing was calculated."
+    assert bot.unexpected_errors == 0
+
+
+async def test_a_typed_answer_to_a_question_about_typed_text_is_read(bot):
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("flight london to paris business")
+    reply = await alice.send("LGW")
+    assert "“Paris” has several airports" in reply.text
+    reply = await alice.send("CDG")
+    assert reply.text.startswith("🌍 Flight LGW–CDG, business")
+
+
 async def test_a_typo_of_cdg_is_asked_with_buttons_and_either_choice_is_taken(bot, shop):
     alice = await bot.signed_up_user("Alice")
     reply = await alice.send("LHR CGD return")
