@@ -40,6 +40,8 @@ async def certificate_data(
         beneficiary=retirement.beneficiary,
         amount_kg=retirement.amount_kg,
         project_name="; ".join(p.name for p in projects),
+        project_id="; ".join(p.code for p in projects),
+        standard="; ".join(dict.fromkeys(p.standard for p in projects)),
         methodology=str(methodology),
         country=str(country),
         vintage=_one([r.vintage for r in retirement.ranges]),
