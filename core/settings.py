@@ -117,7 +117,8 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str) -> str:
-        if value and not _is_url(value, schemes=("https",)):
+        # Telegram itself posts only to https://; the local stand-in takes http:// as well.
+        if value and not _is_url(value, schemes=("http", "https")):
             raise ValueError(f"expected an https:// URL Telegram can reach, got {value!r}")
         return value
 
