@@ -41,7 +41,8 @@ RECENT_RETIREMENTS = 20  # on a project page; older ones are found by retirement
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not one
 PROJECT_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
 EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
-EXAMPLE_RETIREMENT = "R7K3M9Q2XA"
+EXAMPLE_RETIREMENT = "R7K3M9Q2XA4"
+EXAMPLE_CERTIFICATE = "C4QZ8M1T0E3K9"
 # A look-up shows the state of the registry now; let caches keep it only briefly.
 SHORT_CACHE = {"Cache-Control": "public, max-age=60"}
 
@@ -195,7 +196,7 @@ async def lookup_json(request: web.Request) -> web.Response:
         return web.json_response(
             {
                 "error": "not_found",
-                "message": "No serial number, serial range or retirement id matches the query.",
+                "message": "No serial number, serial range, retirement id or certificate id matches the query.",
             },
             status=404,
         )
@@ -313,8 +314,8 @@ def _pill(status: str, labels=STATUS_LABELS) -> str:
 def _search_form(text: str) -> str:
     return f"""<form class="search" action="/registry" method="get" role="search">
 <input name="q" value="{escape(text[:MAX_QUERY_CHARS])}" maxlength="{MAX_QUERY_CHARS}"
- placeholder="Serial number or retirement id, e.g. {EXAMPLE_SERIAL} or {EXAMPLE_RETIREMENT}"
- aria-label="Serial number or retirement id" autocomplete="off" spellcheck="false">
+ placeholder="Serial number, retirement or certificate id, e.g. {EXAMPLE_SERIAL} or {EXAMPLE_RETIREMENT}"
+ aria-label="Serial number, retirement id or certificate id" autocomplete="off" spellcheck="false">
 <button type="submit">Look up</button></form>"""
 
 
@@ -527,6 +528,6 @@ def _nothing_found_body(text: str | None) -> str:
 <p>A serial number looks like <code>{EXAMPLE_SERIAL}</code> (one kg) or
 <code>{EXAMPLE_SERIAL}-1999</code> (a range): project code, vintage, then the numbers.
 A retirement id is an R and ten letters or digits, like <code>{EXAMPLE_RETIREMENT}</code>;
-it is printed on every certificate.</p>
+a certificate id a C and thirteen, like <code>{EXAMPLE_CERTIFICATE}</code>: both are printed on every certificate.</p>
 <p><a href="/registry">See all projects</a></p>
 </article>"""
