@@ -35,6 +35,12 @@ GENERIC_ERROR = N_("That did not work. Please try again.")
 ERROR_TEXTS_KEY = "error_texts"  # bot_data: code -> msgid of this application
 
 
+def _money(t: Translator, currency: str, minor: int) -> str:
+    from babel.numbers import format_currency, get_currency_precision
+
+    return format_currency(minor / 10 ** get_currency_precision(currency), currency, locale=t.language)
+
+
 def texts_of(context) -> Mapping[str, str]:
     """This bot's error table (the common one when the bot was built without features)."""
     return context.bot_data.get(ERROR_TEXTS_KEY, ERROR_TEXTS)
@@ -46,6 +52,9 @@ def error_text(t: Translator, error: DomainError, texts: Mapping[str, str] = ERR
     params = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
     if "max_kg" in params:
         params["max"] = t.kg(int(params["max_kg"]))
+    if "currency" in params and "minimum_minor" in params:  # card minimums (core/purchases/card_minimums.py)
+        params["minimum"] = _money(t, str(error.params["currency"]), int(params["minimum_minor"]))
+        params["total"] = _money(t, str(error.params["currency"]), int(params.get("total_minor", 0)))
     try:
         return t(template, **params)
     except (KeyError, IndexError, ValueError):  # a template that wants what the error lacks

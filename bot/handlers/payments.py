@@ -74,6 +74,10 @@ YOUR_ORDER = {
     "paid": N_("Your order {order} is paid. Send /balance to see your credits."),
     "over": N_("Your order {order} is over (expired or refunded). Send /buy to start again."),
 }
+CARD_BELOW_MINIMUM = N_(
+    "Telegram takes card payments in {currency} from {minimum}; this order comes to {total}. "
+    "Choose a larger amount, or pay with Telegram Stars."
+)
 INVOICE_LINK_PREFIX = "order_"
 FINISHED = N_("This purchase is finished or has expired. Send /buy to start again.")
 
@@ -323,4 +327,5 @@ FEATURE = Feature(
         Job("reconcile", reconcile_job, RECONCILE_INTERVAL, first=timedelta(seconds=30)),
     ],
     outbox_renderers=OUTBOX_RENDERERS,
+    error_texts={"card_below_minimum": CARD_BELOW_MINIMUM},
 )

@@ -64,4 +64,4 @@ def check_card_total(currency: str, total: int) -> None:
     """Raise BelowCardMinimum when `total` (minor units) is below Telegram's minimum for `currency`."""
     minimum = card_minimum(currency)
     if minimum is not None and total < minimum:
-        raise BelowCardMinimum(currency=currency.upper(), total=total, minimum=minimum)
+        raise BelowCardMinimum(currency=currency.upper(), total_minor=total, minimum_minor=minimum)
