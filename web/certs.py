@@ -75,10 +75,22 @@ async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
     reductions = (
         await registry.reductions_for_retirement(view.retirement_id) if view.retirement_id else ()
     )
+    base = request.config_dict[PUBLIC_BASE_URL].rstrip("/")
+    summary = (f"{format_tonnes(view.amount_kg)} t CO₂e ({format_kg(view.amount_kg)} kg) "
+               f"{'retired' if view.kind == CertificateKind.RETIREMENT else 'of carbon credits'} for "
+               f"{view.beneficiary}, {view.project_name or 'CCCP'}; signed by CCCP, check it here.")
+    title = f"CCCP certificate {view.id} – {view.beneficiary}"
     return _html(
         _certificate_body(view, verdict, reductions),
-        title=f"CCCP certificate {view.id} – {view.beneficiary}",
+        title=title,
         headers={"Cache-Control": "public, max-age=300"},
+        description=summary,
+        preview={
+            "type": "website", "site_name": "CCCP", "title": title, "description": summary,
+            "url": f"{base}/c/{view.id}", "image": f"{base}/c/{view.id}.png",
+            "image:type": "image/png", "image:width": "1600", "image:height": "1131",
+            "image:alt": f"Certificate image for {view.beneficiary}",
+        },
     )
 
 
@@ -90,7 +102,7 @@ async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
         )
     return web.json_response(
         certificate_document(view),
-        headers=IMMUTABLE,
+        headers={**IMMUTABLE, **_disposition(request, f"cccp-certificate-{view.id}.json")},
         dumps=lambda obj: json.dumps(obj, ensure_ascii=False, indent=2),
     )
 
@@ -105,9 +117,16 @@ async def certificate_png(request: web.Request, cert_id: str) -> web.Response:
         content_type="image/png",
         headers={
             **IMMUTABLE,
-            "Content-Disposition": f'inline; filename="cccp-certificate-{view.id}.png"',
+            **_disposition(request, f"cccp-certificate-{view.id}.png"),
         },
     )
+
+
+def _disposition(request: web.Request, filename: str) -> dict[str, str]:
+    """`?download` saves the file (the page's download links); without it, it opens in place
+    (the preview image, link previews, scripts fetching the JSON)."""
+    how = "attachment" if "download" in request.query else "inline"
+    return {"Content-Disposition": f'{how}; filename="{filename}"'}
 
 
 async def public_key(request: web.Request) -> web.Response:
@@ -147,11 +166,12 @@ CSS = """
 *{box-sizing:border-box}
 body{margin:0;background:#f1efe6;color:#212926;
  font:16px/1.5 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:760px;margin:0 auto;padding:20px 16px 48px}
+main{max-width:760px;margin:0 auto;padding:18px 16px 26px}
 header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
+header.top{max-width:760px;margin:0 auto;padding:20px 16px 0}
 .symbol{width:64px;height:64px;flex:none}
 .brand b{display:block;font-size:26px;color:#164e38;letter-spacing:.02em}
-.brand span{font-size:12px;letter-spacing:.18em;text-transform:uppercase;color:#68706c}
+.brand span{font-size:12px;letter-spacing:.18em;text-transform:uppercase;color:#555c58}
 .card{background:#fbf9f2;border:1px solid #ded8c6;border-top:6px solid #164e38;
  border-radius:10px;padding:24px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
 .status{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:14px}
@@ -159,14 +179,14 @@ header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
 .ok{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
 .bad{background:#fbe5e3;color:#9b2a1f;border:1px solid #eab3ad}
 p.verdict{margin:0 0 14px;padding:8px 12px;border-radius:8px;font-weight:700}
-.label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#9c7c33}
+.label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#7a5c1a}
 h1{font-size:30px;line-height:1.2;margin:4px 0 14px;overflow-wrap:anywhere}
 .amount{font-size:28px;font-weight:700;color:#164e38}
-.amount small{font-size:17px;font-weight:400;color:#68706c}
+.amount small{font-size:17px;font-weight:400;color:#555c58}
 .reason{margin:6px 0 0;font-size:17px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:10px 18px;margin:22px 0 0;
  padding-top:18px;border-top:1px solid #e4dfcf}
-dt{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#9c7c33;padding-top:3px}
+dt{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#7a5c1a;padding-top:3px}
 dd{margin:0;overflow-wrap:anywhere}
 ul.serials{margin:0;padding:0;list-style:none;font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px}
 .actions{display:flex;flex-wrap:wrap;gap:10px;margin:20px 0 0}
@@ -181,24 +201,42 @@ h2{font-size:18px;margin:0 0 8px;color:#164e38}
 pre,code.sig{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;
  border:1px solid #e4dfcf;border-radius:8px;padding:12px;font-size:12.5px;margin:6px 0 12px;
  font-family:"DejaVu Sans Mono",ui-monospace,monospace}
-p.note{color:#68706c;font-size:14px}
-footer{margin-top:26px;text-align:center;color:#68706c;font-size:13px}
+p.note{color:#555c58;font-size:14px}
+footer{max-width:760px;margin:0 auto;padding:0 16px 32px;text-align:center;color:#555c58;font-size:13px}
 @media (max-width:520px){dl{grid-template-columns:1fr;gap:2px}dd{margin-bottom:10px}
  h1{font-size:25px}.amount{font-size:24px}.card{padding:18px}.brand span{letter-spacing:.08em}}
 """
 
 
-def _html(body: str, *, title: str, status: int = 200, headers=None) -> web.Response:
+def _meta(description: str, preview: dict[str, str] | None) -> str:
+    """The page's description and, for a certificate, its link preview (Open Graph, Twitter card)."""
+    tags = [f'<meta name="description" content="{escape(description)}">'] if description else []
+    if preview:
+        tags += [f'<meta property="og:{k}" content="{escape(v)}">' for k, v in preview.items()]
+        tags += [
+            '<meta name="twitter:card" content="summary_large_image">',
+            f'<meta name="twitter:title" content="{escape(preview["title"])}">',
+            f'<meta name="twitter:description" content="{escape(preview["description"])}">',
+            f'<meta name="twitter:image" content="{escape(preview["image"])}">',
+        ]
+    return "\n".join(tags)
+
+
+def _html(body: str, *, title: str, status: int = 200, headers=None, description: str = "",
+          preview: dict[str, str] | None = None, index: bool = False) -> web.Response:
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
+<meta name="robots" content="{"index" if index else "noindex"}">
+<link rel="icon" href="/favicon.ico">
+{_meta(description, preview)}
 <title>{escape(title)}</title><style>{CSS}</style></head>
-<body><main>
-<header>{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>carbon credit consumer symbol</span></div></header>
+<body><header class="top">{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>carbon credit consumer symbol</span></div></header>
+<main>
 {body}
+</main>
 <footer>1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.</footer>
-</main></body></html>"""
+</body></html>"""
     return web.Response(
         text=page, status=status, content_type="text/html", charset="utf-8", headers=headers
     )
@@ -253,11 +291,15 @@ def _certificate_body(view: CertificateView, verdict: Verdict, reductions=()) ->
         ("Project", escape(view.project_name or "—")),
         ("Methodology", escape(view.methodology or "—")),
         ("Country", escape(country_name(view.country))),
+        *([("Standard", escape(view.standard))] if view.standard else []),
+        *([("Project ID", f"<code>{escape(view.project_id)}</code>")] if view.project_id else []),
         ("Vintage", escape(str(view.vintage or "—"))),
         ("Serial numbers", f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
         ("Issued", escape(issued_text(view, "en"))),
         *([("Carbon reduction", _reduction_text(reductions))] if reductions else []),
         ("Certificate ID", f"<code>{escape(view.id)}</code>"),
+        *([("Retirement ID", f'<a href="{escape("/registry?q=" + quote(view.retirement_id, safe=""))}">'
+            f"<code>{escape(view.retirement_id)}</code></a>")] if view.retirement_id else []),
         ("Signing key", f"<code>{escape(view.key_id)}</code> (Ed25519)"),
     ]
     details = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
@@ -277,8 +319,9 @@ def _certificate_body(view: CertificateView, verdict: Verdict, reductions=()) ->
  <small>({escape(format_kg(view.amount_kg))} kg)</small></div>
 {reason}
 <dl>{details}</dl>
-<div class="actions"><a class="primary" href="/c/{cid}.png">Certificate image (PNG)</a>
-<a href="/c/{cid}.json">Signed JSON</a><a href="{PUBLIC_KEY_PATH}">Public key</a>
+<div class="actions"><a class="primary" href="/c/{cid}.png?download" download>Download the image (PNG)</a>
+<a href="/c/{cid}.json?download" download>Download the signed JSON</a>
+<a href="{PUBLIC_KEY_PATH}" download="cccp-cert.pub">Public key</a>
 <a href="{registry_href}">In the public registry</a></div>
 </article>
 <a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
@@ -301,7 +344,8 @@ def _not_found_body() -> str:
 <div class="status"><span class="badge bad">Not found</span></div>
 <h1>We could not find this certificate</h1>
 <p>No CCCP certificate has this address. Check that the link or the code you scanned is
-complete: a certificate address ends in <code>/c/</code> and a 12-character id.</p>
+complete: a certificate address ends in <code>/c/</code> and an id such as <code>C4QZ8M1T0E3K9</code>
+(or, for certificates issued before 2026-12, 12 letters, digits, <code>-</code> or <code>_</code>).</p>
 <p class="note">If the certificate was just issued, wait a moment and try again. A
 certificate that does not appear here was not issued by CCCP.</p>
 </article>"""

@@ -243,17 +243,17 @@ form.search input{flex:1;min-width:0;padding:10px 12px;font:inherit;font-size:16
  border:1px solid #c9c2ad;border-radius:8px;background:#fff}
 form.search button{padding:10px 18px;border-radius:8px;border:1px solid #164e38;background:#164e38;
  color:#fff;font:inherit;font-weight:700;cursor:pointer}
-p.hint{margin:-10px 0 18px;color:#68706c;font-size:14px}
+p.hint{margin:-10px 0 18px;color:#555c58;font-size:14px}
 .card+.card{margin-top:18px}
 .scroll{overflow-x:auto;margin:14px -4px 0}
 table{border-collapse:collapse;width:100%;font-size:14.5px}
-th{font-size:11.5px;font-weight:700;letter-spacing:.1em;text-transform:uppercase;color:#9c7c33;
+th{font-size:11.5px;font-weight:700;letter-spacing:.1em;text-transform:uppercase;color:#7a5c1a;
  text-align:left;padding:8px 10px;border-bottom:2px solid #e4dfcf;white-space:nowrap}
 td{padding:9px 10px;border-bottom:1px solid #ece7d8;vertical-align:top}
 td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.serial,code{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px;overflow-wrap:anywhere}
 td a,dd a,p a{color:#164e38;font-weight:700}
-.muted{color:#68706c;font-size:13px}
+.muted{color:#555c58;font-size:13px}
 .pill{display:inline-block;padding:2px 10px;border-radius:999px;font-size:13px;font-weight:700;white-space:nowrap}
 .pill.active{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
 .pill.held{background:#fdf1d8;color:#8a5a00;border:1px solid #ecd197}
@@ -263,7 +263,7 @@ td a,dd a,p a{color:#164e38;font-weight:700}
 .totals{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0 0}
 .totals div{flex:1;min-width:140px;background:#fff;border:1px solid #e4dfcf;border-radius:8px;padding:10px 14px}
 .totals b{display:block;font-size:22px;color:#164e38;font-variant-numeric:tabular-nums}
-.totals span{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#9c7c33}
+.totals span{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#7a5c1a}
 .piece{border-top:1px solid #e4dfcf;padding:14px 0 0;margin:14px 0 0}
 .piece h2{display:flex;flex-wrap:wrap;align-items:center;gap:10px;font-size:16px;margin:0 0 6px}
 .piece dl{margin:8px 0 0;padding:0;border:0}
