@@ -28,6 +28,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from core import registry
+from core.catalog import service as catalog
 from core.certs.render import country_name
 from core.certs.service import get_certificate_by_key
 from core.errors import DomainError
@@ -218,8 +219,9 @@ async def project_page(request: web.Request) -> web.Response:
         return await not_found_page(request)
     retirements = await recent_retirements(totals.project.code, RECENT_RETIREMENTS)
     certificates = await _certificate_ids({r.id for r in retirements})
+    for_sale = await catalog.for_sale_kg(totals.project.code)
     return _html(
-        _search_form("") + _project_body(totals, retirements, certificates),
+        _search_form("") + _project_body(totals, retirements, certificates, for_sale),
         title=f"{totals.project.name} – CCCP public registry",
         headers=SHORT_CACHE,
     )
@@ -269,6 +271,19 @@ td a,dd a,p a{color:#164e38;font-weight:700}
 .piece dl{margin:8px 0 0;padding:0;border:0}
 h2.spaced{margin-top:22px}
 h1 code{font-size:inherit}
+.scroll{background:linear-gradient(90deg,#fbf9f2 30%,rgba(251,249,242,0)) left/40px 100% no-repeat local,
+ linear-gradient(270deg,#fbf9f2 30%,rgba(251,249,242,0)) right/40px 100% no-repeat local,
+ radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.18),transparent) left/12px 100% no-repeat scroll,
+ radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.18),transparent) right/12px 100% no-repeat scroll}
+@media (max-width:600px){
+ table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+ table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+ table.stack tr{border:1px solid #e4dfcf;border-radius:8px;background:#fff;margin:0 0 10px;padding:6px 0}
+ table.stack td{border:0;padding:3px 12px;display:flex;gap:10px;justify-content:space-between;text-align:right}
+ table.stack td.lead{display:block;text-align:left;font-size:16px}
+ table.stack td[data-label]::before{content:attr(data-label);font-size:11.5px;font-weight:700;letter-spacing:.1em;
+  text-transform:uppercase;color:#7a5c1a;text-align:left;padding-top:2px}
+ table.stack td.n{white-space:normal}}
 """
 
 
@@ -321,13 +336,13 @@ def _search_form(text: str) -> str:
 
 def _projects_body(projects: list[ProjectTotals]) -> str:
     rows = "".join(
-        f"""<tr><td><a href="/registry/projects/{escape(quote(p.project.code))}">{escape(p.project.name)}</a>
+        f"""<tr><td class="lead"><a href="/registry/projects/{escape(quote(p.project.code))}">{escape(p.project.name)}</a>
 <div class="muted">{escape(p.project.code)}</div></td>
-<td>{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
-<td>{escape(p.project.standard)}</td><td>{escape(country_name(p.project.country))}</td>
-<td>{_pill(p.project.status, PROJECT_STATUS_LABELS)}</td>
-<td class="n">{tonnes(p.issued_kg)}</td><td class="n">{tonnes(p.retired_kg)}</td>
-<td class="n">{tonnes(p.available_kg)}</td></tr>"""
+<td class="n" data-label="Available">{tonnes(p.available_kg)}</td>
+<td class="n" data-label="Issued">{tonnes(p.issued_kg)}</td><td class="n" data-label="Retired">{tonnes(p.retired_kg)}</td>
+<td data-label="Methodology">{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
+<td data-label="Standard">{escape(p.project.standard)}</td><td data-label="Country">{escape(country_name(p.project.country))}</td>
+<td data-label="Status">{_pill(p.project.status, PROJECT_STATUS_LABELS)}</td></tr>"""
         for p in projects
     )
     if not rows:
@@ -342,9 +357,9 @@ Look up a serial number to see where it stands, or a retirement id to see whom i
 <div class="totals"><div><span>Issued</span><b>{tonnes(issued)}</b></div>
 <div><span>Retired</span><b>{tonnes(retired)}</b></div>
 <div><span>Available</span><b>{tonnes(issued - retired)}</b></div></div>
-<div class="scroll"><table>
-<thead><tr><th>Project</th><th>Methodology</th><th>Standard</th><th>Country</th><th>Status</th>
-<th class="n">Issued</th><th class="n">Retired</th><th class="n">Available</th></tr></thead>
+<div class="scroll"><table class="stack">
+<thead><tr><th>Project</th><th class="n">Available</th><th class="n">Issued</th><th class="n">Retired</th>
+<th>Methodology</th><th>Standard</th><th>Country</th><th>Status</th></tr></thead>
 <tbody>{rows}</tbody></table></div>
 <p class="note">Available = issued − retired: credits still in circulation, including each
 project's buffer pool.</p>
@@ -414,8 +429,8 @@ def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
 <div class="status"><span class="badge ok">Retired</span></div>
 <div class="label">Credits retired for good on behalf of</div>
 <h1>{escape(retirement.beneficiary)}</h1>
-<div class="amount">{tonnes(retirement.amount_kg)} CO₂e
- <small>({retirement.amount_kg:,} kg)</small></div>
+<div class="amount">{tonnes(retirement.amount_kg)} CO₂e{
+ f" <small>({retirement.amount_kg:,} kg)</small>" if retirement.amount_kg >= 1000 else ""}</div>
 {reason}
 <dl>{details}</dl>
 <h2 class="spaced">Retired serial numbers</h2>
@@ -456,7 +471,8 @@ def _actions(query: str, cert_id: str | None) -> str:
 
 
 def _project_body(
-    totals: ProjectTotals, retirements: list[ProjectRetirement], certificates: dict[str, str]
+    totals: ProjectTotals, retirements: list[ProjectRetirement], certificates: dict[str, str],
+    for_sale_kg: int = 0,
 ) -> str:
     project = totals.project
     rows = [
@@ -489,7 +505,12 @@ def _project_body(
 {description}
 <div class="totals"><div><span>Issued</span><b>{tonnes(totals.issued_kg)}</b></div>
 <div><span>Retired</span><b>{tonnes(totals.retired_kg)}</b></div>
-<div><span>Available</span><b>{tonnes(totals.available_kg)}</b></div></div>
+<div><span>In circulation</span><b>{tonnes(totals.available_kg)}</b></div>
+<div><span>For sale now</span><b>{tonnes(for_sale_kg)}</b></div></div>
+<p class="note">In circulation = issued − retired: the credits the producer still holds, those
+buyers keep, those reserved for offers and payments, and the buffer pool
+({tonnes(totals.buffer_kg)}, kept back against losses and never sold). For sale now = what the
+producer offers at this moment, the figure the bot's /buy shows.</p>
 <dl>{details}</dl>
 </article>
 <article class="card">

@@ -51,6 +51,8 @@ async def test_the_certificate_id_and_the_retirement_id_are_both_found_everywher
     alice = await bot.signed_up_user("Alice")
     paid = await buy_retired_for(alice, shop, EMOJI_NAME)
     assert paid.is_paid
+    assert any(f"Retired for {EMOJI_NAME} Here is your certificate." in text for text in paid.reply.texts)
+    assert not any("e.V.." in (m.text or m.caption or "") for m in alice.messages)  # one full stop
     cert_id = certificate_path(alice.last_photo_bytes).rsplit("/", 1)[1]
     [order] = await purchases.purchases_of(alice.user_id)
     retirement_id = order.retirement_id
@@ -147,3 +149,15 @@ async def test_someone_elses_retirement_cannot_be_sent_again(bot, shop):
     reply = await bot.press_data(eve, f"hist:again:{order.retirement_id}")
     assert eve.last_photo_bytes is None
     assert reply is not None and bot.unexpected_errors == 0
+
+
+async def test_the_bot_and_the_registry_show_the_same_figure_for_sale(bot, shop):
+    ann = await bot.signed_up_user("Ann")
+    await buy_retired_for(ann, shop, "Ann", amount_label="1 t")
+    listing = await ann.send("/buy")
+    assert "9 t available" in listing.text
+    async with TestClient(TestServer(build_web_app(bot.settings, bot.application))) as client:
+        page = await (await client.get(f"/registry/projects/{shop.project.code}")).text()
+    assert "<span>For sale now</span><b>9 t</b>" in page
+    assert "<span>In circulation</span><b>9 t</b>" in page  # issued 10 t, 1 t retired
+    assert "buffer pool" in page and "the figure the bot's /buy shows" in page
