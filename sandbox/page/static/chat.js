@@ -213,7 +213,7 @@
     pay.disabled = inv.is_paid;
     pay.addEventListener("click", () => payInvoice(m.id, pay, inv));
     return el("div", { className: "invoice" },
-      el("div", { className: "invoice-label", textContent: inv.currency === "XTR" ? "Invoice · Telegram Stars" : "Invoice" }),
+      el("div", { className: "invoice-label", textContent: inv.currency === "XTR" ? "Invoice · Telegram Stars" : "Invoice · test card" }),
       el("div", { className: "invoice-title", textContent: inv.title }),
       el("div", { className: "invoice-description", textContent: inv.description }),
       el("div", { className: "invoice-total", textContent: money(inv.currency, inv.total_amount) }),
