@@ -645,16 +645,26 @@ def render_certificate_image(view: CertificateView, language: str | None = None)
 
 
 def warm() -> None:
-    """Load fonts, the emoji font's map, the QR encoder and the backgrounds before the first
-    certificate, so a payment's certificate does not pay for them (bot start-up calls this)."""
+    """Load fonts, the emoji font's map, the QR encoder, babel's locale data, pycountry and the
+    backgrounds before the first certificate, so a payment's certificate does not pay for them
+    (`cccp run` calls this at start): one sample certificate drawn per kind and language."""
+    from datetime import datetime
+
     richtext.warm()
     for kind in CertificateKind:
         for language in ("en", "de", "fr"):
-            background(kind, language)
-    qr_image("https://example.invalid/c/C0000000000000")
-    for size in (68, 58, 30, 26, 24, 22, 20, 19, 18, 16, 15):
-        font(size, True).getlength("CCCP")
-        font(size).getlength("CCCP")
+            sample = CertificateView(
+                id="C0000000000000", kind=kind, beneficiary="Zoë 🌍 Förderverein e.V. " * 3, amount_kg=1250,
+                reason="warm-up " * 12, project_name="Warm-up project " * 6, methodology="Warm-up " * 16,
+                country="DE", vintage=2025, serial_ranges=("CCCP-WARM-2025-1-1250",) * 4, retirement_id="R0000000000",
+                issued_at=datetime(2026, 1, 1, tzinfo=UTC), verify_url="https://warm.invalid/c/C0000000000000",
+                signature="A" * 86, key_id="0" * 16, payload={"standard": "VCS", "project_id": "WARM"},
+                language=language,
+            )
+            encode_png(render_certificate_image(sample))
+    for size in range(12, 70, 2):
+        font(size, True)
+        font(size)
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
