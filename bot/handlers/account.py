@@ -12,12 +12,12 @@ from bot.callbacks import Codec, part, token, whole
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.members import member
-from bot.replies import answer, show
 from bot.outbox import drain
+from bot.replies import answer, show
 from core import users
 from core.clock import utcnow
-from core.purchases import certificates
 from core.ledger import CARBON, STARS, Entry, Kind
+from core.purchases import certificates
 
 BALANCE = N_(
     "Your credits\n"
