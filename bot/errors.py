@@ -57,7 +57,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             else:
                 await _quietly(update.effective_chat.send_message(error_text(t, error, texts_of(context))))
         return
-    refusal = next((text for code, text in INVOICE_REFUSALS.items() if code in str(error)), None)
+    # PTB capitalises the description ("Currency_total_amount_invalid"): compare ignoring case.
+    refusal = next((text for code, text in INVOICE_REFUSALS.items() if code.lower() in str(error).lower()), None)
     if isinstance(error, BadRequest) and refusal and update is not None and update.effective_chat is not None:
         log.warning("Telegram refused an invoice: %s", error)
         t = await tr(update, context)
