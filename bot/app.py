@@ -42,8 +42,9 @@ from bot import callbacks, deeplinks, menu, outbox
 from bot.conversations import buy, footprint, signup
 from bot.errors import on_error
 from bot.feature import Command, Feature, Wiring
-from bot.handlers import account, help, lookup, payments
+from bot.handlers import account, help, lookup, payments, staff, support
 from bot.handlers import settings as settings_handlers
+from bot.handlers import trees
 from bot.inbound import InboundApplication
 from bot.persistence import DatabasePersistence
 from bot.texts import ERROR_TEXTS, ERROR_TEXTS_KEY
@@ -58,12 +59,15 @@ log = logging.getLogger(__name__)
 # not be read as free text. Help comes last: its fallbacks answer what nobody handled.
 ALL_FEATURES: list[Feature] = [
     signup.FEATURE,
+    support.FEATURE,
+    staff.FEATURE,
     buy.FEATURE,
     lookup.FEATURE,
     footprint.FEATURE,
     account.FEATURE,
     settings_handlers.FEATURE,
     payments.FEATURE,
+    trees.FEATURE,
     help.FEATURE,
 ]
 
@@ -78,6 +82,8 @@ async def save_state(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _post_init(application: Application) -> None:
     await help.set_commands(application)
+    await staff.on_start(application)  # ADMIN_IDS mirrored into the database (logged)
+    await support.check_support_chat(application)  # forum topics per ticket, or plain messages
 
 
 def default_builder(settings: Settings) -> ApplicationBuilder:
@@ -126,6 +132,9 @@ def build_application(
     application.bot_data[outbox.RENDERERS_KEY] = {
         kind: render for f in features for kind, render in f.outbox_renderers.items()
     }
+    application.bot_data[outbox.SENDER_KEY] = outbox.OutboxSender(
+        application.bot, application.bot_data, pacing=outbox.pacing_from(settings)
+    )
 
     application.add_handler(callbacks.guard(), group=-5)
     for feature in features:
@@ -144,9 +153,6 @@ def build_application(
                 application.job_queue.run_repeating(
                     job.callback, interval=job.interval, first=job.first or job.interval, name=job.name
                 )
-        application.job_queue.run_repeating(
-            outbox.drain_job, interval=outbox.DRAIN_INTERVAL, first=outbox.DRAIN_INTERVAL, name="outbox"
-        )
     return application
 
 

@@ -138,3 +138,14 @@ class InboundApplication(Application):
 
     async def process_update(self, update: object) -> None:
         await super().process_update(clean_update(update, self.bot))
+
+    async def start(self) -> None:
+        """Start PTB, then the outbox sender (bot/outbox.py) when the app has one."""
+        await super().start()
+        if (sender := self.bot_data.get("outbox_sender")) is not None:
+            sender.start()
+
+    async def stop(self) -> None:
+        if (sender := self.bot_data.get("outbox_sender")) is not None:
+            await sender.stop()
+        await super().stop()

@@ -11,10 +11,13 @@ import argparse
 import logging
 import sys
 
+from cccp import audit as audit_commands
 from cccp import catalog as catalog_commands
 from cccp import certs as certs_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
+from cccp import outbox as outbox_commands
+from cccp import forest as forest_commands
 from cccp import payments as payments_commands
 from cccp import registry as registry_commands
 from cccp import run as run_commands
@@ -33,6 +36,9 @@ AREAS = [
     certs_commands,
     catalog_commands,
     payments_commands,
+    audit_commands,
+    outbox_commands,
+    forest_commands,
 ]
 
 

@@ -19,6 +19,7 @@ from core.footprint import (
     parse_request,
     sources,
 )
+from core.footprint.texts import render as render_text
 
 EXIT_BAD_INPUT = 2
 
@@ -44,6 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-rf", dest="with_rf", action="store_false",
                    help="without radiative forcing")
     p.add_argument("--passengers", default="1")
+    p.add_argument("--confirm", dest="confirmed", default="",
+                   help="a code you mean although it looks like a slip (CGD, not CDG)")
 
     p = command("electricity", "electricity used, in kWh")
     p.add_argument("kwh")
@@ -91,6 +94,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     p = command("parse", "free text, as typed in the chat")
     p.add_argument("text", nargs="+")
+    p.add_argument("--confirm", dest="confirmed", default="",
+                   help="a code you mean although it looks like a slip (CGD, not CDG)")
 
     p = sub.add_parser("sources", help="the datasets and their attribution")
     p.add_argument("--json", action="store_true")
@@ -104,7 +109,11 @@ def _request(args: argparse.Namespace) -> FootprintRequest:
     name = args.footprint_command
     params = {k: v for k, v in vars(args).items() if k not in _SKIP}
     if name == "parse":
-        return parse_request(" ".join(params["text"]))
+        request = parse_request(" ".join(params["text"]))
+        if params.get("confirmed") and request.activity == "flight":
+            request = FootprintRequest("flight", {**request.params,
+                                                  "confirmed": params["confirmed"]})
+        return request
     for joined in ("item", "category"):
         if joined in params:
             params[joined] = " ".join(params[joined])
@@ -119,6 +128,15 @@ def run(args: argparse.Namespace) -> int:
         footprint = compute(_request(args))
     except FootprintError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
+        if error.code == "airport_typo":
+            from core.footprint.airports import get_airport
+
+            for code in error.params["candidates"]:
+                a = get_airport(code)
+                print(f"  {code}" + (f" {a.display}, {a.country}" if a else ""), file=sys.stderr)
+            print("which one? type the code you mean, or add --confirm "
+                  f"{error.params['candidates'][0]}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if suggestions := error.params.get("suggestions") or error.params.get("candidates"):
             print(f"did you mean: {', '.join(map(str, suggestions))}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -132,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
 def render(footprint: Footprint) -> str:
     """A readable breakdown: reason, one block per line, total and credits."""
     out = [footprint.reason]
+    out.extend(render_text(u) for u in footprint.understood)
     for line in footprint.lines:
         out.append(f"  {line.label}")
         out.append(f"    {line.quantity} {line.unit} x {line.factor} {line.factor_unit}"

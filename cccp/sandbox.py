@@ -30,6 +30,7 @@ from cccp.run import serve
 from core import db
 from core.settings import Settings, load_settings
 from sandbox.botapi import TEST_CARD_PROVIDER_TOKEN, BotApiServer, RateLimits
+from sandbox.botapi.groups import add_group
 from sandbox.page import SandboxPage, staff_ids
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 SANDBOX_TOKEN = "7000000001:SANDBOX-not-a-telegram-token"
 SANDBOX_BOT_NAME = "CCCP"
 SANDBOX_BOT_USERNAME = "cccp_sandbox_bot"
+SANDBOX_SUPPORT_CHAT_ID = -1007000000001  # the stand-in's support group (a forum)
 # Telegram's flood limits stay on (the bot must live with them), loosened so that a
 # person clicking quickly never waits: 20 messages a second per chat, 100 overall.
 SANDBOX_LIMITS = RateLimits(per_chat_burst=20, per_chat_window_s=1.0, global_burst=100, global_window_s=1.0)
@@ -98,6 +100,8 @@ def sandbox_settings(
             # and paying one moves no money (a real token is never sent to the stand-in).
             "payment_provider_token": TEST_CARD_PROVIDER_TOKEN,
             "admin_ids": tuple(dict.fromkeys((*base.admin_ids, *staff_ids()))),
+            # The stand-in's own support group (a forum): /support works in the sandbox.
+            "support_chat_id": SANDBOX_SUPPORT_CHAT_ID,
         }
     )
 
@@ -123,6 +127,8 @@ async def serve_sandbox(
         bot_first_name=SANDBOX_BOT_NAME,
         bot_username=SANDBOX_BOT_USERNAME,
     )
+
+    add_group(server, "CCCP support", is_forum=True, group_id=SANDBOX_SUPPORT_CHAT_ID)
 
     def add_sandbox(web_app: web.Application) -> None:
         # The stand-in answers on the web app's own port: the bot finds "Telegram" at

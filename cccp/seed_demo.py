@@ -227,6 +227,7 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
             )
 
     retirement = await _retire_for_the_demo(signing_key, public_base_url)
+    forest = await _grow_the_demo_forest()
 
     product_names = {card.name for card in await catalog.list_products(include_inactive=True)}
     for product in PRODUCTS:
@@ -244,7 +245,7 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "") -> str:
     return (
         f"{len(PROJECTS)} projects, {issued_kg // 1000:,} t issued, {len(listings)} listings, "
         f"{len(PRODUCTS)} products, retirement {retirement.id} for {DEMO_BENEFICIARY}; "
-        "Bob and Support signed up, Alice is new"
+        "Bob and Support signed up, Alice is new; " + forest
     )
 
 
@@ -261,3 +262,32 @@ async def _retire_for_the_demo(signing_key, public_base_url: str):
     if signing_key is not None:
         await certify_retirement(retirement, signing_key=signing_key, public_base_url=public_base_url)
     return retirement
+
+
+# A growing forest with simulated years already passed: a eucalyptus woodlot on the
+# Kenya project, planted DEMO_FOREST_YEARS before the demo's time. Its rotation
+# (7 years, where the species' mean annual increment peaks) is under 20, so
+# `cccp simulate --plot <id> --years 60` shows harvests.
+DEMO_FOREST_YEARS = 18
+DEMO_PLOT_NAME = "Nyeri eucalyptus woodlot"
+
+
+async def _grow_the_demo_forest() -> str:
+    from datetime import timedelta
+
+    from core import reforestation
+    from core.reforestation.models import Plot
+
+    plot = await Plot.get_or_none(name=DEMO_PLOT_NAME)
+    if plot is None:
+        start = DEMO_TIME - timedelta(days=round(DEMO_FOREST_YEARS * 365.25))
+        view = await reforestation.register_plot(
+            project_id=PROJECTS[0].code, name=DEMO_PLOT_NAME, location="Nyeri County, Kenya", area_m2=50_000,
+            species="eucalyptus_grandis", trees_planted=5_555, planted_at=start, now=start,
+        )
+        now = start
+        while now < DEMO_TIME:  # the years pass on simulated time, every 60 days
+            now = min(now + timedelta(days=60), DEMO_TIME)
+            await reforestation.tick(now, act_for_producers=True)
+        plot = await Plot.get(id=view.id)
+    return f"forest plot {plot.id} in rotation {plot.rotation}, {plot.issued_kg // 1000:,} t issued from its growth"

@@ -20,12 +20,16 @@ def setup() -> None:
     from core.ledger import CARBON, add_check, on_movement
     from core.purchases.checks import check_payments
     from core.purchases.reductions import reductions_of_retirement
+    from core.reforestation.checks import check_forest
     from core.registry.blocks import follow_movement
     from core.registry.checks import check_serials
     from core.registry.reductions import register_reduction_source
+    from core.staff.approvals import register_projects
 
     # Each registry keeps a hook once, however often this runs.
     on_movement(CARBON, follow_movement)
     add_check(check_serials)
     add_check(check_payments)
+    add_check(check_forest)
     register_reduction_source(reductions_of_retirement)
+    register_projects()  # the staff's /approve; other areas register theirs here too

@@ -27,6 +27,8 @@ MODEL_MODULES = [
     "core.kv.models",
     "core.inbox.models",
     "core.outbox.models",
+    "core.staff.models",
+    "core.reforestation.models",
 ]
 MIGRATIONS_MODULE = "core.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

@@ -49,3 +49,21 @@ def restore_sqlite_indexes(model_name: str, app_label: str = "models"):
                 )
 
     return restore
+
+
+def seed_kinds(kinds: tuple[tuple[str, str], ...]):
+    """A RunPython step that adds ledger kinds (code, description) not there yet."""
+
+    async def seed(apps, editor) -> None:
+        marks = ("?", "?") if editor.DIALECT == "sqlite" else ("$1", "$2")
+        for code, description in kinds:
+            _, rows = await editor.client.execute_query(
+                f"SELECT code FROM ledger_kind WHERE code = {marks[0]}", [code]
+            )
+            if not rows:
+                await editor.client.execute_query(
+                    f"INSERT INTO ledger_kind (code, description) VALUES ({marks[0]}, {marks[1]})",
+                    [code, description],
+                )
+
+    return seed

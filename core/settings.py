@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     hold_ttl_s: int = Field(default=900, ge=30, le=86_400)
     # How long a bot process that stops renewing its lease keeps it (a standby then takes over).
     inbox_lease_s: float = Field(default=15, ge=1, le=300)
+    # The outbox sender: messages a second overall, and how long a crashed sender's message waits.
+    outbox_rate_per_s: float = Field(default=25, gt=0, le=30)
+    outbox_lease_s: float = Field(default=120, ge=1, le=3600)
+    outbox_in_flight: int = Field(default=1, ge=1, le=16)
     cert_signing_key: str = ""
     default_language: str = "en"
     metrics_token: str = ""
@@ -70,11 +74,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
             try:
-                return tuple(int(p) for p in parts)
+                ids = tuple(int(p) for p in parts)
             except ValueError:
                 raise ValueError(
                     f"expected comma-separated Telegram user ids, got {value!r}"
                 ) from None
+            value = ids
+        if isinstance(value, (tuple, list)) and any(not isinstance(i, int) or i <= 0 for i in value):
+            # A user id is positive; a negative number is a group (SUPPORT_CHAT_ID's kind).
+            raise ValueError(f"expected positive Telegram user ids, got {value!r}")
         return value
 
     @field_validator("bot_token")
@@ -126,6 +134,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("support_chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError(f"expected a group's id, which is negative (e.g. -1001234567890), got {value}")
+        return value
 
     @field_validator("card_currency")
     @classmethod

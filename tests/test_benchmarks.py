@@ -26,3 +26,19 @@ def test_the_ledger_benchmark_at_full_size(engine):
     result = ledger_bench.run(10_000, engine)
     print("\n" + ledger_bench.report(result))
     assert result["verified"]
+
+
+def test_the_outbox_benchmark_runs_at_a_tiny_size():
+    from benchmarks import outbox as outbox_bench
+
+    result = outbox_bench.run(40, 10)
+    assert result["on"]["per_s"] > 0 and result["off"]["per_s"] > 0
+    assert result["on"]["simulated_per_s"] <= 25.1  # the pacing held on the simulated clock
+    assert result["insert"]["ratio"] > 0
+
+
+@pytest.mark.slow
+def test_the_outbox_benchmark_at_full_size():
+    from benchmarks import outbox as outbox_bench
+
+    print("\n" + outbox_bench.report(outbox_bench.run(2000, 200)))

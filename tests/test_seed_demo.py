@@ -65,3 +65,18 @@ async def test_the_demo_has_a_retirement_the_public_registry_shows_with_its_cert
     certificate = await get_certificate_by_key(f"retirement:{retirement.public_id}")
     assert certificate.beneficiary == DEMO_BENEFICIARY
     assert certificate.verify_url == f"http://sandbox.test/c/{certificate.id}"
+
+
+async def test_the_demo_has_a_growing_forest_with_years_passed_and_a_short_rotation(db):
+    from datetime import timedelta
+
+    from cccp.seed_demo import DEMO_TIME
+    from core import reforestation
+
+    await seed_demo()
+    [plot] = await reforestation.list_plots(now=DEMO_TIME)
+    assert plot.rotation_years < 20 and plot.rotation >= 3  # harvested and replanted twice or more already
+    assert 0 < plot.issued_kg <= plot.lta_kg
+    assert plot.status in ("planted", "growing")
+    later = await reforestation.get_plot(plot.id, now=DEMO_TIME + timedelta(days=365))
+    assert later.stock_kg > plot.stock_kg  # still growing

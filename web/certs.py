@@ -28,16 +28,15 @@ from aiohttp import web
 from core import registry
 from core.certs import signing
 from core.certs.models import CertificateKind
-from core.certs.render import country_name, issued_text, render_certificate_png_async
+from core.certs.render import issued_text, render_certificate_png_async
 from core.certs.service import (
     CertificateView,
     certificate_document,
-    format_kg,
-    format_tonnes,
     get_certificate,
     verify_stored,
 )
 from core.certs.verification import Verdict
+from web.i18n import N_, SWITCH_CSS, PageText, language_switch
 
 PUBLIC_KEY_PATH = signing.PUBLIC_KEY_PATH
 CERT_KEY = web.AppKey("cert_key", object)  # Ed25519PrivateKey
@@ -67,29 +66,44 @@ async def certificate_route(request: web.Request) -> web.StreamResponse:
     return await certificate_page(request, tail)
 
 
+NOT_FOUND_TITLE = N_("Certificate not found")
+PAGE_TITLE = N_("CCCP certificate {id} – {beneficiary}")
+NOT_FOUND_MESSAGE = N_("No certificate has this id.")
+SUMMARY = N_("{tonnes} t CO₂e ({kg} kg) {what} for {beneficiary}, {project}; signed by CCCP, "
+             "check it here.")
+SUMMARY_RETIRED, SUMMARY_CREDITS = N_("retired"), N_("of carbon credits")
+
+
 async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
-        return _html(_not_found_body(), title="Certificate not found", status=404)
+        t = PageText.of(request)
+        return _html(_not_found_body(t), title=t(NOT_FOUND_TITLE), status=404, t=t,
+                     request=request)
+    t = PageText.of(request, view.language)
     verdict = verify_stored(view, _key(request).public_key())
     reductions = (
         await registry.reductions_for_retirement(view.retirement_id) if view.retirement_id else ()
     )
     base = request.config_dict[PUBLIC_BASE_URL].rstrip("/")
-    summary = (f"{format_tonnes(view.amount_kg)} t CO₂e ({format_kg(view.amount_kg)} kg) "
-               f"{'retired' if view.kind == CertificateKind.RETIREMENT else 'of carbon credits'} for "
-               f"{view.beneficiary}, {view.project_name or 'CCCP'}; signed by CCCP, check it here.")
-    title = f"CCCP certificate {view.id} – {view.beneficiary}"
+    summary = t(
+        SUMMARY, tonnes=t.tonnes(view.amount_kg), kg=t.kg(view.amount_kg),
+        what=t(SUMMARY_RETIRED if view.kind == CertificateKind.RETIREMENT else SUMMARY_CREDITS),
+        beneficiary=view.beneficiary, project=view.project_name or "CCCP",
+    )
+    title = t(PAGE_TITLE, id=view.id, beneficiary=view.beneficiary)
     return _html(
-        _certificate_body(view, verdict, reductions),
+        _certificate_body(view, verdict, reductions, t),
         title=title,
-        headers={"Cache-Control": "public, max-age=300"},
+        headers={"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"},
+        t=t, request=request,
         description=summary,
         preview={
             "type": "website", "site_name": "CCCP", "title": title, "description": summary,
             "url": f"{base}/c/{view.id}", "image": f"{base}/c/{view.id}.png",
             "image:type": "image/png", "image:width": "1600", "image:height": "1131",
-            "image:alt": f"Certificate image for {view.beneficiary}",
+            "image:alt": t(IMAGE_ALT, beneficiary=view.beneficiary),
+            "locale": OG_LOCALES.get(t.language, "en_GB"),
         },
     )
 
@@ -97,8 +111,10 @@ async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
 async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
+        t = PageText.of(request)
         return web.json_response(
-            {"error": "not_found", "message": "No certificate has this id."}, status=404
+            {"error": "not_found", "message": t(NOT_FOUND_MESSAGE), "language": t.language},
+            status=404,
         )
     return web.json_response(
         certificate_document(view),
@@ -110,7 +126,9 @@ async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
 async def certificate_png(request: web.Request, cert_id: str) -> web.Response:
     view = await get_certificate(cert_id)
     if view is None:
-        return _html(_not_found_body(), title="Certificate not found", status=404)
+        t = PageText.of(request)
+        return _html(_not_found_body(t), title=t(NOT_FOUND_TITLE), status=404, t=t,
+                     request=request)
     png = await render_certificate_png_async(view)
     return web.Response(
         body=png,
@@ -162,7 +180,7 @@ SYMBOL_SVG = """<svg class="symbol" viewBox="0 0 200 200" role="img"
 <text font-size="16" letter-spacing="3"><textPath href="#bottom" startOffset="50%"
  text-anchor="middle">• CCCP •</textPath></text></g></svg>"""
 
-CSS = """
+CSS = SWITCH_CSS + """
 *{box-sizing:border-box}
 body{margin:0;background:#f1efe6;color:#212926;
  font:16px/1.5 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -208,6 +226,14 @@ footer{max-width:760px;margin:0 auto;padding:0 16px 32px;text-align:center;color
 """
 
 
+BRAND = N_("carbon credit consumer symbol")
+FOOTER = N_("1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.")
+
+
+# og:locale for a page's language (Open Graph wants language_TERRITORY).
+OG_LOCALES = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR"}
+
+
 def _meta(description: str, preview: dict[str, str] | None) -> str:
     """The page's description and, for a certificate, its link preview (Open Graph, Twitter card)."""
     tags = [f'<meta name="description" content="{escape(description)}">'] if description else []
@@ -222,20 +248,22 @@ def _meta(description: str, preview: dict[str, str] | None) -> str:
     return "\n".join(tags)
 
 
-def _html(body: str, *, title: str, status: int = 200, headers=None, description: str = "",
-          preview: dict[str, str] | None = None, index: bool = False) -> web.Response:
+def _html(body: str, *, title: str, status: int = 200, headers=None, t: PageText,
+          request: web.Request, description: str = "", preview: dict[str, str] | None = None,
+          index: bool = False) -> web.Response:
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{t.language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="{"index" if index else "noindex"}">
 <link rel="icon" href="/favicon.ico">
 {_meta(description, preview)}
 <title>{escape(title)}</title><style>{CSS}</style></head>
-<body><header class="top">{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>carbon credit consumer symbol</span></div></header>
+<body><header class="top">{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>{escape(t(BRAND))}</span></div></header>
 <main>
+{language_switch(request, t.language)}
 {body}
 </main>
-<footer>1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.</footer>
+<footer>{escape(t(FOOTER))}</footer>
 </body></html>"""
     return web.Response(
         text=page, status=status, content_type="text/html", charset="utf-8", headers=headers
@@ -243,22 +271,45 @@ def _html(body: str, *, title: str, status: int = 200, headers=None, description
 
 
 STATUS = {
-    CertificateKind.RETIREMENT: ("Retired", "Credits retired for good on behalf of"),
-    CertificateKind.PURCHASE: ("Valid · purchase", "Carbon credits bought by"),
+    CertificateKind.RETIREMENT: (N_("Retired"), N_("Credits retired for good on behalf of")),
+    CertificateKind.PURCHASE: (N_("Valid · purchase"), N_("Carbon credits bought by")),
     CertificateKind.PRODUCT: (
-        "Valid · CCCP product",
-        "Carbon credits received with a CCCP product by",
+        N_("Valid · CCCP product"),
+        N_("Carbon credits received with a CCCP product by"),
     ),
 }
+REDUCTION = N_("This purchase started a carbon reduction order: {status} ({kg} kg, {date})")
+REDUCTION_STATUS = {"recorded": N_("recorded")}
 
 
-def _reduction_text(reductions) -> str:
+def _reduction_text(reductions, t: PageText) -> str:
     """'This purchase started a carbon reduction order: recorded' (seed claim)."""
     return "<br>".join(
-        f"This purchase started a carbon reduction order: {escape(r.status)} "
-        f"({escape(format_kg(r.amount_kg))} kg, {r.created_at:%Y-%m-%d})"
+        escape(t(REDUCTION, status=t(REDUCTION_STATUS.get(str(r.status), str(r.status))),
+                 kg=t.kg(r.amount_kg), date=f"{r.created_at:%Y-%m-%d}"))
         for r in reductions
     )
+
+
+SIGNATURE_VALID = N_("Signature valid ✓")
+SIGNATURE_INVALID = N_("Signature invalid ✗")
+NOT_VALID = N_("Not valid: {reason}")
+AND_MORE = N_("and {count} more")
+L_PROJECT, L_METHODOLOGY, L_COUNTRY, L_VINTAGE = (
+    N_("Project"), N_("Methodology"), N_("Country"), N_("Vintage"))
+L_SERIALS, L_ISSUED, L_REDUCTION = N_("Serial numbers"), N_("Issued"), N_("Carbon reduction")
+L_CERT_ID, L_KEY = N_("Certificate ID"), N_("Signing key")
+L_STANDARD, L_PROJECT_ID, L_RETIREMENT_ID = N_("Standard"), N_("Project ID"), N_("Retirement ID")
+FOR_REASON = N_("for “{reason}”")
+A_IMAGE, A_JSON, A_KEY, A_REGISTRY = (N_("Download the image (PNG)"),
+                                      N_("Download the signed JSON"),
+                                      N_("Public key"), N_("In the public registry"))
+IMAGE_ALT = N_("Certificate image for {beneficiary}")
+CHECK_HEAD = N_("Check it yourself")
+CHECK_TEXT = N_(
+    "The signature is Ed25519 over exactly these bytes (the payload as JSON with sorted keys "
+    "and no spaces, UTF-8), checked against the public key at {key}. Offline:")
+L_PAYLOAD, L_SIGNATURE = N_("Signed payload"), N_("Signature (base64url)")
 
 
 def _signed_text(payload: dict) -> str:
@@ -269,83 +320,103 @@ def _signed_text(payload: dict) -> str:
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=repr)
 
 
-def _certificate_body(view: CertificateView, verdict: Verdict, reductions=()) -> str:
-    status, lead = STATUS[view.kind]
+def _certificate_body(view: CertificateView, verdict: Verdict, reductions=(),
+                      t: PageText | None = None) -> str:
+    t = t or PageText("en")
+    status, lead = (t(text) for text in STATUS[view.kind])
     signature_badge = (
-        '<span class="badge ok">Signature valid ✓</span>'
+        f'<span class="badge ok">{escape(t(SIGNATURE_VALID))}</span>'
         if verdict.is_valid
-        else '<span class="badge bad">Signature invalid ✗</span>'
+        else f'<span class="badge bad">{escape(t(SIGNATURE_INVALID))}</span>'
     )
     why_invalid = (
-        "" if verdict.is_valid else f'<p class="verdict bad">Not valid: {escape(verdict.reason)}</p>'
+        "" if verdict.is_valid
+        else f'<p class="verdict bad">{escape(t(NOT_VALID, reason=verdict.reason))}</p>'
     )
     serials = view.serial_ranges
     serial_items = "".join(f"<li>{escape(s)}</li>" for s in serials[:SERIALS_INLINE])
     if len(serials) > SERIALS_INLINE:
         rest = "".join(f"<li>{escape(s)}</li>" for s in serials[SERIALS_INLINE:])
         serial_items += (
-            f"<li><details><summary>and {len(serials) - SERIALS_INLINE} more</summary>"
+            f"<li><details><summary>{escape(t(AND_MORE, count=len(serials) - SERIALS_INLINE))}</summary>"
             f'<ul class="serials">{rest}</ul></details></li>'
         )
     rows = [
-        ("Project", escape(view.project_name or "—")),
-        ("Methodology", escape(view.methodology or "—")),
-        ("Country", escape(country_name(view.country))),
-        *([("Standard", escape(view.standard))] if view.standard else []),
-        *([("Project ID", f"<code>{escape(view.project_id)}</code>")] if view.project_id else []),
-        ("Vintage", escape(str(view.vintage or "—"))),
-        ("Serial numbers", f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
-        ("Issued", escape(issued_text(view, "en"))),
-        *([("Carbon reduction", _reduction_text(reductions))] if reductions else []),
-        ("Certificate ID", f"<code>{escape(view.id)}</code>"),
-        *([("Retirement ID", f'<a href="{escape("/registry?q=" + quote(view.retirement_id, safe=""))}">'
+        (t(L_PROJECT), escape(view.project_name or "—")),
+        (t(L_METHODOLOGY), escape(view.methodology or "—")),
+        (t(L_COUNTRY), escape(t.country(view.country))),
+        *([(t(L_STANDARD), escape(view.standard))] if view.standard else []),
+        *([(t(L_PROJECT_ID), f"<code>{escape(view.project_id)}</code>")] if view.project_id else []),
+        (t(L_VINTAGE), escape(str(view.vintage or "—"))),
+        (t(L_SERIALS), f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
+        (t(L_ISSUED), escape(issued_text(view, t.language))),
+        *([(t(L_REDUCTION), _reduction_text(reductions, t))] if reductions else []),
+        (t(L_CERT_ID), f"<code>{escape(view.id)}</code>"),
+        *([(t(L_RETIREMENT_ID),
+            f'<a href="{escape("/registry?q=" + quote(view.retirement_id, safe="") + "&lang=" + t.language)}">'
             f"<code>{escape(view.retirement_id)}</code></a>")] if view.retirement_id else []),
-        ("Signing key", f"<code>{escape(view.key_id)}</code> (Ed25519)"),
+        (t(L_KEY), f"<code>{escape(view.key_id)}</code> (Ed25519)"),
     ]
-    details = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
-    reason = f'<p class="reason">for “{escape(view.reason)}”</p>' if view.reason else ""
+    details = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in rows)
+    reason = (f'<p class="reason">{escape(t(FOR_REASON, reason=view.reason))}</p>'
+              if view.reason else "")
     signed = _signed_text(view.payload)
     cid = escape(view.id)
     # The retirement id opens its look-up: serials, beneficiary and date as the registry has them.
-    registry_href = (
-        escape("/registry?q=" + quote(view.retirement_id, safe="")) if view.retirement_id else "/registry"
+    # The registry opens in the certificate page's language (the certificate's own, or ?lang=).
+    registry_href = escape(
+        ("/registry?q=" + quote(view.retirement_id, safe="") + "&" if view.retirement_id
+         else "/registry?") + f"lang={t.language}"
     )
     return f"""<article class="card">
 <div class="status"><span class="badge ok">{status}</span>{signature_badge}</div>
 {why_invalid}
 <div class="label">{lead}</div>
 <h1>{escape(view.beneficiary)}</h1>
-<div class="amount">{escape(format_tonnes(view.amount_kg))} t CO₂e
- <small>({escape(format_kg(view.amount_kg))} kg)</small></div>
+<div class="amount">{escape(t.tonnes(view.amount_kg))} t CO₂e
+ <small>({escape(t.kg(view.amount_kg))} kg)</small></div>
 {reason}
 <dl>{details}</dl>
-<div class="actions"><a class="primary" href="/c/{cid}.png?download" download>Download the image (PNG)</a>
-<a href="/c/{cid}.json?download" download>Download the signed JSON</a>
-<a href="{PUBLIC_KEY_PATH}" download="cccp-cert.pub">Public key</a>
-<a href="{registry_href}">In the public registry</a></div>
+<div class="actions"><a class="primary" href="/c/{cid}.png?download" download>{escape(t(A_IMAGE))}</a>
+<a href="/c/{cid}.json?download" download>{escape(t(A_JSON))}</a>
+<a href="{PUBLIC_KEY_PATH}" download="cccp-cert.pub">{escape(t(A_KEY))}</a>
+<a href="{registry_href}">{escape(t(A_REGISTRY))}</a></div>
 </article>
 <a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
- alt="Certificate image for {escape(view.beneficiary)}"></a>
+ alt="{escape(t(IMAGE_ALT, beneficiary=view.beneficiary))}"></a>
 <section class="check card">
-<h2>Check it yourself</h2>
-<p class="note">The signature is Ed25519 over exactly these bytes (the payload as JSON with
-sorted keys and no spaces, UTF-8), checked against the public key at
-<a href="{PUBLIC_KEY_PATH}">{PUBLIC_KEY_PATH}</a>. Offline:
+<h2>{escape(t(CHECK_HEAD))}</h2>
+<p class="note">{escape(t(CHECK_TEXT, key="{key}")).replace("{key}", f'<a href="{PUBLIC_KEY_PATH}">{PUBLIC_KEY_PATH}</a>')}
 <code>cccp certs verify {cid}.json --public-key cert.pub</code></p>
-<div class="label">Signed payload</div>
+<div class="label">{escape(t(L_PAYLOAD))}</div>
 <pre>{escape(signed)}</pre>
-<div class="label">Signature (base64url)</div>
+<div class="label">{escape(t(L_SIGNATURE))}</div>
 <code class="sig">{escape(view.signature)}</code>
 </section>"""
 
 
-def _not_found_body() -> str:
-    return """<article class="card">
-<div class="status"><span class="badge bad">Not found</span></div>
-<h1>We could not find this certificate</h1>
-<p>No CCCP certificate has this address. Check that the link or the code you scanned is
-complete: a certificate address ends in <code>/c/</code> and an id such as <code>C4QZ8M1T0E3K9</code>
-(or, for certificates issued before 2026-12, 12 letters, digits, <code>-</code> or <code>_</code>).</p>
-<p class="note">If the certificate was just issued, wait a moment and try again. A
-certificate that does not appear here was not issued by CCCP.</p>
+NF_BADGE = N_("Not found")
+NF_HEAD = N_("We could not find this certificate")
+NF_TEXT = N_("No CCCP certificate has this address. Check that the link or the code you "
+             "scanned is complete: a certificate address ends in {prefix} and an id such as "
+             "{example} (or, for certificates issued before 2026-12, 12 letters, digits, "
+             "{dash} or {underscore}).")
+NF_NOTE = N_("If the certificate was just issued, wait a moment and try again. A "
+             "certificate that does not appear here was not issued by CCCP.")
+
+
+def _with_code(text: str, **codes: str) -> str:
+    """A translated text, escaped, with each {name} placeholder shown as <code>value</code>."""
+    html = escape(text)
+    for name, value in codes.items():
+        html = html.replace("{" + name + "}", f"<code>{escape(value)}</code>")
+    return html
+
+
+def _not_found_body(t: PageText) -> str:
+    return f"""<article class="card">
+<div class="status"><span class="badge bad">{escape(t(NF_BADGE))}</span></div>
+<h1>{escape(t(NF_HEAD))}</h1>
+<p>{_with_code(t(NF_TEXT), prefix="/c/", example="C4QZ8M1T0E3K9", dash="-", underscore="_")}</p>
+<p class="note">{escape(t(NF_NOTE))}</p>
 </article>"""

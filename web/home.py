@@ -59,6 +59,7 @@ def bot_link(request: web.Request) -> tuple[str, str] | None:
 
 async def landing_page(request: web.Request) -> web.Response:
     from web.certs import _html
+    from web.i18n import PageText
 
     link = bot_link(request)
     bot = (f'<a class="primary" href="{escape(link[0])}">{escape(link[1])}</a>' if link else "")
@@ -75,7 +76,7 @@ that checks its Ed25519 signature against our public key.</p>
 </article>"""
     return _html(body, title=f"CCCP – {CCCP_NAME}", description=(
         "CCCP: carbon credits with serial numbers in a public registry and signed certificates."),
-        index=True)
+        index=True, t=PageText("en"), request=request)  # the landing page is not translated yet
 
 
 async def favicon(request: web.Request) -> web.Response:

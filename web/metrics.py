@@ -14,6 +14,9 @@
     cccp_payments_unbookable            payments the ledger could not hold, not yet refunded
     cccp_reconcile_booked               charges only Telegram had, booked by reconciliation
     cccp_reconcile_problems             disagreements reconciliation found (both over all runs)
+    cccp_outbox_messages{state}         outbox rows per state (pending+sending: the queue depth)
+    cccp_outbox_queue_depth             messages waiting or in flight
+    cccp_outbox_rate_limited            429 answers the senders got (all processes, all time)
 
 The figures are read from the database on each scrape, so they hold for every
 process that shares it and survive restarts: all are gauges. A scrape is a dozen
@@ -47,6 +50,7 @@ from tortoise.functions import Count, Sum
 from core.certs.models import Certificate
 from core.inbox import InboxState, InboxUpdate
 from core.ledger.models import Hold, HoldStatus, Posting
+from core.outbox.models import OutboxMessage, OutboxPace, OutboxState
 from core.purchases.models import Payment, PaymentAnomaly, PaymentOutcome, Purchase, PurchaseStatus
 from core.purchases.reconcile import last_report
 from core.registry.models import Retirement
@@ -75,6 +79,8 @@ class Counts:
     payments_unbookable: int = 0
     reconcile_booked_total: int = 0
     reconcile_problems_total: int = 0
+    outbox_by_state: dict[str, int] | None = None
+    outbox_rate_limited: int = 0
 
 
 def add_routes(app: web.Application, *, token: str = "") -> None:
@@ -125,6 +131,10 @@ async def read_counts() -> Counts:
         by_status[str(row["status"])] = int(row["n"])
     [retired] = await Retirement.annotate(n=Count("id"), kg=Sum("amount_kg")).values("n", "kg")
     reconciled = await last_report() or {}
+    outbox_by_state = dict.fromkeys((s.value for s in OutboxState), 0)
+    for row in await OutboxMessage.annotate(n=Count("id")).group_by("state").values("state", "n"):
+        outbox_by_state[str(row["state"])] = int(row["n"])
+    everyone = await OutboxPace.get_or_none(chat_id=0)
     return Counts(
         users=await User.all().count(),
         postings=await Posting.all().count(),
@@ -139,6 +149,8 @@ async def read_counts() -> Counts:
         payments_unbookable=await PaymentAnomaly.filter(refunded_at__isnull=True).count(),
         reconcile_booked_total=int(reconciled.get("booked_total", 0)),
         reconcile_problems_total=int(reconciled.get("problems_total", 0)),
+        outbox_by_state=outbox_by_state,
+        outbox_rate_limited=everyone.rate_limited if everyone else 0,
     )
 
 
@@ -189,6 +201,13 @@ def exposition(uptime_s: float, counts: Counts | None) -> str:
                         [("", counts.reconcile_booked_total)])
         lines += _gauge("cccp_reconcile_problems", "Disagreements reconciliation found (all runs).",
                         [("", counts.reconcile_problems_total)])
+        if counts.outbox_by_state is not None:
+            lines += _gauge("cccp_outbox_messages", "Outbox messages by state (sent, failed, skipped: all time).", [
+                (f'{{state="{_label(state)}"}}', n) for state, n in sorted(counts.outbox_by_state.items())])
+            lines += _gauge("cccp_outbox_queue_depth", "Outbox messages waiting or being sent.", [(
+                "", counts.outbox_by_state.get("pending", 0) + counts.outbox_by_state.get("sending", 0))])
+            lines += _gauge("cccp_outbox_rate_limited", "429 answers the outbox senders got (all time).",
+                            [("", counts.outbox_rate_limited)])
     return "\n".join(lines) + "\n"
 
 

@@ -29,7 +29,6 @@ from aiohttp import web
 
 from core import registry
 from core.catalog import service as catalog
-from core.certs.render import country_name
 from core.certs.service import get_certificate_by_key
 from core.errors import DomainError
 from core.registry import LookupView, ProjectTotals, SerialRangeView
@@ -37,6 +36,7 @@ from core.registry.public import ProjectRetirement, recent_retirements
 from web.certs import CSS as CERT_CSS
 from web.certs import SYMBOL_SVG
 from web.certs import _reduction_text as reduction_text  # the certificate page's wording
+from web.i18n import N_, SWITCH_CSS, PageText, language_switch
 
 RECENT_RETIREMENTS = 20  # on a project page; older ones are found by retirement id
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not one
@@ -48,11 +48,15 @@ EXAMPLE_CERTIFICATE = "C4QZ8M1T0E3K9"
 SHORT_CACHE = {"Cache-Control": "public, max-age=60"}
 
 STATUS_LABELS = {
-    "active": ("Active", "In circulation"),
-    "held": ("Held", "Reserved for an offer or a payment"),
-    "retired": ("Retired", "Taken out of circulation for good"),
+    "active": (N_("Active"), N_("In circulation")),
+    "held": (N_("Held"), N_("Reserved for an offer or a payment")),
+    "retired": (N_("Retired"), N_("Taken out of circulation for good")),
+    "canceled": (N_("Cancelled"), N_("Cancelled from a buffer pool for a forest loss; never retired")),
 }
-PROJECT_STATUS_LABELS = {"approved": "Approved", "draft": "Pending approval", "suspended": "Suspended"}
+PROJECT_STATUS_LABELS = {"approved": N_("Approved"), "draft": N_("Pending approval"),
+                         "suspended": N_("Suspended")}
+PROJECT_TYPES = {"reforestation": N_("reforestation"), "landfill_methane": N_("landfill methane"),
+                 "pipeline_leak_repair": N_("pipeline leak repair"), "sf6_destruction": N_("SF6 destruction")}
 
 
 def add_routes(app: web.Application) -> None:
@@ -102,8 +106,11 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def lookup_document(view: LookupView, certificates: dict[str, str]) -> dict:
-    """The body of /registry/lookup.json."""
+def lookup_document(view: LookupView, certificates: dict[str, str],
+                    t: PageText | None = None) -> dict:
+    """The body of /registry/lookup.json; its human fields (`*_label`, `meaning`) in
+    t's language, the codes beside them unchanged."""
+    t = t or PageText("en")
     project = view.project
 
     def certificate_url(retirement_id: str | None) -> str | None:
@@ -112,6 +119,7 @@ def lookup_document(view: LookupView, certificates: dict[str, str]) -> dict:
 
     retirement = view.retirement
     return {
+        "language": t.language,
         "query": view.query,
         "kind": "retirement" if retirement is not None else "serial",
         "project": {
@@ -123,6 +131,8 @@ def lookup_document(view: LookupView, certificates: dict[str, str]) -> dict:
             "type": project.project_type,
             "country": project.country,
             "status": project.status,
+            "status_label": t(PROJECT_STATUS_LABELS.get(project.status, project.status)),
+            "country_name": t.country(project.country),
             "url": f"/registry/projects/{project.code}",
         },
         "batch": None if view.batch is None else {
@@ -141,6 +151,8 @@ def lookup_document(view: LookupView, certificates: dict[str, str]) -> dict:
                 "last": p.last,
                 "amount_kg": p.amount_kg,
                 "status": p.status,
+                "status_label": t(STATUS_LABELS.get(p.status, (p.status, ""))[0]),
+                "meaning": t(STATUS_LABELS.get(p.status, (p.status, ""))[1]) if p.status in STATUS_LABELS else "",
                 "retirement_id": p.retirement_id,
                 "beneficiary": p.beneficiary,
                 "reason": p.reason,
@@ -170,39 +182,45 @@ def _query(request: web.Request) -> str:
     return request.query.get("q", "")
 
 
+TITLE = N_("CCCP public registry")
+TITLE_OF = N_("{name} – CCCP public registry")
+TITLE_NOTHING = N_("Nothing found – CCCP public registry")
+JSON_NOT_FOUND = N_("No serial number, serial range, retirement id or certificate id matches the query.")
+
+
 async def registry_page(request: web.Request) -> web.Response:
     """/registry: the search field, then the look-up result or the list of projects."""
+    t = PageText.of(request)
     text = _query(request)
     if not text.strip():
         projects = await registry.list_project_totals()
-        return _html(_search_form("") + _projects_body(projects), title="CCCP public registry")
+        return _html(_search_form("", t) + _projects_body(projects, t), title=t(TITLE), t=t,
+                     request=request)
     view = await find(text)
     if view is None:
         return _html(
-            _search_form(text) + _nothing_found_body(text),
-            title="Nothing found – CCCP public registry",
-            status=404,
+            _search_form(text, t) + _nothing_found_body(text, t),
+            title=t(TITLE_NOTHING),
+            status=404, t=t, request=request,
         )
     return _html(
-        _search_form(text) + _lookup_body(view, await certificate_ids(view)),
-        title=f"{view.query} – CCCP public registry",
-        headers=SHORT_CACHE,
+        _search_form(text, t) + _lookup_body(view, await certificate_ids(view), t),
+        title=t(TITLE_OF, name=view.query),
+        headers=SHORT_CACHE, t=t, request=request,
     )
 
 
 async def lookup_json(request: web.Request) -> web.Response:
     """/registry/lookup.json?q=...: the look-up as JSON."""
+    t = PageText.of(request)
     view = await find(_query(request))
     if view is None:
         return web.json_response(
-            {
-                "error": "not_found",
-                "message": "No serial number, serial range, retirement id or certificate id matches the query.",
-            },
+            {"error": "not_found", "message": t(JSON_NOT_FOUND), "language": t.language},
             status=404,
         )
     return web.json_response(
-        lookup_document(view, await certificate_ids(view)),
+        lookup_document(view, await certificate_ids(view), t),
         headers=SHORT_CACHE,
         dumps=lambda obj: json.dumps(obj, ensure_ascii=False, indent=2),
     )
@@ -210,6 +228,7 @@ async def lookup_json(request: web.Request) -> web.Response:
 
 async def project_page(request: web.Request) -> web.Response:
     """/registry/projects/<code>: the project and its batches."""
+    t = PageText.of(request)
     code = request.match_info["code"]
     if not PROJECT_CODE.fullmatch(code):
         return await not_found_page(request)
@@ -221,23 +240,24 @@ async def project_page(request: web.Request) -> web.Response:
     certificates = await _certificate_ids({r.id for r in retirements})
     for_sale = await catalog.for_sale_kg(totals.project.code)
     return _html(
-        _search_form("") + _project_body(totals, retirements, certificates, for_sale),
-        title=f"{totals.project.name} – CCCP public registry",
-        headers=SHORT_CACHE,
+        _search_form("", t) + _project_body(totals, retirements, certificates, t, for_sale),
+        title=t(TITLE_OF, name=totals.project.name),
+        headers=SHORT_CACHE, t=t, request=request,
     )
 
 
 async def not_found_page(request: web.Request) -> web.Response:
+    t = PageText.of(request)
     return _html(
-        _search_form("") + _nothing_found_body(None),
-        title="Nothing found – CCCP public registry",
-        status=404,
+        _search_form("", t) + _nothing_found_body(None, t),
+        title=t(TITLE_NOTHING),
+        status=404, t=t, request=request,
     )
 
 
 # --- HTML ------------------------------------------------------------------------
 
-CSS = CERT_CSS + """
+CSS = CERT_CSS + SWITCH_CSS + """
 main{max-width:980px}
 .brand a{color:inherit;text-decoration:none}
 form.search{display:flex;gap:8px;margin:0 0 18px}
@@ -287,268 +307,349 @@ h1 code{font-size:inherit}
 """
 
 
-def _html(body: str, *, title: str, status: int = 200, headers=None) -> web.Response:
+BRAND = N_("CCCP registry")
+BRAND_SUB = N_("public carbon credit registry")
+FOOTER = N_("1 CCCP carbon credit = 1 tonne CO₂e = 1,000 serial numbers, one per kg. "
+            "Figures are the registry's state at the time of the request.")
+
+
+def _html(body: str, *, title: str, status: int = 200, headers=None, t: PageText,
+          request: web.Request) -> web.Response:
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{t.language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{CSS}</style></head>
 <body><main>
-<header>{SYMBOL_SVG}<div class="brand"><a href="/registry"><b>CCCP registry</b>
-<span>public carbon credit registry</span></a></div></header>
+<header>{SYMBOL_SVG}<div class="brand"><a href="{_link("/registry", t)}"><b>{escape(t(BRAND))}</b>
+<span>{escape(t(BRAND_SUB))}</span></a></div></header>
+{language_switch(request, t.language)}
 {body}
-<footer>1 CCCP carbon credit = 1 tonne CO₂e = 1,000 serial numbers, one per kg.
-Figures are the registry's state at the time of the request.</footer>
+<footer>{escape(t(FOOTER))}</footer>
 </main></body></html>"""
     return web.Response(
-        text=page, status=status, content_type="text/html", charset="utf-8", headers=headers
+        text=page, status=status, content_type="text/html", charset="utf-8",
+        headers={**(headers or {}), "Vary": "Accept-Language"},
     )
 
 
-def tonnes(amount_kg: int) -> str:
-    """Exact tonnes with no float: 1,250.5 t; below a tonne in kg."""
+def tonnes(amount_kg: int, t: PageText | None = None) -> str:
+    """Exact tonnes with no float: 1,250.5 t; below a tonne in kg (per t's language)."""
+    t = t or PageText("en")
     if amount_kg < 1000:
-        return f"{amount_kg:,} kg"
-    whole, rest = divmod(amount_kg, 1000)
-    text = f"{whole:,}" + ("." + f"{rest:03d}".rstrip("0") if rest else "")
-    return f"{text} t"
+        return f"{t.kg(amount_kg)} kg"
+    return f"{t.tonnes(amount_kg)} t"
 
 
-def _date(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
-
-
-def _pill(status: str, labels=STATUS_LABELS) -> str:
+def _pill(status: str, t: PageText, labels=STATUS_LABELS) -> str:
     label = labels.get(status, status)
     label = label[0] if isinstance(label, tuple) else label
-    return f'<span class="pill {escape(status)}">{escape(label)}</span>'
+    return f'<span class="pill {escape(status)}">{escape(t(label))}</span>'
 
 
-def _search_form(text: str) -> str:
+SEARCH_PLACEHOLDER = N_("Serial number, retirement or certificate id, e.g. {serial} or {retirement}")
+SEARCH_LABEL = N_("Serial number, retirement id or certificate id")
+SEARCH_BUTTON = N_("Look up")
+
+
+def _search_form(text: str, t: PageText) -> str:
+    placeholder = t(SEARCH_PLACEHOLDER, serial=EXAMPLE_SERIAL, retirement=EXAMPLE_RETIREMENT)
     return f"""<form class="search" action="/registry" method="get" role="search">
 <input name="q" value="{escape(text[:MAX_QUERY_CHARS])}" maxlength="{MAX_QUERY_CHARS}"
- placeholder="Serial number, retirement or certificate id, e.g. {EXAMPLE_SERIAL} or {EXAMPLE_RETIREMENT}"
- aria-label="Serial number, retirement id or certificate id" autocomplete="off" spellcheck="false">
-<button type="submit">Look up</button></form>"""
+ placeholder="{escape(placeholder)}"
+ aria-label="{escape(t(SEARCH_LABEL))}" autocomplete="off" spellcheck="false">
+{f'<input type="hidden" name="lang" value="{t.language}">' if t.sticky else ""}
+<button type="submit">{escape(t(SEARCH_BUTTON))}</button></form>"""
 
 
-def _projects_body(projects: list[ProjectTotals]) -> str:
+L_PROJECT, L_METHODOLOGY, L_STANDARD, L_COUNTRY, L_STATUS = (
+    N_("Project"), N_("Methodology"), N_("Standard"), N_("Country"), N_("Status"))
+L_ISSUED, L_RETIRED, L_AVAILABLE = N_("Issued"), N_("Retired"), N_("Available")
+NO_PROJECTS = N_("No projects are registered yet.")
+PUBLIC_REGISTRY = N_("Public registry")
+PROJECTS_HEAD = N_("Projects and their credits")
+PROJECTS_TEXT = N_(
+    "Every CCCP credit has a serial number per kilogram CO₂e, issued to one project and "
+    "vintage. Look up a serial number to see where it stands, or a retirement id to see "
+    "whom it was retired for.")
+AVAILABLE_NOTE = N_("Available = issued − retired: credits still in circulation, including "
+                    "each project's buffer pool.")
+
+
+def _projects_body(projects: list[ProjectTotals], t: PageText) -> str:
     rows = "".join(
-        f"""<tr><td class="lead"><a href="/registry/projects/{escape(quote(p.project.code))}">{escape(p.project.name)}</a>
+        f"""<tr><td class="lead"><a href="{_link("/registry/projects/" + quote(p.project.code), t)}">{escape(p.project.name)}</a>
 <div class="muted">{escape(p.project.code)}</div></td>
-<td class="n" data-label="Available">{tonnes(p.available_kg)}</td>
-<td class="n" data-label="Issued">{tonnes(p.issued_kg)}</td><td class="n" data-label="Retired">{tonnes(p.retired_kg)}</td>
-<td data-label="Methodology">{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
-<td data-label="Standard">{escape(p.project.standard)}</td><td data-label="Country">{escape(country_name(p.project.country))}</td>
-<td data-label="Status">{_pill(p.project.status, PROJECT_STATUS_LABELS)}</td></tr>"""
+<td class="n" data-label="{escape(t(L_AVAILABLE))}">{tonnes(p.available_kg, t)}</td>
+<td class="n" data-label="{escape(t(L_ISSUED))}">{tonnes(p.issued_kg, t)}</td><td class="n" data-label="{escape(t(L_RETIRED))}">{tonnes(p.retired_kg, t)}</td>
+<td data-label="{escape(t(L_METHODOLOGY))}">{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
+<td data-label="{escape(t(L_STANDARD))}">{escape(p.project.standard)}</td><td data-label="{escape(t(L_COUNTRY))}">{escape(t.country(p.project.country))}</td>
+<td data-label="{escape(t(L_STATUS))}">{_pill(p.project.status, t, PROJECT_STATUS_LABELS)}</td></tr>"""
         for p in projects
     )
     if not rows:
-        rows = '<tr><td colspan="8" class="muted">No projects are registered yet.</td></tr>'
+        rows = f'<tr><td colspan="8" class="muted">{escape(t(NO_PROJECTS))}</td></tr>'
     issued = sum(p.issued_kg for p in projects)
     retired = sum(p.retired_kg for p in projects)
     return f"""<article class="card">
-<div class="label">Public registry</div>
-<h1>Projects and their credits</h1>
-<p>Every CCCP credit has a serial number per kilogram CO₂e, issued to one project and vintage.
-Look up a serial number to see where it stands, or a retirement id to see whom it was retired for.</p>
-<div class="totals"><div><span>Issued</span><b>{tonnes(issued)}</b></div>
-<div><span>Retired</span><b>{tonnes(retired)}</b></div>
-<div><span>Available</span><b>{tonnes(issued - retired)}</b></div></div>
+<div class="label">{escape(t(PUBLIC_REGISTRY))}</div>
+<h1>{escape(t(PROJECTS_HEAD))}</h1>
+<p>{escape(t(PROJECTS_TEXT))}</p>
+<div class="totals"><div><span>{escape(t(L_ISSUED))}</span><b>{tonnes(issued, t)}</b></div>
+<div><span>{escape(t(L_RETIRED))}</span><b>{tonnes(retired, t)}</b></div>
+<div><span>{escape(t(L_AVAILABLE))}</span><b>{tonnes(issued - retired, t)}</b></div></div>
 <div class="scroll"><table class="stack">
-<thead><tr><th>Project</th><th class="n">Available</th><th class="n">Issued</th><th class="n">Retired</th>
-<th>Methodology</th><th>Standard</th><th>Country</th><th>Status</th></tr></thead>
+<thead><tr><th>{escape(t(L_PROJECT))}</th><th class="n">{escape(t(L_AVAILABLE))}</th><th class="n">{escape(t(L_ISSUED))}</th><th class="n">{escape(t(L_RETIRED))}</th>
+<th>{escape(t(L_METHODOLOGY))}</th><th>{escape(t(L_STANDARD))}</th><th>{escape(t(L_COUNTRY))}</th><th>{escape(t(L_STATUS))}</th></tr></thead>
 <tbody>{rows}</tbody></table></div>
-<p class="note">Available = issued − retired: credits still in circulation, including each
-project's buffer pool.</p>
+<p class="note">{escape(t(AVAILABLE_NOTE))}</p>
 </article>"""
 
 
-def _project_rows(view: LookupView) -> list[tuple[str, str]]:
+def _project_rows(view: LookupView, t: PageText) -> list[tuple[str, str]]:
     project = view.project
     return [
-        ("Project", f'<a href="/registry/projects/{escape(quote(project.code))}">{escape(project.name)}</a>'
-                    f' <span class="muted">{escape(project.code)}</span>'),
-        ("Methodology", f"{escape(project.methodology_name)} <span class=\"muted\">"
-                        f"{escape(project.methodology)} · {escape(project.standard)}</span>"),
-        ("Country", escape(country_name(project.country))),
+        (t(L_PROJECT), f'<a href="{_link("/registry/projects/" + quote(project.code), t)}">{escape(project.name)}</a>'
+                       f' <span class="muted">{escape(project.code)}</span>'),
+        (t(L_METHODOLOGY), f"{escape(project.methodology_name)} <span class=\"muted\">"
+                           f"{escape(project.methodology)} · {escape(project.standard)}</span>"),
+        (t(L_COUNTRY), escape(t.country(project.country))),
     ]
 
 
-def _piece_body(piece: SerialRangeView, certificates: dict[str, str], *, show_project: bool) -> str:
+L_SERIALS, L_AMOUNT, L_VINTAGE = N_("Serial numbers"), N_("Amount"), N_("Vintage")
+L_RETIRED_FOR, L_REASON, L_RETIRED_ON = N_("Retired for"), N_("Reason"), N_("Retired on")
+L_RETIREMENT_ID, L_CERTIFICATE = N_("Retirement id"), N_("Certificate")
+VIEW_CERTIFICATE = N_("View the signed certificate")
+L_REDUCTION = N_("Carbon reduction")
+
+
+def _link(href: str, t: PageText) -> str:
+    return escape(t.link(href))
+
+
+def _piece_body(piece: SerialRangeView, certificates: dict[str, str], t: PageText, *,
+                show_project: bool) -> str:
     label, meaning = STATUS_LABELS.get(piece.status, (piece.status, ""))
-    rows = [("Serial numbers", f"<code>{escape(piece.serial)}</code>"),
-            ("Amount", f"{tonnes(piece.amount_kg)} CO₂e" + (
-                f' <span class="muted">({piece.amount_kg:,} kg)</span>' if piece.amount_kg >= 1000 else "")),
-            ("Vintage", str(piece.vintage))]
+    rows = [(t(L_SERIALS), f"<code>{escape(piece.serial)}</code>"),
+            (t(L_AMOUNT), f"{tonnes(piece.amount_kg, t)} CO₂e" + (
+                f' <span class="muted">({t.kg(piece.amount_kg)} kg)</span>' if piece.amount_kg >= 1000 else "")),
+            (t(L_VINTAGE), str(piece.vintage))]
     if show_project:
-        rows.insert(0, ("Project", f'<a href="/registry/projects/{escape(quote(piece.project_code))}">'
-                                   f"{escape(piece.project_name)}</a>"))
+        rows.insert(0, (t(L_PROJECT), f'<a href="{_link("/registry/projects/" + quote(piece.project_code), t)}">'
+                                      f"{escape(piece.project_name)}</a>"))
     if piece.status == "retired":
-        rows += [("Retired for", escape(piece.beneficiary or "—")),
-                 ("Reason", escape(piece.reason or "—")),
-                 ("Retired on", escape(_date(piece.retired_at)))]
+        rows += [(t(L_RETIRED_FOR), escape(piece.beneficiary or "—")),
+                 (t(L_REASON), escape(piece.reason or "—")),
+                 (t(L_RETIRED_ON), escape(t.date(piece.retired_at)))]
         if piece.retirement_id:
-            rows.append(("Retirement id", f'<a href="{escape(registry_url(piece.retirement_id))}">'
-                                          f"{escape(piece.retirement_id)}</a>"))
+            rows.append((t(L_RETIREMENT_ID), f'<a href="{_link(registry_url(piece.retirement_id), t)}">'
+                                             f"{escape(piece.retirement_id)}</a>"))
             cert_id = certificates.get(piece.retirement_id)
             if cert_id:
-                rows.append(("Certificate", f'<a href="/c/{escape(quote(cert_id))}">View the signed certificate</a>'))
-    details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f"""<section class="piece"><h2>{_pill(piece.status)}<span class="muted">{escape(meaning)}</span></h2>
+                rows.append((t(L_CERTIFICATE), f'<a href="{_link("/c/" + quote(cert_id), t)}">{escape(t(VIEW_CERTIFICATE))}</a>'))
+    details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    return f"""<section class="piece"><h2>{_pill(piece.status, t)}<span class="muted">{escape(t(meaning) if meaning else "")}</span></h2>
 <dl>{details}</dl></section>"""
 
 
-def _lookup_body(view: LookupView, certificates: dict[str, str]) -> str:
+TRUNCATED = N_("The range has more pieces than shown here; look up a narrower range for the rest.")
+RETIRED_BADGE = N_("Retired")
+RETIRED_LEAD = N_("Credits retired for good on behalf of")
+FOR_REASON = N_("for “{reason}”")
+RETIRED_SERIALS = N_("Retired serial numbers")
+SERIALS_LABEL = N_("Serial numbers")
+SERIALS_AMOUNT = N_("{kg} serial numbers, one per kg")
+WHERE_THEY_STAND = N_("Where they stand")
+L_BATCH = N_("Batch")
+BATCH_TEXT = N_("vintage {vintage} · {amount} issued on {date}")
+
+
+def _lookup_body(view: LookupView, certificates: dict[str, str], t: PageText) -> str:
     truncated = (
-        '<p class="note">The range has more pieces than shown here; look up a narrower range '
-        "for the rest.</p>" if view.is_truncated else ""
+        f'<p class="note">{escape(t(TRUNCATED))}</p>' if view.is_truncated else ""
     )
     if view.retirement is not None:
         retirement = view.retirement
         projects = {p.project_code for p in view.pieces}
-        rows = [] if len(projects) > 1 else _project_rows(view)
-        rows += [("Retirement id", f"<code>{escape(retirement.id)}</code>"),
-                 ("Retired on", escape(_date(retirement.created_at)))]
+        rows = [] if len(projects) > 1 else _project_rows(view, t)
+        rows += [(t(L_RETIREMENT_ID), f"<code>{escape(retirement.id)}</code>"),
+                 (t(L_RETIRED_ON), escape(t.date(retirement.created_at)))]
         if view.reductions:
-            rows.append(("Carbon reduction", reduction_text(view.reductions)))
+            rows.append((t(L_REDUCTION), reduction_text(view.reductions, t)))
         cert_id = certificates.get(retirement.id)
         if cert_id:
-            rows.append(("Certificate", f'<a href="/c/{escape(quote(cert_id))}">View the signed certificate</a>'))
-        details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-        reason = f'<p class="reason">for “{escape(retirement.reason)}”</p>' if retirement.reason else ""
+            rows.append((t(L_CERTIFICATE), f'<a href="{_link("/c/" + quote(cert_id), t)}">{escape(t(VIEW_CERTIFICATE))}</a>'))
+        details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
+        reason = (f'<p class="reason">{escape(t(FOR_REASON, reason=retirement.reason))}</p>'
+                  if retirement.reason else "")
         ranges = "".join(
-            f"""<tr><td class="serial"><a href="{escape(registry_url(p.serial))}">{escape(p.serial)}</a></td>
-<td><a href="/registry/projects/{escape(quote(p.project_code))}">{escape(p.project_name)}</a></td>
-<td>{p.vintage}</td><td class="n">{p.amount_kg:,} kg</td></tr>"""
+            f"""<tr><td class="serial"><a href="{_link(registry_url(p.serial), t)}">{escape(p.serial)}</a></td>
+<td><a href="{_link("/registry/projects/" + quote(p.project_code), t)}">{escape(p.project_name)}</a></td>
+<td>{p.vintage}</td><td class="n">{t.kg(p.amount_kg)} kg</td></tr>"""
             for p in view.pieces
         )
         return f"""<article class="card">
-<div class="status"><span class="badge ok">Retired</span></div>
-<div class="label">Credits retired for good on behalf of</div>
+<div class="status"><span class="badge ok">{escape(t(RETIRED_BADGE))}</span></div>
+<div class="label">{escape(t(RETIRED_LEAD))}</div>
 <h1>{escape(retirement.beneficiary)}</h1>
-<div class="amount">{tonnes(retirement.amount_kg)} CO₂e{
- f" <small>({retirement.amount_kg:,} kg)</small>" if retirement.amount_kg >= 1000 else ""}</div>
+<div class="amount">{tonnes(retirement.amount_kg, t)} CO₂e{
+ f" <small>({t.kg(retirement.amount_kg)} kg)</small>" if retirement.amount_kg >= 1000 else ""}</div>
 {reason}
 <dl>{details}</dl>
-<h2 class="spaced">Retired serial numbers</h2>
+<h2 class="spaced">{escape(t(RETIRED_SERIALS))}</h2>
 <div class="scroll"><table>
-<thead><tr><th>Serial numbers</th><th>Project</th><th>Vintage</th><th class="n">Amount</th></tr></thead>
+<thead><tr><th>{escape(t(L_SERIALS))}</th><th>{escape(t(L_PROJECT))}</th><th>{escape(t(L_VINTAGE))}</th><th class="n">{escape(t(L_AMOUNT))}</th></tr></thead>
 <tbody>{ranges}</tbody></table></div>{truncated}
-{_actions(view.query, cert_id)}
+{_actions(view.query, cert_id, t)}
 </article>"""
     batch = view.batch
     total_kg = sum(p.amount_kg for p in view.pieces)
-    rows = _project_rows(view)
+    rows = _project_rows(view, t)
     if batch is not None:
-        rows += [("Batch", f"<code>{escape(batch.serial)}</code> <span class=\"muted\">"
-                           f"vintage {batch.vintage} · {tonnes(batch.amount_kg)} issued on "
-                           f"{escape(_date(batch.issued_at))}</span>")]
-    details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    statuses = "".join(_pill(s) for s in dict.fromkeys(p.status for p in view.pieces))
-    pieces = "".join(_piece_body(p, certificates, show_project=False) for p in view.pieces)
+        rows += [(t(L_BATCH), f"<code>{escape(batch.serial)}</code> <span class=\"muted\">"
+                              + escape(t(BATCH_TEXT, vintage=batch.vintage,
+                                         amount=tonnes(batch.amount_kg, t),
+                                         date=t.date(batch.issued_at))) + "</span>")]
+    details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    statuses = "".join(_pill(s, t) for s in dict.fromkeys(p.status for p in view.pieces))
+    pieces = "".join(_piece_body(p, certificates, t, show_project=False) for p in view.pieces)
     return f"""<article class="card">
 <div class="status">{statuses}</div>
-<div class="label">Serial numbers</div>
+<div class="label">{escape(t(SERIALS_LABEL))}</div>
 <h1><code>{escape(view.query.strip().upper())}</code></h1>
-<div class="amount">{tonnes(total_kg)} CO₂e <small>({total_kg:,} serial numbers, one per kg)</small></div>
+<div class="amount">{tonnes(total_kg, t)} CO₂e <small>({escape(t(SERIALS_AMOUNT, kg=t.kg(total_kg)))})</small></div>
 <dl>{details}</dl>
-<h2 class="spaced">Where they stand</h2>
+<h2 class="spaced">{escape(t(WHERE_THEY_STAND))}</h2>
 {pieces}{truncated}
-{_actions(view.query, None)}
+{_actions(view.query, None, t)}
 </article>"""
 
 
-def _actions(query: str, cert_id: str | None) -> str:
-    json_href = escape("/registry/lookup.json?q=" + quote(query.strip(), safe=""))
+A_CERTIFICATE, A_JSON, A_ALL = N_("Signed certificate"), N_("As JSON"), N_("All projects")
+
+
+def _actions(query: str, cert_id: str | None, t: PageText) -> str:
+    json_href = _link("/registry/lookup.json?q=" + quote(query.strip(), safe=""), t)
     certificate = (
-        f'<a class="primary" href="/c/{escape(quote(cert_id))}">Signed certificate</a>' if cert_id else ""
+        f'<a class="primary" href="{_link("/c/" + quote(cert_id), t)}">{escape(t(A_CERTIFICATE))}</a>' if cert_id else ""
     )
-    return f'<div class="actions">{certificate}<a href="{json_href}">As JSON</a>' \
-        '<a href="/registry">All projects</a></div>'
+    return f'<div class="actions">{certificate}<a href="{json_href}">{escape(t(A_JSON))}</a>' \
+        f'<a href="{_link("/registry", t)}">{escape(t(A_ALL))}</a></div>'
+
+
+L_CODE, L_TYPE, L_LOCATION, L_BUFFER = N_("Code"), N_("Type"), N_("Location"), N_("Buffer pool")
+BUFFER_TEXT = N_("{percent} % of each issuance · {amount}")
+NO_BATCHES = N_("No credits have been issued to this project yet.")
+NO_RETIREMENTS = N_("No credits of this project have been retired yet.")
+VIEW = N_("View")
+PROJECT_LABEL = N_("Project")
+BATCHES_HEAD = N_("Batches")
+BATCHES_NOTE = N_("One batch is one issuance of one vintage, with one serial number per kg CO₂e.")
+L_SERIAL_RANGE, L_ISSUED_ON = N_("Serial range"), N_("Issued on")
+L_IN_CIRCULATION, L_FOR_SALE = N_("In circulation"), N_("For sale now")
+CIRCULATION_NOTE = N_(
+    "In circulation = issued − retired: the credits the producer still holds, those buyers "
+    "keep, those reserved for offers and payments, and the buffer pool ({buffer}, kept back "
+    "against losses and never sold). For sale now = what the producer offers at this moment, "
+    "the figure the bot's /buy shows.")
+RECENT_HEAD = N_("Recent retirements")
+RECENT_NOTE = N_("The latest {count} at most, newest first, with the kg each took from this "
+                 "project. Look up a retirement id for its serial numbers.")
 
 
 def _project_body(
     totals: ProjectTotals, retirements: list[ProjectRetirement], certificates: dict[str, str],
-    for_sale_kg: int = 0,
+    t: PageText, for_sale_kg: int = 0,
 ) -> str:
     project = totals.project
+    kind = PROJECT_TYPES.get(project.project_type)
     rows = [
-        ("Code", f"<code>{escape(project.code)}</code>"),
-        ("Methodology", f"{escape(project.methodology_name)} <span class=\"muted\">{escape(project.methodology)}</span>"),
-        ("Standard", escape(project.standard)),
-        ("Type", escape(project.project_type.replace("_", " "))),
-        ("Country", escape(country_name(project.country))),
-        ("Location", escape(project.location or "—")),
-        ("Buffer pool", f"{project.buffer_percent} % of each issuance · {tonnes(totals.buffer_kg)}"),
+        (t(L_CODE), f"<code>{escape(project.code)}</code>"),
+        (t(L_METHODOLOGY), f"{escape(project.methodology_name)} <span class=\"muted\">{escape(project.methodology)}</span>"),
+        (t(L_STANDARD), escape(project.standard)),
+        (t(L_TYPE), escape(t(kind) if kind else project.project_type.replace("_", " "))),
+        (t(L_COUNTRY), escape(t.country(project.country))),
+        (t(L_LOCATION), escape(project.location or "—")),
+        (t(L_BUFFER), escape(t(BUFFER_TEXT, percent=project.buffer_percent,
+                               amount=tonnes(totals.buffer_kg, t)))),
     ]
-    details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
     batch_rows = "".join(
-        f"""<tr><td class="serial"><a href="{escape(registry_url(b.batch.serial))}">{escape(b.batch.serial)}</a></td>
-<td>{b.batch.vintage}</td><td class="n">{b.issued_kg:,} kg</td><td class="n">{b.retired_kg:,} kg</td>
-<td class="n">{b.available_kg:,} kg</td><td>{escape(_date(b.batch.issued_at))}</td></tr>"""
+        f"""<tr><td class="serial"><a href="{_link(registry_url(b.batch.serial), t)}">{escape(b.batch.serial)}</a></td>
+<td>{b.batch.vintage}</td><td class="n">{t.kg(b.issued_kg)} kg</td><td class="n">{t.kg(b.retired_kg)} kg</td>
+<td class="n">{t.kg(b.available_kg)} kg</td><td>{escape(t.date(b.batch.issued_at))}</td></tr>"""
         for b in totals.batches
-    ) or '<tr><td colspan="6" class="muted">No credits have been issued to this project yet.</td></tr>'
+    ) or f'<tr><td colspan="6" class="muted">{escape(t(NO_BATCHES))}</td></tr>'
     retirement_rows = "".join(
-        f"""<tr><td class="serial"><a href="{escape(registry_url(r.id))}">{escape(r.id)}</a></td>
-<td>{escape(r.beneficiary)}</td><td class="n">{r.amount_kg:,} kg</td><td>{escape(_date(r.retired_at))}</td>
-<td>{_certificate_link(certificates.get(r.id))}</td></tr>"""
+        f"""<tr><td class="serial"><a href="{_link(registry_url(r.id), t)}">{escape(r.id)}</a></td>
+<td>{escape(r.beneficiary)}</td><td class="n">{t.kg(r.amount_kg)} kg</td><td>{escape(t.date(r.retired_at))}</td>
+<td>{_certificate_link(certificates.get(r.id), t)}</td></tr>"""
         for r in retirements
-    ) or '<tr><td colspan="5" class="muted">No credits of this project have been retired yet.</td></tr>'
+    ) or f'<tr><td colspan="5" class="muted">{escape(t(NO_RETIREMENTS))}</td></tr>'
     description = f"<p>{escape(project.description)}</p>" if project.description else ""
     return f"""<article class="card">
-<div class="status">{_pill(project.status, PROJECT_STATUS_LABELS)}</div>
-<div class="label">Project</div>
+<div class="status">{_pill(project.status, t, PROJECT_STATUS_LABELS)}</div>
+<div class="label">{escape(t(PROJECT_LABEL))}</div>
 <h1>{escape(project.name)}</h1>
 {description}
-<div class="totals"><div><span>Issued</span><b>{tonnes(totals.issued_kg)}</b></div>
-<div><span>Retired</span><b>{tonnes(totals.retired_kg)}</b></div>
-<div><span>In circulation</span><b>{tonnes(totals.available_kg)}</b></div>
-<div><span>For sale now</span><b>{tonnes(for_sale_kg)}</b></div></div>
-<p class="note">In circulation = issued − retired: the credits the producer still holds, those
-buyers keep, those reserved for offers and payments, and the buffer pool
-({tonnes(totals.buffer_kg)}, kept back against losses and never sold). For sale now = what the
-producer offers at this moment, the figure the bot's /buy shows.</p>
+<div class="totals"><div><span>{escape(t(L_ISSUED))}</span><b>{tonnes(totals.issued_kg, t)}</b></div>
+<div><span>{escape(t(L_RETIRED))}</span><b>{tonnes(totals.retired_kg, t)}</b></div>
+<div><span>{escape(t(L_IN_CIRCULATION))}</span><b>{tonnes(totals.available_kg, t)}</b></div>
+<div><span>{escape(t(L_FOR_SALE))}</span><b>{tonnes(for_sale_kg, t)}</b></div></div>
+<p class="note">{escape(t(CIRCULATION_NOTE, buffer=tonnes(totals.buffer_kg, t)))}</p>
 <dl>{details}</dl>
 </article>
 <article class="card">
-<h2>Batches</h2>
-<p class="note">One batch is one issuance of one vintage, with one serial number per kg CO₂e.</p>
+<h2>{escape(t(BATCHES_HEAD))}</h2>
+<p class="note">{escape(t(BATCHES_NOTE))}</p>
 <div class="scroll"><table>
-<thead><tr><th>Serial range</th><th>Vintage</th><th class="n">Issued</th><th class="n">Retired</th>
-<th class="n">Available</th><th>Issued on</th></tr></thead>
+<thead><tr><th>{escape(t(L_SERIAL_RANGE))}</th><th>{escape(t(L_VINTAGE))}</th><th class="n">{escape(t(L_ISSUED))}</th><th class="n">{escape(t(L_RETIRED))}</th>
+<th class="n">{escape(t(L_AVAILABLE))}</th><th>{escape(t(L_ISSUED_ON))}</th></tr></thead>
 <tbody>{batch_rows}</tbody></table></div>
 </article>
 <article class="card">
-<h2>Recent retirements</h2>
-<p class="note">The latest {RECENT_RETIREMENTS} at most, newest first, with the kg each took from this
-project. Look up a retirement id for its serial numbers.</p>
+<h2>{escape(t(RECENT_HEAD))}</h2>
+<p class="note">{escape(t(RECENT_NOTE, count=RECENT_RETIREMENTS))}</p>
 <div class="scroll"><table>
-<thead><tr><th>Retirement id</th><th>Retired for</th><th class="n">Amount</th><th>Retired on</th>
-<th>Certificate</th></tr></thead>
+<thead><tr><th>{escape(t(L_RETIREMENT_ID))}</th><th>{escape(t(L_RETIRED_FOR))}</th><th class="n">{escape(t(L_AMOUNT))}</th><th>{escape(t(L_RETIRED_ON))}</th>
+<th>{escape(t(L_CERTIFICATE))}</th></tr></thead>
 <tbody>{retirement_rows}</tbody></table></div>
 </article>"""
 
 
-def _certificate_link(cert_id: str | None) -> str:
-    return f'<a href="/c/{escape(quote(cert_id))}">View</a>' if cert_id else "—"
+def _certificate_link(cert_id: str | None, t: PageText) -> str:
+    return f'<a href="{_link("/c/" + quote(cert_id), t)}">{escape(t(VIEW))}</a>' if cert_id else "—"
 
 
-def _nothing_found_body(text: str | None) -> str:
-    asked = (
-        f"<p>Nothing in the registry matches <code>{escape(text.strip()[:80])}</code>"
-        f"{'…' if len(text.strip()) > 80 else ''}.</p>"
-        if text and text.strip() else "<p>There is no registry page at this address.</p>"
-    )
+NOTHING_BADGE = N_("Nothing found")
+NOTHING_HEAD = N_("We could not find that")
+NOTHING_MATCHES = N_("Nothing in the registry matches {query}.")
+NO_PAGE = N_("There is no registry page at this address.")
+SERIAL_HELP = N_(
+    "A serial number looks like {serial} (one kg) or {range} (a range): project code, "
+    "vintage, then the numbers. A retirement id is an R and ten letters or digits, like "
+    "{retirement}; a certificate id a C and thirteen, like {certificate}: both are printed on "
+    "every certificate.")
+SEE_ALL = N_("See all projects")
+
+
+def _nothing_found_body(text: str | None, t: PageText) -> str:
+    if text and text.strip():
+        shown = escape(text.strip()[:80]) + ("…" if len(text.strip()) > 80 else "")
+        asked = "<p>" + escape(t(NOTHING_MATCHES, query="{query}")).replace(
+            "{query}", f"<code>{shown}</code>") + "</p>"
+    else:
+        asked = f"<p>{escape(t(NO_PAGE))}</p>"
+    help_text = escape(t(SERIAL_HELP, serial="{serial}", range="{range}",
+                         retirement="{retirement}", certificate="{certificate}"))
+    help_text = (help_text.replace("{serial}", f"<code>{EXAMPLE_SERIAL}</code>")
+                 .replace("{range}", f"<code>{EXAMPLE_SERIAL}-1999</code>")
+                 .replace("{retirement}", f"<code>{EXAMPLE_RETIREMENT}</code>")
+                 .replace("{certificate}", f"<code>{EXAMPLE_CERTIFICATE}</code>"))
     return f"""<article class="card">
-<div class="status"><span class="badge bad">Nothing found</span></div>
-<h1>We could not find that</h1>
+<div class="status"><span class="badge bad">{escape(t(NOTHING_BADGE))}</span></div>
+<h1>{escape(t(NOTHING_HEAD))}</h1>
 {asked}
-<p>A serial number looks like <code>{EXAMPLE_SERIAL}</code> (one kg) or
-<code>{EXAMPLE_SERIAL}-1999</code> (a range): project code, vintage, then the numbers.
-A retirement id is an R and ten letters or digits, like <code>{EXAMPLE_RETIREMENT}</code>;
-a certificate id a C and thirteen, like <code>{EXAMPLE_CERTIFICATE}</code>: both are printed on every certificate.</p>
-<p><a href="/registry">See all projects</a></p>
+<p>{help_text}</p>
+<p><a href="{_link("/registry", t)}">{escape(t(SEE_ALL))}</a></p>
 </article>"""

@@ -39,7 +39,7 @@ from telegram.ext import (
 )
 
 from bot import menu
-from bot.callbacks import Codec, one_of, part, token
+from bot.callbacks import Codec, one_of, part, token, whole
 from bot.conversations.buy import start_offset
 from bot.feature import Command, Feature, Wiring
 from bot.i18n import N_, Translator, translator
@@ -57,10 +57,12 @@ from core.footprint import (
     resolve_country,
     sources,
 )
-from core.footprint.airports import get_airport
+from core.footprint.airports import get_airport, typo_candidates
 from core.footprint.errors import SameAirport, UnknownOption
 from core.footprint.food import resolve_food
+from core.footprint.result import shown_kg
 from core.footprint.spend import resolve_category, usd_rate
+from core.footprint.texts import Text, render
 from core.i18n import LANGUAGES
 
 
@@ -146,7 +148,7 @@ OPTION_LABELS = {
 # The factor tables' units, as the breakdown shows them.
 MEASURES = {"passenger.km": N_("passenger-km"), "vehicle.km": N_("vehicle-km"),
             "vehicle.mile": N_("vehicle-miles"), "room.night": N_("room-nights"),
-            "tonne.km": N_("tonne-km")}
+            "tonne.km": N_("tonne-km"), "purchaser price": N_("purchaser price")}
 PER_MEASURE = {"vehicle.mile": N_("vehicle-mile"), "room.night": N_("room-night")}  # after "/"
 UNIT_LABELS = {"passengers": N_("passengers"), "nights": N_("nights"), "rooms": N_("rooms")}
 
@@ -168,8 +170,11 @@ REASON_SPEND = N_("Spending {amount} on {category}")
 
 RESULT_LINE = N_("{quantity} {unit} × {factor} {factor_unit} = {kg} kg CO2e")
 RESULT_SOURCE = N_("Source: {source} {version}, {location}")
-RESULT_TOTAL = N_("Total: {kg} kg CO2e ({tonnes} t)")
-RESULT_CREDITS = N_("To offset it: {credits} credits (1 credit = 1 t CO2e).")
+LOCATION_SHEET_ROW = N_("sheet “{sheet}”, row {row}")
+LOCATION_FILE_LINE = N_("{file} line {line}, column “{column}”")
+LOCATION_COUNTRY_VALUE = N_("country “{key}”, {value}")
+RESULT_TOTAL = N_("Footprint: {kg} kg CO2e")
+RESULT_CREDITS = N_("To offset: {kg} kg, the footprint rounded up to the whole kg = {credits} credits (1 credit = 1 t CO2e).")
 RF_EXPLAINED = N_(
     "✈️ Includes radiative forcing: contrails and nitrogen oxides high up warm the climate "
     "beyond the CO2 itself; with it, Defra counts about 1.7 times the emissions of the fuel burnt."
@@ -186,6 +191,11 @@ SOURCES_HEAD = N_("📚 Where the footprint figures come from:")
 SOURCE_ENTRY = N_("{publisher}: {dataset}, {version}\n{attribution}\nLicence: {licence}. Used for: {used_for}.")
 
 DID_YOU_MEAN = N_("Did you mean one of these?")
+CAN_DO = N_(
+    "I work out footprints: flights, car, train, bus and taxi trips, hotel nights, "
+    "electricity, parcels, food and spending, for example “{flight}”, “{hotel}” or "
+    "“{spend}”. I did not read a footprint in “{text}”.")
+ASK_TYPO = N_("“{text}” looks like a typo. Which airport do you mean?")
 ERRORS = {
     "unknown_airport": N_("I do not know the airport “{text}”."),
     "ambiguous_airport": N_("“{text}” has several airports: {candidates}."),
@@ -200,6 +210,11 @@ ERRORS = {
     "cannot_parse": N_("I could not tell what to calculate from that. Try “{example}”, or send /footprint to choose."),
     "missing_input": N_("I need {missing} as well, for example “{example}”. Or send /footprint to go step by step."),
     "stray_number": N_("I did not expect a number in “{text}”. Please check the numbers and their units."),
+    "airport_typo": N_("“{text}” looks like a typo."),
+    "unrelated": CAN_DO,
+    "place_typo": N_("I do not know the place “{text}”."),
+    "unknown_place": N_("I do not know the place “{text}”. Please give the distance in km instead, for example “{example}”."),
+    "same_place": N_("From and to are the same place ({place}). Please give two different places or the distance."),
 }
 NOT_COVERED = {
     "hotel": N_("Defra publishes no hotel figure for {country}. Please choose a nearby country."),
@@ -211,6 +226,7 @@ MISSING = {
     "distance": N_("the distance"), "distance_km": N_("the distance"),
     "weight_kg": N_("the weight"), "kg": N_("the weight"), "item": N_("the food"),
     "amount": N_("the amount"), "category": N_("what the money was spent on"),
+    "nights_and_country": N_("the number of nights and the country"),
 }
 SUGGESTIONS = N_("Did you mean: {names}?")
 GENERIC = N_("That did not work. Please try again.")
@@ -331,6 +347,15 @@ class SourcesPressed:
     pass
 
 
+@FP.kind("fix")
+@dataclass(frozen=True)
+class FixPressed:
+    """A suggestion under an error about typed text (fp_fix in user_data holds the texts)."""
+
+    fix_id: str = part(token(ID_RE))
+    index: int = part(whole(0, 3))
+
+
 @FP.kind("cancel")
 @dataclass(frozen=True)
 class CancelPressed:
@@ -420,11 +445,24 @@ LOOKS_LIKE_FOOTPRINT = _LooksLikeFootprint(name="footprint_text")
 # ---- errors --------------------------------------------------------------------------
 
 
-def error_text(t: Translator, error: FootprintError, activity: str | None = None) -> str:
-    """The person's sentence for a footprint error (see core/footprint/errors.py)."""
+def core_text(t: Translator, text: Text) -> str:
+    """A message from core (a breakdown label, a note, what was understood) in t's language."""
+    return render(text, t, lambda value: _num(t, value), lambda code: country_label(t, code))
+
+
+def error_text(t: Translator, error: FootprintError, activity: str | None = None, *,
+               names: bool = True) -> str:
+    """The person's sentence for a footprint error (see core/footprint/errors.py);
+    `names`: say the suggestions in the sentence (False when they come as buttons)."""
     p = {key: echo(value) if isinstance(value, str) else value for key, value in error.params.items()}
     code = error.code
     try:
+        if code == "unrelated":
+            return t(CAN_DO, flight=t(EXAMPLES["flight"]), hotel=t(EXAMPLES["hotel"]),
+                     spend=t(EXAMPLES["spend"]), text=p.get("text", ""))
+        if code == "unknown_place":
+            return t(ERRORS[code], text=p.get("text", ""),
+                     example=t(EXAMPLES.get(activity or "rail", EXAMPLES["rail"])))
         if code == "country_not_covered":
             template = NOT_COVERED.get(str(p.get("activity")), NOT_COVERED["electricity"])
             return t(template, country=country_label(t, str(p.get("country"))))
@@ -449,9 +487,9 @@ def error_text(t: Translator, error: FootprintError, activity: str | None = None
             if code in ERRORS else t(GENERIC)
     except (KeyError, IndexError, ValueError):
         return t(GENERIC)
-    names = _suggestion_names(t, code, p.get("suggestions") or [])
-    if names and code != "unknown_airport":  # airports get buttons instead
-        text += " " + t(SUGGESTIONS, names=", ".join(names))
+    names_ = _suggestion_names(t, code, p.get("suggestions") or []) if names else []
+    if names_ and code not in ("unknown_airport", "airport_typo"):  # airports get buttons
+        text += " " + t(SUGGESTIONS, names=", ".join(names_))
     return text
 
 
@@ -484,7 +522,7 @@ async def ask_activity(update: Update, t: Translator, intro: str | None = None) 
 
 
 async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-               intro: str | None = None) -> int:
+               intro: str | None = None, suggested: list[str] | None = None) -> int:
     """Ask the draft's next question, or compute and show the breakdown when none is left."""
     draft = _draft(context)
     if not draft["todo"]:
@@ -493,10 +531,11 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
     if step.field in draft.get("raw", {}):  # typed in one go ("London to Paris"): read it first
         return await _take(update, context, t, draft["raw"].pop(step.field), pressed=False,
                            auto=True)
+    values = list(dict.fromkeys([*(suggested or []), *step.choices]))
     buttons = [InlineKeyboardButton(_choice_label(t, step, value)[:60],
                                     callback_data=FP.encode(ValuePressed(draft["id"], value)))
-               for value in step.choices]
-    width = 1 if step.kind == "choice" and len(step.choices) > 4 else 2
+               for value in values]
+    width = 1 if step.kind == "choice" and len(values) > 4 else 2
     if step.kind in ("count", "currency"):
         width = 4
     markup = InlineKeyboardMarkup([*in_rows(buttons, width), _cancel_row(t)])
@@ -505,7 +544,8 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
 
 
 async def _ask_airport(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-                       text: str, codes: list[str], intro: str | None = None) -> int:
+                       text: str, codes: list[str], intro: str | None = None,
+                       typo: bool = False) -> int:
     """A button per airport the person may mean (the main one first)."""
     draft = _draft(context)
     buttons = []
@@ -518,7 +558,7 @@ async def _ask_airport(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tr
                                              callback_data=FP.encode(ValuePressed(draft["id"], code)))])
     first = get_airport(codes[0]) if codes else None
     city = first.city if first and first.city else echo(text)  # "london" -> "London"
-    question = intro or t(ASK_WHICH_AIRPORT, text=city)
+    question = intro or (t(ASK_TYPO, text=echo(text)) if typo else t(ASK_WHICH_AIRPORT, text=city))
     await _say(update, question, InlineKeyboardMarkup([*buttons, _cancel_row(t)]))
     return Fp.ASKING
 
@@ -532,6 +572,8 @@ def airport_options(text: str) -> list[str]:
     """The airports a typed code or city may mean: one code, or the city's airports with
     the main one first and those in its country next (London: LHR, then LGW, STN...)."""
     cleaned = text.strip()
+    if slips := typo_candidates(cleaned):  # "CGD": Changde, or Paris CDG? asked, not guessed
+        raise _Ambiguous(text, slips, typo=True)
     if len(cleaned) == 3 and get_airport(cleaned) is not None:
         return [cleaned.upper()]
     candidates = airport_candidates(cleaned)
@@ -566,6 +608,9 @@ def read_value(draft: dict, step: Step, text: str, *, pressed: bool) -> dict[str
         other = params.get("origin") if step.field == "destination" else params.get("destination")
         if other and other == code:
             raise SameAirport(f"{code} to {code} is not a flight", airport=code)
+        if pressed and typo_candidates(code):  # chosen from the typo question: take it as is
+            confirmed = [c for c in str(params.get("confirmed", "")).split(",") if c]
+            return {step.field: code, "confirmed": ",".join([*confirmed, code])}
         return {step.field: code}
     if step.kind == "country":
         code = resolve_country(text)
@@ -591,9 +636,9 @@ def read_value(draft: dict, step: Step, text: str, *, pressed: bool) -> dict[str
 
 
 class _Ambiguous(Exception):
-    def __init__(self, text: str, options: list[str]) -> None:
+    def __init__(self, text: str, options: list[str], typo: bool = False) -> None:
         super().__init__(text)
-        self.text, self.options = text, options
+        self.text, self.options, self.typo = text, options, typo
 
 
 def _quantity_field(activity: str) -> str:
@@ -632,7 +677,8 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
         draft["params"].update({k: _plain(v) for k, v in
                                 read_value(draft, step, text, pressed=pressed).items()})
     except _Ambiguous as ambiguous:
-        return await _ask_airport(update, context, t, ambiguous.text, ambiguous.options)
+        return await _ask_airport(update, context, t, ambiguous.text, ambiguous.options,
+                                  typo=ambiguous.typo)
     except FootprintError as error:
         if error.code == "unknown_airport" and error.params.get("suggestions"):
             intro = f"{error_text(t, error)} {t(DID_YOU_MEAN)}"
@@ -642,18 +688,21 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translato
             context.user_data.pop("fp_draft", None)
             await _say(update, error_text(t, error, draft["activity"]))
             return ConversationHandler.END
-        if not pressed and _is_whole_request(text):
+        if not pressed and _is_whole_request(text, t.language):
             return await on_free_text(update, context)
-        return await _ask(update, context, t, intro=error_text(t, error))
+        suggested = [str(s) for s in error.params.get("suggestions") or []
+                     if step.kind in ("country", "food", "category")]
+        return await _ask(update, context, t, intro=error_text(t, error, names=not suggested),
+                          suggested=suggested[:4])
     draft["todo"].pop(0)
     context.user_data["fp_draft"] = draft
     return await _ask(update, context, t)
 
 
-def _is_whole_request(text: str) -> bool:
+def _is_whole_request(text: str, language: str = "en") -> bool:
     """Typed text that is a complete footprint on its own ("350 kWh Germany")."""
     try:
-        parse_request(text)
+        parse_request(text, language)
     except Exception:  # noqa: BLE001 - anything else is an answer to the question
         return False
     return True
@@ -724,19 +773,40 @@ def _measure(t: Translator, unit: str) -> str:
 def breakdown_text(t: Translator, fp: Footprint) -> str:
     """The breakdown: each line (label, quantity × factor = kg, source), total, credits."""
     parts = [f"🌍 {reason_text(t, fp)}"]
+    parts.extend(f"🔎 {core_text(t, understood)}" for understood in fp.understood)
     for line in fp.lines:
         formula = t(RESULT_LINE, quantity=_num(t, line.quantity), unit=_measure(t, line.unit),
                     factor=_num(t, line.factor, 6), factor_unit=_measure(t, line.factor_unit),
-                    kg=_num(t, line.kg_co2e, 1))
-        source = t(RESULT_SOURCE, source=line.source, version=line.version, location=line.location)
-        parts.append(f"• {line.label}\n   {formula}\n   {source}")
-    parts.append(t(RESULT_TOTAL, kg=t.number(fp.kg_co2e), tonnes=_num(t, Decimal(fp.kg_co2e) / 1000)))
-    parts.append(t(RESULT_CREDITS, credits=_num(t, fp.credits)))
+                    kg=_one_decimal(t, shown_kg(line.kg_co2e)))
+        source = t(RESULT_SOURCE, source=line.source, version=line.version,
+                   location=_location(t, line.location))
+        parts.append(f"• {core_text(t, line.shown_text)}\n   {formula}\n   {source}")
+    parts.append(t(RESULT_TOTAL, kg=_one_decimal(t, fp.shown_total)))
+    parts.append(t(RESULT_CREDITS, kg=t.number(fp.kg_co2e), credits=_num(t, fp.credits)))
     if "with_rf" in fp.inputs and (fp.activity == "flight" or fp.inputs.get("mode") == "air"):
         parts.append(t(RF_EXPLAINED) if fp.inputs["with_rf"] else t(NO_RF_EXPLAINED))
-    if fp.activity in ("electricity", "spend"):
-        parts.extend(f"ℹ️ {note}" for note in fp.notes)
+    parts.extend(f"ℹ️ {core_text(t, note)}" for note in fp.note_texts)
     return "\n\n".join(parts)
+
+
+def _location(t: Translator, location: str) -> str:
+    """Where in the source a factor is, in t's words (the source's own names quoted)."""
+    import re
+
+    if m := re.fullmatch(r'sheet "([^"]+)", row (\d+)(.*)', location, flags=re.DOTALL):
+        return t(LOCATION_SHEET_ROW, sheet=m.group(1), row=m.group(2)) + m.group(3)
+    if m := re.fullmatch(r'key "([^"]+)", emissions_intensity_gco2_per_kwh (.+)', location):
+        return t(LOCATION_COUNTRY_VALUE, key=m.group(1), value=m.group(2))
+    if m := re.fullmatch(r'(\S+) line (\d+), column "([^"]+)"', location):
+        return t(LOCATION_FILE_LINE, file=m.group(1), line=m.group(2), column=m.group(3))
+    return location
+
+
+def _one_decimal(t: Translator, value: Decimal) -> str:
+    """"23.0", "23,4": one decimal always shown, so a line and the total read alike."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.0", locale=t.language)
 
 
 def result_keyboard(t: Translator, result_id: str, fp: Footprint) -> InlineKeyboardMarkup:
@@ -768,16 +838,65 @@ def _recall(context: ContextTypes.DEFAULT_TYPE, result_id: str) -> FootprintRequ
 
 
 async def show_result(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-                      request: FootprintRequest) -> int:
-    """Compute and show the breakdown; a FootprintError is said and nothing else happens."""
+                      request: FootprintRequest, typed: str | None = None) -> int:
+    """Compute and show the breakdown; a FootprintError is said and nothing else happens
+    (with `typed`, the text it came from, its suggestions are buttons that fix the text)."""
     try:
         fp = compute(request)
     except FootprintError as error:
-        await _say(update, error_text(t, error, request.activity))
+        if typed is not None:
+            await _say_error(update, context, t, error, typed, request.activity)
+        else:
+            await _say(update, error_text(t, error, request.activity))
         return ConversationHandler.END
     result_id = _remember(context, request)
     await _say(update, breakdown_text(t, fp), result_keyboard(t, result_id, fp))
     return ConversationHandler.END
+
+
+def _fixes(error: FootprintError, typed: str, t: Translator) -> list[tuple[str, str]]:
+    """(button label, corrected text) per suggestion: the typed word replaced by it."""
+    wrong = str(error.params.get("text", ""))
+    if not wrong or wrong.lower() not in typed.lower():
+        return []
+    start = typed.lower().index(wrong.lower())
+    fixes = []
+    for suggestion in [str(s) for s in error.params.get("suggestions") or []][:4]:
+        label = _suggestion_names(t, error.code, [suggestion])[0]
+        fixes.append((label, typed[:start] + suggestion + typed[start + len(wrong):]))
+    return fixes
+
+
+async def _say_error(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
+                     error: FootprintError, typed: str, activity: str | None = None) -> None:
+    """The error's sentence; its suggestions as buttons that read the corrected text."""
+    fixes = _fixes(error, typed, t)
+    if not fixes:
+        await update.effective_chat.send_message(error_text(t, error, activity))
+        return
+    fix_id = _new_id()
+    context.user_data["fp_fix"] = {"id": fix_id, "texts": [text for _, text in fixes]}
+    buttons = [InlineKeyboardButton(label[:60], callback_data=FP.encode(FixPressed(fix_id, i)))
+               for i, (label, _) in enumerate(fixes)]
+    await update.effective_chat.send_message(
+        f"{error_text(t, error, activity, names=False)} {t(DID_YOU_MEAN)}",
+        reply_markup=InlineKeyboardMarkup([*in_rows(buttons, 2), _cancel_row(t)]))
+
+
+async def on_fix_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                         pressed: FixPressed) -> int:
+    """A suggestion button under an error: read the typed text with the suggestion in it."""
+    user, t = await member(update, context)
+    if user is None:
+        return ConversationHandler.END
+    await answer(update)
+    fix = context.user_data.pop("fp_fix")
+    return await _read_text(update, context, t, fix["texts"][pressed.index])
+
+
+def _fix_is_open(context: ContextTypes.DEFAULT_TYPE, pressed: FixPressed) -> bool:
+    fix = context.user_data.get("fp_fix")
+    return bool(fix) and fix["id"] == pressed.fix_id and pressed.index < len(fix["texts"])
 
 
 async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
@@ -836,15 +955,19 @@ async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     user, t = await member(update, context)
     if user is None:
         return ConversationHandler.END
+    return await _read_text(update, context, t, update.effective_message.text)
+
+
+async def _read_text(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
+                     text: str) -> int:
     context.user_data.pop("fp_draft", None)
-    text = update.effective_message.text
     try:
-        request = parse_request(text)
+        request = parse_request(text, t.language)
     except FootprintError as error:
-        await update.effective_chat.send_message(error_text(t, error))
+        await _say_error(update, context, t, error, text)
         return ConversationHandler.END
     if request.activity != "flight":
-        return await show_result(update, context, t, request)
+        return await show_result(update, context, t, request, typed=text)
     params = dict(request.params)
     raw = {side: str(params.pop(side)) for side in ("origin", "destination")}
     draft = _start_draft(context, "flight", params, ["origin", "destination"])
@@ -889,8 +1012,8 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, press
     if user is None:
         return
     await answer(update)
-    entries = [t(SOURCE_ENTRY, publisher=s.publisher, dataset=s.dataset, version=s.version,
-                 attribution=s.attribution, licence=s.licence, used_for=s.used_for)
+    entries = [t(SOURCE_ENTRY, publisher=s.publisher, dataset=s.dataset, version=t(s.version),
+                 attribution=s.attribution, licence=t(s.licence), used_for=t(s.used_for))
                for s in sources()]
     await update.effective_chat.send_message("\n\n".join([t(SOURCES_HEAD), *entries]))
 
@@ -927,10 +1050,12 @@ def footprint_conversation(wiring: Wiring) -> ConversationHandler:
     ]
     value_pressed = FP.handler(ValuePressed, on_value_pressed, is_open=_question_is_open,
                                stale=STALE_QUESTION)
+    fix_pressed = FP.handler(FixPressed, on_fix_pressed, is_open=_fix_is_open,
+                             stale=STALE_QUESTION)
     return ConversationHandler(
-        entry_points=[*restart, value_pressed, MessageHandler(wiring.typed_text & LOOKS_LIKE_FOOTPRINT, on_free_text)],
+        entry_points=[*restart, value_pressed, fix_pressed, MessageHandler(wiring.typed_text & LOOKS_LIKE_FOOTPRINT, on_free_text)],
         states={
-            Fp.ASKING: [*restart, value_pressed, MessageHandler(wiring.typed_text, on_value_typed)],
+            Fp.ASKING: [*restart, value_pressed, fix_pressed, MessageHandler(wiring.typed_text, on_value_typed)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),

@@ -191,6 +191,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/start [payload]: the menu for members, else the first sign-up step."""
     payload = deeplinks.payload_of(context.args)
     user = await users.get_user(update.effective_user.id)
+    if user is not None and user.blocked_bot_at is not None:
+        await users.mark_unblocked(user.id)  # they came back: notifications go to them again
     if user is not None:
         context.user_data.pop("signup", None)
         t = translator(user.language)

@@ -53,6 +53,8 @@ KIND_LABELS = {
     Kind.POST_HOLD: N_("reserved amount moved"),
     Kind.VOID_HOLD: N_("hold released"),
     Kind.EXPIRE_HOLD: N_("hold released"),
+    Kind.CANCELLATION: N_("cancelled for a forest loss"),
+    Kind.PLANTING: N_("to the planting fund"),
 }
 # A payment passes through the buyer's wallet: in from Telegram (or the card
 # provider), out to the seller in the same posting. Named by direction, the two

@@ -60,6 +60,7 @@ STATUS_TITLE = N_("Status:")
 SERIALS_TITLE = N_("Serial numbers:")
 ACTIVE_PIECE = N_("• {serial} ({amount}): active, in circulation")
 HELD_PIECE = N_("• {serial} ({amount}): held, reserved for an offer or a payment")
+CANCELLED_PIECE = N_("• {serial} ({amount}): cancelled from a buffer pool for a forest loss")
 RETIRED_PIECE = N_("• {serial} ({amount}): retired for {beneficiary} on {date} ({id})")
 RANGE_PIECE = N_("• {serial}, vintage {vintage} ({amount})")
 MORE_PIECES = N_("… and {n} more ranges on the public page.")
@@ -83,6 +84,8 @@ def piece_line(t: Translator, piece: SerialRangeView) -> str:
             RETIRED_PIECE, serial=piece.serial, amount=amount, beneficiary=piece.beneficiary or "—",
             date=t.date(piece.retired_at) if piece.retired_at else "—", id=piece.retirement_id or "—",
         )
+    if piece.status == "canceled":
+        return t(CANCELLED_PIECE, serial=piece.serial, amount=amount)
     return t(HELD_PIECE if piece.status == "held" else ACTIVE_PIECE, serial=piece.serial, amount=amount)
 
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from babel.numbers import format_currency, get_currency_precision
 from telegram import Bot, StarTransaction, TransactionPartnerUser, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
@@ -27,6 +26,7 @@ from telegram.ext import (
 from bot.feature import Feature, Job, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.outbox import drain
+from bot.refunds import make_refund
 from bot.replies import answer
 from core import registry
 from core.certs.models import CertificateKind
@@ -53,6 +53,8 @@ REFUSALS = {
     "sold_out": N_("Sorry, these credits have just sold out. Please choose a smaller amount or another offer."),
     "hold_expired": N_("The reservation of your credits ran out before the payment arrived."),
     "not_your_order": N_("This invoice belongs to someone else."),
+    "account_frozen": N_("Your account is frozen, so it cannot buy now. Send /support to ask why."),
+    "staff_refund": N_("Our team refunded this purchase."),
 }
 RECEIPT = N_("✅ Payment received: {total}. Order {order}.\n{amount} CO2e from {project}.")
 RECEIPT_KEPT = N_("The credits are in your account. Retire them whenever you like with /retire.")
@@ -66,6 +68,7 @@ CERT_DELAYED = N_(
     "You can also ask for it again at any time in /history."
 )
 REFUNDED = N_("We could not deliver your credits. {reason} Your {total} have been refunded.")
+STAFF_REFUNDED = N_("{reason} Your {total} have been refunded and the credits went back to the seller.")
 REFUND_PENDING = N_("We could not deliver your credits. {reason} Our team will refund your {total}; you need not do anything.")
 ALREADY_RECORDED = N_("This payment was already recorded.")
 INVOICE_NOT_YOURS = N_("This invoice belongs to someone else: only they can pay it. Send /buy to buy credits for yourself.")
@@ -165,7 +168,9 @@ async def _send_certificate(bot: Bot, bot_data: Mapping, t: Translator, message:
 def _refund_sender(text: str):
     async def send(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
         p = message.params
-        await bot.send_message(message.chat_id, t(text, reason=refusal_text(t, p["reason"]),
+        # Staff refunded a delivered purchase: nothing failed to arrive, so say what happened.
+        template = STAFF_REFUNDED if p["reason"] == "staff_refund" and text == REFUNDED else text
+        await bot.send_message(message.chat_id, t(template, reason=refusal_text(t, p["reason"]),
                                                   total=price_text(t, p["currency"], p["total"])))
     return send
 
@@ -176,21 +181,6 @@ OUTBOX_RENDERERS = {
     "payment_refunded": _refund_sender(REFUNDED),
     "refund_pending": _refund_sender(REFUND_PENDING),
 }
-
-
-async def make_refund(bot: Bot, refund: purchases.RefundToMake) -> None:
-    """Give a Stars charge back at Telegram, then book it (which writes the message)."""
-    try:
-        await bot.refund_star_payment(refund.user_id, refund.charge_id)
-    except TelegramError as error:
-        if "CHARGE_ALREADY_REFUNDED" not in str(error):  # refunded before a crash: book it now
-            log.warning("refund of %s failed: %s", refund.charge_id[:40], error)
-            await purchases.record_refund_failure(refund.charge_id, str(error))
-            return
-    if refund.is_anomaly:
-        await purchases.record_anomaly_refund(refund.charge_id)
-    else:
-        await purchases.record_refund(refund.charge_id)
 
 
 def invoice_start_parameter(order_id: str) -> str:

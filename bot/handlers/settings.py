@@ -1,7 +1,8 @@
 """/settings (notifications, account types) and /language, by buttons or typed.
 
 Typed forms: `/language de` (or Deutsch, français...), `/settings notifications off`,
-`/settings add trader`. Buttons are the kinds of `SETTINGS` (bot/callbacks.py); each
+`/settings mute news` / `/settings unmute fills` (topics: fills, alerts, trees, news;
+the outbox sender skips a muted topic), `/settings add trader`. Buttons are the kinds of `SETTINGS` (bot/callbacks.py); each
 sets what it names, so an old settings message still works.
 """
 
@@ -21,6 +22,7 @@ from bot.members import member
 from bot.replies import answer, show
 from core import users
 from core.i18n import LANGUAGES
+from core.outbox import Topic
 from core.users import UserView
 
 SETTINGS = N_(
@@ -43,6 +45,25 @@ LANGUAGE_SET = N_("Language set to English.")
 ROLE_ADDED = N_("Added: {role}.")
 LANGUAGE_HINT = N_("Type /language followed by English, Deutsch or Français, or use the buttons.")
 
+TOPIC_LABELS = {
+    Topic.FILLS: N_("Fills of my offers"),
+    Topic.ALERTS: N_("Offers matching my alerts"),
+    Topic.TREES: N_("My trees"),
+    Topic.NEWS: N_("News from CCCP"),
+}
+TOPIC_HEARD = N_("🔔 {topic}")
+TOPIC_MUTED = N_("🔕 {topic}")
+MUTED_LINE = N_("• Muted: {topics}")
+TOPIC_HINT = N_("Type /settings mute or /settings unmute followed by fills, alerts, trees or news.")
+TOPIC_WORDS = {
+    Topic.FILLS: {"fills", "fill", "ausführungen", "exécutions", "executions"},
+    Topic.ALERTS: {"alerts", "alert", "alarme", "alertes"},
+    Topic.TREES: {"trees", "tree", "bäume", "baeume", "arbres"},
+    Topic.NEWS: {"news", "neuigkeiten", "nouvelles", "actualités"},
+}
+MUTE_WORDS = {"mute", "stumm", "muet", "silence"}
+UNMUTE_WORDS = {"unmute", "laut", "entstummen", "réactiver", "reactiver"}
+
 ON_WORDS = {"on", "an", "ein", "oui", "yes", "ja", "activé", "active"}
 OFF_WORDS = {"off", "aus", "non", "no", "nein", "désactivé", "desactive"}
 
@@ -53,6 +74,15 @@ SET = Codec("set")
 @SET.kind("notif")
 @dataclass(frozen=True)
 class NotificationsPressed:
+    state: str = part(one_of("on", "off"))
+
+
+@SET.kind("topic")
+@dataclass(frozen=True)
+class TopicPressed:
+    """Mute (state "off") or hear (state "on") one notification topic."""
+
+    topic: str = part(one_of(*(t.value for t in Topic)))
     state: str = part(one_of("on", "off"))
 
 
@@ -76,14 +106,27 @@ class LanguagePressed:
 
 def settings_text(t: Translator, user: UserView) -> str:
     roles = ", ".join(t(ROLE_LABELS[r]) for r in sorted(user.roles)) or "—"
-    return t(SETTINGS, language=language_name(t.language),
+    text = t(SETTINGS, language=language_name(t.language),
              notifications=t(ON) if user.has_notifications else t(OFF), roles=roles)
+    muted = [t(label) for topic, label in TOPIC_LABELS.items() if topic.value in user.muted_topics]
+    if user.has_notifications and muted:
+        text += "\n" + t(MUTED_LINE, topics=", ".join(muted))
+    return text
 
 
 def settings_keyboard(t: Translator, user: UserView) -> InlineKeyboardMarkup:
     turn = NotificationsPressed("off" if user.has_notifications else "on")
     rows = [[InlineKeyboardButton(t(TURN_OFF) if user.has_notifications else t(TURN_ON),
                                   callback_data=SET.encode(turn))]]
+    if user.has_notifications:  # one button per topic: what it shows now, a press turns it round
+        buttons = [
+            InlineKeyboardButton(
+                t(TOPIC_MUTED if topic.value in user.muted_topics else TOPIC_HEARD, topic=t(label)),
+                callback_data=SET.encode(TopicPressed(topic.value, "on" if topic.value in user.muted_topics else "off")),
+            )
+            for topic, label in TOPIC_LABELS.items()
+        ]
+        rows += [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     missing = [r for r in SIGNUP_ROLES if r not in user.roles]
     rows += [[InlineKeyboardButton(t(ADD_ROLE, role=t(ROLE_LABELS[r])),
                                    callback_data=SET.encode(RolePressed(r.value)))]
@@ -105,6 +148,12 @@ async def _apply_typed(update: Update, user: UserView, t: Translator, args: list
     if words and words[0] in {"notifications", "notification", "benachrichtigungen", "notifs"} and len(words) == 2:
         if words[1] in ON_WORDS | OFF_WORDS:
             return await users.set_notifications(user.id, words[1] in ON_WORDS)
+    if words and words[0] in MUTE_WORDS | UNMUTE_WORDS:
+        topic = next((tp for tp, names in TOPIC_WORDS.items() if len(words) == 2 and words[1] in names), None)
+        if topic is None:
+            await update.effective_chat.send_message(t(TOPIC_HINT))
+            return None
+        return await users.set_topic_muted(user.id, topic, words[0] in MUTE_WORDS)
     if words and words[0] in {"add", "hinzufügen", "ajouter"} and len(words) >= 2:
         roles = parse_roles(" ".join(words[1:]))
         if roles:
@@ -146,6 +195,17 @@ async def on_notifications_pressed(update: Update, context: ContextTypes.DEFAULT
         return
     user = await users.set_notifications(user.id, pressed.state == "on")
     await answer(update, t(ON) if user.has_notifications else t(OFF))
+    await show(update, settings_text(t, user), settings_keyboard(t, user))
+
+
+async def on_topic_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: TopicPressed) -> None:
+    """Mute or hear one kind of notification."""
+    user, t = await member(update, context)
+    if user is None:
+        return
+    user = await users.set_topic_muted(user.id, pressed.topic, pressed.state == "off")
+    label = t(TOPIC_LABELS[Topic(pressed.topic)])
+    await answer(update, t(TOPIC_HEARD if pressed.state == "on" else TOPIC_MUTED, topic=label))
     await show(update, settings_text(t, user), settings_keyboard(t, user))
 
 
@@ -200,6 +260,7 @@ def handlers(wiring: Wiring) -> list:
         CommandHandler("settings", show_settings),
         CommandHandler("language", choose_language),
         SET.handler(NotificationsPressed, on_notifications_pressed),
+        SET.handler(TopicPressed, on_topic_pressed),
         SET.handler(RolePressed, on_role_pressed),
         SET.handler(LanguagesPressed, on_languages_pressed),
         SET.handler(LanguagePressed, on_language_pressed),

@@ -347,10 +347,16 @@ def _wrap(text: str, fnt: ImageFont.FreeTypeFont, width: int, max_lines: int) ->
     return [_ellipsize(line, fnt, width) for line in lines[:max_lines]]
 
 
-def country_name(code: str) -> str:
-    """'BR' -> 'Brazil (BR)'; the code alone if pycountry does not know it."""
+def country_name(code: str, language: str = "en") -> str:
+    """'BR' -> 'Brazil (BR)', 'Brasilien (BR)' in German; the code alone if unknown."""
     if not code:
         return "—"
+    if normalise_language(language) != "en":
+        from babel import Locale
+
+        name = Locale.parse(normalise_language(language)).territories.get(code)
+        if name:
+            return f"{name} ({code})"
     try:
         import pycountry
 
@@ -432,7 +438,7 @@ def certificate_lines(view: CertificateView, language: str | None = None) -> lis
         words["methodology"],
         view.methodology or "—",
         words["country"],
-        country_name(view.country),
+        country_name(view.country, language),
         words["vintage"],
         str(view.vintage or "—"),
         words["standard"],
@@ -603,7 +609,7 @@ def render_certificate_image(view: CertificateView, language: str | None = None)
     value = font(22)
     draw.text(
         (LEFT_COL, DETAILS_TOP + 2 * ROW + 34),
-        country_name(view.country),
+        country_name(view.country, language),
         font=value,
         fill=INK,
         anchor="ls",

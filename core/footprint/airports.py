@@ -18,7 +18,7 @@ from functools import cache
 
 import airportsdata
 
-from core.footprint.errors import AmbiguousAirport, UnknownAirport
+from core.footprint.errors import AirportTypo, AmbiguousAirport, UnknownAirport
 from core.footprint.factors import DATA_DIR
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
@@ -32,6 +32,18 @@ class Airport:
     country: str  # ISO 3166-1 alpha-2
     lat: float
     lon: float
+
+    @property
+    def display(self) -> str:
+        """"Paris Charles de Gaulle", "London Heathrow": the city and the airport's name."""
+        name = self.name
+        for tail in (" International Airport", " Airport", " Airfield"):
+            if name.endswith(tail) and len(name) > len(tail):
+                name = name[:-len(tail)]
+                break
+        if self.city and self.city.lower() not in name.lower():
+            name = f"{self.city} {name}"
+        return name
 
 
 @cache
@@ -71,9 +83,83 @@ def airport_candidates(text: str) -> list[Airport]:
     return [_airports()[c] for c in _by_city().get(_fold(text), [])]
 
 
-def resolve_airport(text: str) -> Airport:
-    """One airport for an IATA code or a city name (see the module rule)."""
+def one_slip(a: str, b: str, *, insertions: bool = False) -> bool:
+    """b is one substitution or one swap of neighbouring letters away from a (or, with
+    `insertions`, one letter more or less)."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if insertions and abs(len(a) - len(b)) == 1:
+        short, long_ = sorted((a, b), key=len)
+        return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return False
+
+
+@cache
+def _trusted_codes() -> frozenset[str]:
+    """Main airports and the other airports of main cities (LGW, ORY): never asked about."""
+    mains = set(_main_airports().values())
+    cities = {_fold(_airports()[c].city) for c in mains if c in _airports()}
+    return frozenset(mains | {c for city in cities for c in _by_city().get(city, [])})
+
+
+def typo_candidates(text: str) -> list[str]:
+    """The airports to ask about when `text` may be a slip for a main airport: the typed
+    airport first (when it exists), then the main airports one slip away; [] when the
+    text is a main airport, or nothing main is one slip away.
+
+    Codes: "CGD" (Changde) -> [CGD, CDG, CGK]; "JKF" (none) -> [JFK]; "CDG" -> [].
+    City names: "Lodnon" -> [LHR]; swaps and substitutions, and for names of five
+    letters or more one letter more or less.
+    """
     cleaned = text.strip()
+    mains = sorted(set(_main_airports().values()))
+    if len(cleaned) == 3 and cleaned.isalpha():
+        code = cleaned.upper()
+        if code in _trusted_codes():
+            return []
+        near = [m for m in mains if one_slip(code, m)]
+        swaps = [m for m in near if sorted(m) == sorted(code)]
+        near = swaps + [m for m in near if m not in swaps]
+        if not near:
+            return []
+        return ([code] if get_airport(code) else []) + near
+    folded = _fold(cleaned)
+    if folded in _main_airports() or len(folded) < 4:
+        return []
+    near = [_main_airports()[city] for city in sorted(_main_airports())
+            if one_slip(folded, city, insertions=len(folded) >= 5)]
+    if not near:
+        return []
+    own = _by_city().get(folded, [])
+    return list(dict.fromkeys(own[:1] + near))
+
+
+def names_an_airport(text: str) -> bool:
+    """Cheap test (no suggestions computed): a code, a city with airports, or a slip for a
+    main airport. The free-text reader asks it for every word pair it tries."""
+    cleaned = text.strip()
+    if len(cleaned) == 3 and get_airport(cleaned) is not None:
+        return True
+    folded = _fold(cleaned)
+    return folded in _main_airports() or folded in _by_city() or bool(typo_candidates(cleaned))
+
+
+def resolve_airport(text: str, *, confirmed: frozenset[str] | tuple[str, ...] = ()) -> Airport:
+    """One airport for an IATA code or a city name (see the module rule).
+
+    A slip for a main airport (typo_candidates) raises AirportTypo unless the typed
+    code is among `confirmed` (the person chose it).
+    """
+    cleaned = text.strip()
+    if cleaned.upper() not in {c.upper() for c in confirmed}:
+        candidates = typo_candidates(cleaned)
+        if candidates:
+            raise AirportTypo(f"{text!r} may be a slip for {', '.join(candidates)}",
+                              text=text, candidates=candidates)
     if len(cleaned) == 3 and (hit := get_airport(cleaned)) is not None:
         return hit
     folded = _fold(cleaned)

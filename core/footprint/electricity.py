@@ -10,16 +10,19 @@
 
 from __future__ import annotations
 
-from core.footprint.countries import country_name, resolve_country
+from core.footprint import texts as tx
+from core.footprint.countries import country_name, country_of, place_understood
 from core.footprint.errors import CountryNotCovered
 from core.footprint.factors import factor
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Country, Text
 
 
 def electricity(kwh: object, country: str) -> Footprint:
     """Electricity used, in kWh, in a country (ISO code or name)."""
-    code = resolve_country(country)
+    code, place = country_of(country)
+    c = Country(code)
     energy = checked(kwh, "kwh")
     name = country_name(code)
     generation = factor("electricity", f"{code}|generation")
@@ -27,18 +30,27 @@ def electricity(kwh: object, country: str) -> Footprint:
         losses = factor("electricity", f"{code}|transmission_distribution")
         publisher = generation.source
         lines = [Line.of(f"Electricity {name}, generation ({publisher})", energy, "kWh",
-                         generation),
+                         generation, Text(tx.LINE_GENERATION,
+                                          {"country": c, "publisher": publisher})),
                  Line.of(f"Electricity {name}, transmission and distribution losses "
-                         f"({publisher})", energy, "kWh", losses)]
+                         f"({publisher})", energy, "kWh", losses,
+                         Text(tx.LINE_LOSSES, {"country": c, "publisher": publisher}))]
         basis = f"generation plus transmission and distribution losses ({publisher})"
+        basis_text = Text(tx.BASIS_GRID, {"publisher": publisher})
     else:
         lifecycle = factor("electricity", f"{code}|lifecycle")
         if lifecycle is None:
             raise CountryNotCovered(f"no grid intensity for {code}",
                                     activity="electricity", country=code)
         lines = [Line.of(f"Electricity {name}, lifecycle grid average "
-                         f"(Ember {lifecycle.version})", energy, "kWh", lifecycle)]
+                         f"(Ember {lifecycle.version})", energy, "kWh", lifecycle,
+                         Text(tx.LINE_LIFECYCLE, {"country": c, "version": lifecycle.version}))]
         basis = f"lifecycle grid average, {lifecycle.version} (Ember)"
-    return make_footprint("electricity", {"kwh": energy, "country": code, "basis": basis},
+        basis_text = Text(tx.BASIS_LIFECYCLE, {"version": lifecycle.version})
+    inputs = {"kwh": energy, "country": code, "basis": basis}
+    if place is not None:
+        inputs["place"] = place.name
+    return make_footprint("electricity", inputs,
                           lines, f"Electricity {energy} kWh in {name}",
-                          notes=(f"Basis: {basis}.",))
+                          notes=(f"Basis: {basis}.",), note_texts=(basis_text,),
+                          understood=place_understood(code, place))

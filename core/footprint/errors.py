@@ -31,10 +31,43 @@ class AmbiguousAirport(FootprintError):
     code = "ambiguous_airport"
 
 
+class AirportTypo(FootprintError):
+    """A code or city one slip away from a main airport ("CGD" for CDG, "JKF" for JFK):
+    asked about, never guessed; params: text, candidates (IATA codes, the typed one first
+    when it exists)."""
+
+    code = "airport_typo"
+
+
+class PlaceTypo(FootprintError):
+    """A place name one slip away from a big city's ("Pariss"); params: text, suggestions."""
+
+    code = "place_typo"
+
+
+class Unrelated(FootprintError):
+    """Text that names an activity among words the calculator does not read ("send 100 kg
+    to Alice", a greeting): nothing is guessed; params: text, words (the words not read)."""
+
+    code = "unrelated"
+
+
 class SameAirport(FootprintError):
     """From and to are the same airport; params: airport."""
 
     code = "same_airport"
+
+
+class SamePlace(FootprintError):
+    """From and to are the same place; params: place."""
+
+    code = "same_place"
+
+
+class UnknownPlace(FootprintError):
+    """No place of that name in the shipped table; params: text, suggestions."""
+
+    code = "unknown_place"
 
 
 class NotPositive(FootprintError):

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.footprint import texts as tx
 from core.footprint.airports import Airport, great_circle_km, resolve_airport
 from core.footprint.errors import SameAirport, UnknownOption
 from core.footprint.factors import factor
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Country, Text
 
 LONG_HAUL_FROM_KM = Decimal(3700)
 CABINS = ("economy", "premium_economy", "business", "first")
@@ -64,9 +66,16 @@ def normalize_cabin(cabin: str) -> str:
 
 def flight(origin: str, destination: str, *, cabin: str = "economy",
            is_return: bool = False, passengers: int = 1,
-           with_rf: bool = True) -> Footprint:
-    """A flight between two airports (IATA code or city), one way or return."""
-    a, b = resolve_airport(origin), resolve_airport(destination)
+           with_rf: bool = True, confirmed: str = "") -> Footprint:
+    """A flight between two airports (IATA code or city), one way or return.
+
+    `confirmed`: comma-separated codes the person chose although they look like a slip
+    for a main airport (see airports.typo_candidates); any other such code raises
+    AirportTypo.
+    """
+    sure = tuple(c.strip() for c in str(confirmed).split(",") if c.strip())
+    a = resolve_airport(origin, confirmed=sure)
+    b = resolve_airport(destination, confirmed=sure)
     if a.iata == b.iata:
         raise SameAirport(f"{a.iata} to {a.iata} is not a flight", airport=a.iata)
     distance_km = Decimal(great_circle_km(a, b)).quantize(Decimal(1), ROUND_HALF_UP)
@@ -99,8 +108,14 @@ def _flight(distance_km: Decimal, a: Airport | None, b: Airport | None, *, cabin
     if used_cabin != cabin:
         label += f" (Defra has no {CABIN_NAMES[cabin]} factor here: {CABIN_NAMES[used_cabin]})"
     label += ", with RF" if with_rf else ", without RF"
+    rf = Text(tx.WITH_RF if with_rf else tx.WITHOUT_RF)
+    text_params = {"route": route, "band": Text(tx.BAND_NAMES[band]),
+                   "cabin": Text(tx.CABIN_NAMES[cabin]), "rf": rf}
+    text = Text(tx.LINE_FLIGHT, text_params) if used_cabin == cabin else Text(
+        tx.LINE_FLIGHT_FALLBACK, {**text_params, "cabin": Text(tx.CABIN_NAMES[used_cabin]),
+                                  "wanted": Text(tx.CABIN_NAMES[cabin])})
     passenger_km = distance_km * seats * legs
-    line = Line.of(label, passenger_km, "passenger.km", f)
+    line = Line.of(label, passenger_km, "passenger.km", f, text)
     inputs: dict[str, object] = {
         "origin": a.iata if a else None, "destination": b.iata if b else None,
         "distance_km": distance_km, "is_return": is_return, "passengers": int(seats),
@@ -109,5 +124,14 @@ def _flight(distance_km: Decimal, a: Airport | None, b: Airport | None, *, cabin
     # Without RF the same trip is about 40% less: the reason (on the certificate) says so.
     reason = (f"Flight {route}{' return' if is_return else ''}, "
               f"{CABIN_NAMES[cabin]}{people}{'' if with_rf else ', without RF'}")
+    understood = (Text(tx.UNDERSTOOD_ROUTE, {"origin": airport_text(a),
+                                             "destination": airport_text(b)}),) if a and b else ()
     return make_footprint("flight", inputs, [line], reason,
-                          notes=(RF_NOTE if with_rf else NO_RF_NOTE,))
+                          notes=(RF_NOTE if with_rf else NO_RF_NOTE,), understood=understood,
+                          note_texts=())  # the front end explains RF in its own words
+
+
+def airport_text(a: Airport) -> Text:
+    """"CDG Paris Charles de Gaulle Airport, France": code, name and country."""
+    return Text(tx.UNDERSTOOD_AIRPORT, {"code": a.iata, "name": a.display,
+                                        "country": Country(a.country)})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 
+from core.footprint import texts as tx
 from core.footprint.errors import UnknownFood
 from core.footprint.factors import factor, keys
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Text
 
 # What people type -> the study's item (its slug in poore_nemecek_2018.csv).
 FOOD_ALIASES = {
@@ -25,6 +27,27 @@ FOOD_ALIASES = {
     "milch": "milk", "lait": "milk", "kaffee": "coffee", "café": "coffee", "cafe": "coffee",
     "reis": "rice", "riz": "rice", "nut": "nuts", "pea": "peas", "onion": "onions_leeks",
     "onions": "onions_leeks", "berries": "berries_grapes", "grapes": "berries_grapes",
+    # German and French
+    "hähnchen": "poultry_meat", "hühnchen": "poultry_meat", "hühnerfleisch": "poultry_meat",
+    "geflügel": "poultry_meat", "volaille": "poultry_meat", "dinde": "poultry_meat",
+    "pute": "poultry_meat", "lamm": "lamb_mutton", "lammfleisch": "lamb_mutton",
+    "agneau": "lamb_mutton", "mouton": "lamb_mutton", "schweinefleisch": "pig_meat",
+    "schinken": "pig_meat", "jambon": "pig_meat", "rinderhack": "beef_beef_herd",
+    "hackfleisch": "beef_beef_herd", "steak haché": "beef_beef_herd", "veau": "beef_dairy_herd",
+    "fisch": "fish_farmed", "poisson": "fish_farmed", "garnelen": "prawns_farmed",
+    "crevettes": "prawns_farmed", "eier": "eggs", "ei": "eggs", "œufs": "eggs", "oeufs": "eggs",
+    "œuf": "eggs", "oeuf": "eggs", "schokolade": "dark_chocolate", "chocolat": "dark_chocolate",
+    "kartoffeln": "potatoes", "pommes de terre": "potatoes", "tomaten": "tomatoes",
+    "tomates": "tomatoes", "äpfel": "apples", "apfel": "apples", "pommes": "apples",
+    "bananen": "bananas", "bananes": "bananas", "brot": "wheat_rye", "pain": "wheat_rye",
+    "zucker": "cane_sugar", "sucre": "cane_sugar", "wein": "wine", "vin": "wine",
+    "nüsse": "nuts", "noix": "nuts", "erbsen": "peas", "pois": "peas",
+    "haferflocken": "oatmeal", "flocons d'avoine": "oatmeal", "avoine": "oatmeal",
+    "sojamilch": "soy_milk", "lait de soja": "soy_milk", "mais": "maize", "maïs": "maize",
+    "zwiebeln": "onions_leeks", "oignons": "onions_leeks", "beeren": "berries_grapes",
+    "trauben": "berries_grapes", "raisin": "berries_grapes", "gemüse": "other_vegetables",
+    "légumes": "other_vegetables", "obst": "other_fruit", "fruits": "other_fruit",
+    "erdnüsse": "groundnuts", "cacahuètes": "groundnuts", "kohl": "brassicas", "chou": "brassicas",
 }
 
 
@@ -53,5 +76,6 @@ def food(item: str, kg: object) -> Footprint:
     amount = checked(kg, "kg", "food_kg")
     f = factor("food", key)
     return make_footprint("food", {"item": key, "kg": amount},
-                          [Line.of(f"Food: {f.label}", amount, "kg", f)],
+                          [Line.of(f"Food: {f.label}", amount, "kg", f,
+                                   Text(tx.LINE_FOOD, {"item": Text(tx.FOOD_NAMES[key])}))],
                           f"Food {amount} kg {f.label}")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.footprint import texts as tx
 from core.footprint.factors import factor
 from core.footprint.flights import LONG_HAUL_FROM_KM, NO_RF_NOTE, RF_NOTE
 from core.footprint.ground import pick
 from core.footprint.limits import checked
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Text
 
 MODES = ("road", "van", "rail", "sea", "air")
 MODE_ALIASES = {"truck": "road", "lorry": "road", "hgv": "road", "lkw": "road",
@@ -34,13 +36,17 @@ def parcel(weight_kg: object, distance_km: object, *, mode: str = "road",
         f = factor("parcel", f"air|{band}|{'rf' if with_rf else 'no_rf'}")
         label = f"Air freight, {band.replace('_', '-')}, {'with' if with_rf else 'without'} RF"
         notes = (RF_NOTE if with_rf else NO_RF_NOTE,)
+        text = Text(tx.LINE_AIR_FREIGHT, {
+            "band": Text(tx.SHORT_HAUL if band == "short_haul" else tx.LONG_HAUL),
+            "rf": Text(tx.WITH_RF if with_rf else tx.WITHOUT_RF)})
     else:
         f = factor("parcel", mode)
         label = f"Freight by {mode}"
+        text = Text(tx.LINE_FREIGHT, {"mode": Text(tx.MODE_NAMES[mode])})
     tonne_km = kg / Decimal(1000) * km
     return make_footprint("parcel", {"weight_kg": kg, "distance_km": km, "mode": mode,
                                      "with_rf": with_rf},
-                          [Line.of(label, tonne_km, "tonne.km", f)],
+                          [Line.of(label, tonne_km, "tonne.km", f, text)],
                           f"Parcel {kg} kg over {km} km by {mode}"
                           f"{', without RF' if mode == 'air' and not with_rf else ''}",
-                          notes=notes)
+                          notes=notes, note_texts=())

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.footprint import texts as tx
 from core.footprint.errors import UnknownOption
 from core.footprint.factors import factor
 from core.footprint.limits import checked, to_decimal
+from core.footprint.places import DETOUR
+from core.footprint.places import distance_km as place_km
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Country, Text
 
 KM_PER_MILE = Decimal("1.609344")
 CAR_FUELS = ("petrol", "diesel", "hybrid", "plug_in_hybrid", "battery_electric")
@@ -49,9 +53,57 @@ def _words(key: str) -> str:
     return key.replace("_", " ")
 
 
-def car(distance: object, *, unit: str = "km", fuel: str = "petrol",
-        size: str = "average") -> Footprint:
-    """A car journey of `distance` km or miles, by fuel and size."""
+def between(activity: str, origin: str, destination: str) -> tuple[Decimal, dict]:
+    """The estimated km of a ground trip between two named places: the great circle
+    times the mode's DETOUR factor, to whole km; and what the result says about it."""
+    from core.footprint.countries import resolve_place
+    from core.footprint.errors import MissingInput, SamePlace
+
+    if not origin or not destination:
+        raise MissingInput("a trip between places needs both ends", activity=activity,
+                           missing="distance")
+    a, b = resolve_place(origin), resolve_place(destination)
+    if (a.name, a.country) == (b.name, b.country):
+        raise SamePlace(f"{a.name} to {a.name} has no distance", place=a.name)
+    straight = Decimal(place_km(a, b)).quantize(Decimal(1))
+    factor_ = Decimal(str(DETOUR[activity]))
+    km = (straight * factor_).quantize(Decimal(1))
+    names = {"origin": Text(tx.UNDERSTOOD_PLACE, {"name": a.name, "country": Country(a.country)}),
+             "destination": Text(tx.UNDERSTOOD_PLACE, {"name": b.name,
+                                                       "country": Country(b.country)})}
+    extra = {
+        "inputs": {"origin": a.name, "origin_country": a.country, "destination": b.name,
+                   "destination_country": b.country, "straight_km": straight,
+                   "detour_factor": factor_},
+        "understood": (Text(tx.UNDERSTOOD_ROUTE, names),),
+        "note": (f"The distance is an estimate: {straight} km in a straight line between "
+                 f"{a.name} and {b.name}, times {factor_} for the detour of roads and tracks."),
+        "note_text": Text(tx.NOTE_DISTANCE, {**names, "km": straight, "factor": factor_}),
+    }
+    return km, extra
+
+
+def _with_trip(fp: Footprint, extra: dict | None) -> Footprint:
+    """The footprint with the named places, the estimate's note and its inputs."""
+    if not extra:
+        return fp
+    from dataclasses import replace
+
+    return replace(fp, inputs={**fp.inputs, **extra["inputs"]},
+                   understood=extra["understood"] + fp.understood,
+                   notes=(extra["note"], *fp.notes),
+                   note_texts=(extra["note_text"], *fp.note_texts))
+
+
+def car(distance: object = None, *, unit: str = "km", fuel: str = "petrol",
+        size: str = "average", origin: str | None = None,
+        destination: str | None = None) -> Footprint:
+    """A car journey of `distance` km or miles (or between two named places), by fuel
+    and size."""
+    extra = None
+    if distance is None and (origin or destination):
+        distance, extra = between("car", origin or "", destination or "")
+        unit = "km"
     unit = pick(unit, "unit", ("km", "miles"), {"mi": "miles", "mile": "miles",
                                                  "kilometres": "km", "kilometers": "km"})
     fuel = pick(fuel, "fuel", CAR_FUELS, FUEL_ALIASES)
@@ -62,44 +114,70 @@ def car(distance: object, *, unit: str = "km", fuel: str = "petrol",
     f = factor("car", f"{size}|{fuel}|{unit}")
     label = f"Car, {_words(size)}, {_words(fuel)}"
     shown = "miles" if unit == "miles" else "km"
-    return make_footprint(
+    text = Text(tx.LINE_CAR, {"size": Text(tx.SIZE_NAMES[size]), "fuel": Text(tx.FUEL_NAMES[fuel])})
+    return _with_trip(make_footprint(
         "car", {"distance": quantity, "unit": unit, "fuel": fuel, "size": size},
-        [Line.of(label, quantity, f"vehicle.{'mile' if unit == 'miles' else 'km'}", f)],
-        f"Car {quantity} {shown}, {_words(fuel)}, {_words(size)}")
+        [Line.of(label, quantity, f"vehicle.{'mile' if unit == 'miles' else 'km'}", f, text)],
+        f"Car {quantity} {shown}, {_words(fuel)}, {_words(size)}"), extra)
 
 
-def rail(distance_km: object, *, kind: str = "national_rail",
-         passengers: object = 1) -> Footprint:
+def rail(distance_km: object = None, *, kind: str = "national_rail",
+         passengers: object = 1, origin: str | None = None,
+         destination: str | None = None) -> Footprint:
     """A rail journey per passenger: national, international, light rail/tram, underground."""
     kind = pick(kind, "kind", RAIL_KINDS, RAIL_ALIASES)
-    return _passenger_km("rail", kind, distance_km, passengers, "rail_km",
-                         f"Rail ({_words(kind)})")
+    extra = None
+    if distance_km is None and (origin or destination):
+        distance_km, extra = between("rail", origin or "", destination or "")
+        if kind == "national_rail" and extra["inputs"]["origin_country"] != \
+                extra["inputs"]["destination_country"]:
+            kind = "international_rail"
+    return _with_trip(_passenger_km("rail", kind, distance_km, passengers, "rail_km",
+                                    f"Rail ({_words(kind)})",
+                                    Text(tx.LINE_RAIL, {"kind": Text(tx.RAIL_NAMES[kind])})),
+                      extra)
 
 
-def bus(distance_km: object, *, kind: str = "average_local_bus",
-        passengers: object = 1) -> Footprint:
-    """A bus or coach journey per passenger."""
+def bus(distance_km: object = None, *, kind: str = "average_local_bus",
+        passengers: object = 1, origin: str | None = None,
+        destination: str | None = None) -> Footprint:
+    """A bus or coach journey per passenger (between two named places: a coach unless
+    told otherwise)."""
+    extra = None
+    if distance_km is None and (origin or destination):
+        distance_km, extra = between("bus", origin or "", destination or "")
+        if kind == "average_local_bus":
+            kind = "coach"
     kind = pick(kind, "kind", BUS_KINDS, BUS_ALIASES)
     name = "Coach" if kind == "coach" else f"Bus ({_words(kind)})"
-    return _passenger_km("bus", kind, distance_km, passengers, "bus_km", name)
+    text = Text(tx.LINE_COACH) if kind == "coach" else Text(
+        tx.LINE_BUS, {"kind": Text(tx.BUS_NAMES[kind])})
+    return _with_trip(_passenger_km("bus", kind, distance_km, passengers, "bus_km", name,
+                                    text), extra)
 
 
-def taxi(distance_km: object, *, kind: str = "regular_taxi") -> Footprint:
+def taxi(distance_km: object = None, *, kind: str = "regular_taxi",
+         origin: str | None = None, destination: str | None = None) -> Footprint:
     """A taxi ride per vehicle km (shared or not)."""
     kind = pick(kind, "kind", TAXI_KINDS, TAXI_ALIASES)
+    extra = None
+    if distance_km is None and (origin or destination):
+        distance_km, extra = between("taxi", origin or "", destination or "")
     km = checked(distance_km, "distance_km", "taxi_km")
     f = factor("taxi", kind)
     name = "Taxi" if kind == "regular_taxi" else "Black cab"
-    return make_footprint("taxi", {"distance_km": km, "kind": kind},
-                          [Line.of(name, km, "vehicle.km", f)], f"{name} {km} km")
+    text = Text(tx.LINE_TAXI if kind == "regular_taxi" else tx.LINE_BLACK_CAB)
+    return _with_trip(make_footprint("taxi", {"distance_km": km, "kind": kind},
+                                     [Line.of(name, km, "vehicle.km", f, text)],
+                                     f"{name} {km} km"), extra)
 
 
 def _passenger_km(activity: str, kind: str, distance_km: object, passengers: object,
-                  limit: str, name: str) -> Footprint:
+                  limit: str, name: str, text: Text | None = None) -> Footprint:
     km = checked(distance_km, "distance_km", limit)
     people = checked(passengers, "passengers")
     f = factor(activity, kind)
-    line = Line.of(name, km * people, "passenger.km", f)
+    line = Line.of(name, km * people, "passenger.km", f, text)
     who = f", {people} passengers" if people != 1 else ""
     return make_footprint(activity, {"distance_km": km, "kind": kind,
                                      "passengers": int(people)},

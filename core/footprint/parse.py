@@ -23,16 +23,19 @@ missing, and a digit left where a country, category or food belongs raises Stray
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 import pycountry
 
 from core.footprint.errors import (
     CannotParse,
+    FootprintError,
     MissingInput,
     NotPositive,
     StrayNumber,
     UnknownOption,
+    Unrelated,
 )
 from core.footprint.limits import MAXIMA, checked, to_decimal
 from core.footprint.request import FootprintRequest
@@ -44,13 +47,13 @@ from core.footprint.request import FootprintRequest
 NUMBER = r"((?:(?<![\w.,])[-−]\s?)?\d+(?:[.,]\d+)*(?:[eE][-+]?\d{1,2}(?!\d))?)"
 _KEYWORDS = {
     "flight": r"\b(flights?|fly|flying|flew|flug|fl[üu]ge|vol|vols|avion|plane)\b",
-    "spend": r"\b(spent|spend|spending|bought|paid|ausgegeben|d[ée]pens[ée]e?s?)\b",
-    "electricity": r"(\d\s*(k|m)wh\b|\b(k|m)wh\b|\belectricity\b|\bstrom\b|\b[ée]lectricit[ée]\b)",
+    "spend": r"\b(spent|spend|spending|bought|paid|ausgegeben|bezahlt|gekauft|d[ée]pens[ée]e?s?|pay[ée]e?s?|achet[ée]e?s?)\b",
+    "electricity": r"(\d\s*(k|m)wh\b|\b(k|m)wh\b|\belectricity\b|\bstrom(verbrauch)?\b|\b[ée]lectricit[ée]\b)",
     "hotel": r"\b(hotels?|h[ôo]tels?|nights?|n[äa]chte|nacht|nuits?|übernachtung(en)?)\b",
     "parcel": r"\b(parcels?|packages?|pakete?|colis|shipping|shipment)\b",
     "taxi": r"\b(taxis?|cabs?|uber)\b",
-    "bus": r"\b(bus|buses|coach|autobus|reisebus|car\s+de\s+ligne)\b",
-    "rail": r"\b(rail|train|trains|zug|bahn|tram|tramway|metro|m[ée]tro|subway|underground|tube|s-bahn|u-bahn|eurostar)\b",
+    "bus": r"\b(bus|buses|coach|autobus|autocar|reisebus|fernbus|car\s+de\s+ligne)\b",
+    "rail": r"\b(rail|train|trains|zug|bahn|tram|tramway|stra(ß|ss)enbahn|metro|m[ée]tro|subway|underground|tube|s-bahn|u-bahn|eurostar|tgv|ice)\b",
     "car": r"\b(car|cars|auto|pkw|voiture|drive|drove|driving|petrol|diesel|gasoline|hybrid|phev|bev|ev)\b",
 }
 _RETURN = r"\b(return|round[\s-]?trip|and back|there and back|hin und zur[üu]ck|retour|aller[\s-]retour|a/r)\b"
@@ -63,14 +66,41 @@ _CABINS = [
 _NO_RF = r"\b(no|without|ohne|sans)[\s-]+rf\b"
 _PASSENGERS = NUMBER + r"\s*(passengers?|people|persons?|pax|personen|personnes|passagiere?)\b"
 _CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY"}
-_FILLER = r"\b(from|von|de|du|des|in|im|en|au|aux|à|a|the|my|for|für|pour|on|of|at|with|mit|avec|home|zu hause)\b"
+# Currency words people type, in English, German and French -> ISO 4217.
+_CURRENCY_WORDS = [
+    (r"francs?\s+suisses?|swiss\s+francs?|schweizer\s+franken|franken|sfr", "CHF"),
+    (r"euros?", "EUR"), (r"(us\s+)?dollars?|bucks", "USD"),
+    (r"(british\s+)?pounds?(\s+sterling)?|pfund|livres?\s+sterling", "GBP"),
+    (r"yens?", "JPY"), (r"kronen|couronnes", "SEK"),
+]
+_CURRENCY_WORD = "(" + "|".join(p for p, _ in _CURRENCY_WORDS) + ")"
+_FILLER = (r"\b(from|von|de|du|des|in|im|ins|en|au|aux|à|a|an|the|my|our|for|für|pour|on|of|"
+           r"at|with|mit|avec|home|zu hause|der|die|das|dem|den|ein|eine|einen|einem|einer|"
+           r"le|la|les|un|une|sur|dans|par|chez|am|zum|zur|auf|bei|über|im|and|und|et|some|"
+           r"meine?n?|mon|ma|mes|total|insgesamt|stay|aufenthalt|s[ée]jour)\b")
+# Greetings and politeness: not part of what to calculate.
+_POLITE = (r"\b(hi|hello|hey|good\s+(morning|afternoon|evening)|please|thanks|thank\s+you|"
+           r"hallo|moin|servus|guten\s+(morgen|tag|abend)|bitte|danke(\s+sch[öo]n)?|"
+           r"bonjour|bonsoir|salut|coucou|s'il\s+(te|vous)\s+pla[iî]t|svp|stp|merci"
+           r"(\s+beaucoup)?)\b[\s,.!?]*")
+# Moving credits or money to someone: not a footprint, whatever numbers come with it.
+_TRANSFER = (r"\b(send|sending|transfer|give|schick\w*|send\w*|überweis\w*|gib|"
+             r"envoie\w*|envoy\w*|transf[ée]r\w*|donne\w*|virement)\b")
+_ROUTE = r"\s*(?:[-–—>→]+|\bto\b|\bnach\b|\bbis\b|\bà\b|\ba\b|\bvers\b|\bjusqu'?à\b)\s*"
+
+
+# The language of the text being read (set by parse_request for one call).
+_LANGUAGE: ContextVar[str] = ContextVar("footprint_parse_language", default="en")
 
 
 def _number(text: str) -> Decimal:
     """'1,5' -> 1.5, '1,500' and '1.500,5' read the usual ways, '1e3' -> 1000 (plain,
-    never 1E+3); '1.2.3' is CannotParse."""
+    never 1E+3); '1.2.3' is CannotParse. In German and French text a dot before exactly
+    three digits groups thousands ("1.200 kWh" is 1200)."""
     original = text
     text, _, exponent = re.sub(r"\s", "", text).replace("\u2212", "-").lower().partition("e")
+    if _LANGUAGE.get() in ("de", "fr") and "," not in text and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
     if "," in text and "." in text:
         text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
             else text.replace(",", "")
@@ -95,7 +125,7 @@ def _take(pattern: str, text: str) -> tuple[re.Match[str] | None, str]:
 
 def _rest(text: str) -> str:
     """The words left once filler is gone; an upper-case code ("DE", "AT") is kept."""
-    words = re.sub(r"[,;:!?]", " ", text).split()
+    words = re.sub(r"[,;:!?.]+(\s|$)", " ", text).split()
     return " ".join(w for w in words if not re.fullmatch(_FILLER, w, flags=re.IGNORECASE)
                     or (w.isupper() and len(w) in (2, 3)))
 
@@ -156,7 +186,8 @@ def _detect(text: str) -> str | None:
         if re.search(_KEYWORDS[activity], text, flags=re.IGNORECASE):
             return activity
     if re.search(r"[€$£¥]\s*\d|\d\s*[€$£¥]|\b\d+(?:[.,]\d+)?\s*[A-Za-z]{3}\s+(on|for|für|pour)\b",
-                 text) or _names_money(text):
+                 text) or _names_money(text) or re.search(
+                     r"\d\s*" + _CURRENCY_WORD + r"\b", text, flags=re.IGNORECASE):
         return "spend"
     if re.search(NUMBER + r"\s*(kg|g|kilos?|grams?|gramm)\b", text, flags=re.IGNORECASE):
         return "food"
@@ -174,30 +205,73 @@ def _names_money(text: str) -> bool:
                for m in re.finditer(NUMBER + r"\s*([A-Za-z]{3})\s+\w", text))
 
 
-def parse_request(text: str) -> FootprintRequest:
-    """A structured request for free text, or CannotParse / MissingInput."""
-    cleaned = " ".join(str(text).split())
-    activity = _detect(cleaned)
-    if activity is None and _names_two_airports(cleaned):
+def _normalise(text: str) -> str:
+    """One line, elisions opened ("d'hôtel" -> "hôtel", "l'hôtel" -> "hôtel"), greetings
+    and politeness dropped."""
+    cleaned = " ".join(str(text).replace("’", "'").split())
+    cleaned = re.sub(r"\b(d|l|qu|j|n)'(?=\w)", " ", cleaned, flags=re.IGNORECASE)
+    cleaned = re.sub(_POLITE, " ", cleaned, flags=re.IGNORECASE)
+    return " ".join(cleaned.split()).strip(" ,.!?")
+
+
+def parse_request(text: str, language: str | None = None) -> FootprintRequest:
+    """A structured request for free text, or CannotParse / MissingInput / Unrelated.
+
+    `language` ("en", "de", "fr"): the person's language, for numbers whose reading
+    differs ("1.200" is 1200 in German and French, 1.2 in English).
+    """
+    token = _LANGUAGE.set(language or "en")
+    try:
+        return _parse(text)
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _parse(text: str) -> FootprintRequest:
+    cleaned = _normalise(text)
+    activity = _detect(cleaned) if cleaned else None
+    if activity is None and cleaned and _names_two_airports(cleaned):
         activity = "flight"
     if activity is None:
         raise CannotParse(f"cannot tell which activity {text!r} describes", text=text)
-    return _PARSERS[activity](cleaned)
+    if activity != "parcel" and re.search(_TRANSFER, cleaned, flags=re.IGNORECASE):
+        raise Unrelated(f"{text!r} is not a footprint", text=text, words=cleaned)
+    request = _PARSERS[activity](cleaned)
+    _check_names(request, text)
+    return request
+
+
+def _check_names(request: FootprintRequest, text: str) -> None:
+    """A food or country of several words that is not known is not read as one ("send
+    to Alice" is not a food): Unrelated, saying what can be done. A spending category
+    follows "spent"/"on", so an unknown one is said as such ("wool socks")."""
+    from core.footprint.countries import resolve_country
+    from core.footprint.food import resolve_food
+
+    field, resolve = {"food": ("item", resolve_food),
+                      "hotel": ("country", resolve_country),
+                      "electricity": ("country", resolve_country)}.get(request.activity,
+                                                                      (None, None))
+    if field is None:
+        return
+    name = str(request.params.get(field, ""))
+    try:
+        resolve(name)
+    except FootprintError as error:
+        if len(name.split()) > 1 and error.code not in ("place_typo",):
+            raise Unrelated(f"{text!r}: {name!r} is not a {field}", text=text,
+                            words=name, activity=request.activity, field=field) from None
 
 
 def _names_two_airports(text: str) -> bool:
     """"Paris to London": no keyword, but both sides are places with airports."""
-    from core.footprint.airports import resolve_airport
-    from core.footprint.errors import FootprintError
+    from core.footprint.airports import names_an_airport
 
     try:
         request = _flight(text)
-        for side in ("origin", "destination"):
-            try:
-                resolve_airport(str(request.params[side]))
-            except FootprintError as error:
-                if error.code != "ambiguous_airport":
-                    return False
+        if not all(names_an_airport(str(request.params[side]))
+                   for side in ("origin", "destination")):
+            return False
     except (FootprintError, KeyError):
         return False
     return request.activity == "flight"
@@ -230,11 +304,62 @@ def _flight(text: str) -> FootprintRequest:
     parts = [p.strip(" ,.") for p in parts if p.strip(" ,.")]
     if len(parts) == 1 and len(parts[0].split()) == 2:
         parts = parts[0].split()
+    elif len(parts) == 1 and len(parts[0].split()) > 2:
+        parts = _split_two(parts[0].split(), _is_airport) or parts
     if len(parts) < 2:
         raise MissingInput("a flight needs where from and where to", activity="flight",
                            missing="destination" if parts else "origin")
     return FootprintRequest("flight", {"origin": parts[0], "destination": parts[1],
                                        **params})
+
+
+def _is_airport(text: str) -> bool:
+    from core.footprint.airports import names_an_airport
+
+    return names_an_airport(text) or (len(text) == 3 and text.isalpha())
+
+
+def _is_place(text: str) -> bool:
+    from core.footprint.places import find_place
+
+    return find_place(text) is not None
+
+
+def _split_two(words: list[str], known) -> list[str] | None:
+    """"Paris New York" -> ["Paris", "New York"]: the split whose two sides are known."""
+    for i in range(1, len(words)):
+        left, right = " ".join(words[:i]), " ".join(words[i:])
+        if known(left) and known(right):
+            return [left, right]
+    return None
+
+
+_GROUND_WORDS = (r"\b(by|per|mit|en|in|im|the|dem|der|with|ride|trip|journey|fahrt|reise|"
+                 r"trajet|voyage|national|international)\b")
+
+
+def _places(activity: str, text: str) -> tuple[str, str] | None:
+    """Two named places of a ground trip ("London to Edinburgh", "von Berlin nach
+    Hamburg", "de Paris à Lyon", "Paris Bruxelles"), or None."""
+    for pattern in [_KEYWORDS[activity], _KEYWORDS["car"], _GROUND_WORDS,
+                    *(p for p, _ in _FUELS), *(p for p, _ in _SIZES),
+                    r"\b(voiture|auto|pkw|taxi|coach|fernbus|reisebus|autocar|car de ligne)\b"]:
+        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"^\s*(from|von|ab|de|depuis|entre|between|zwischen)\b", " ", text.strip(),
+                  flags=re.IGNORECASE)
+    parts = [p.strip(" ,.") for p in re.split(_ROUTE + r"|\s+(?:and|und|et)\s+", text.strip(),
+                                                 flags=re.IGNORECASE) if p.strip(" ,.")]
+    if len(parts) == 1:
+        parts = _split_two(parts[0].split(), _is_place) or parts
+    if len(parts) != 2:
+        return None
+    parts = [re.sub(r"^(from|von|de|du|des|la|le)\s+", "", p, flags=re.IGNORECASE) for p in parts]
+    if not all(_is_place(p) for p in parts):
+        from core.footprint.countries import place_slips
+        if any(place_slips(p) for p in parts) and any(_is_place(p) for p in parts):
+            return parts[0], parts[1]  # compute asks about the slip
+        return None
+    return parts[0], parts[1]
 
 
 def _electricity(text: str) -> FootprintRequest:
@@ -252,18 +377,23 @@ def _electricity(text: str) -> FootprintRequest:
 def _hotel(text: str) -> FootprintRequest:
     m, rest = _take(NUMBER + r"\s*(nights?|n[äa]chte|nacht|nuits?|übernachtung(en)?)\b", text)
     if m is None:
-        m, rest = _take(r"\b(nights?|n[äa]chte|nuits?)\s*:?\s*" + NUMBER, text)
-        nights = _number(m.group(2)) if m else None
+        m, rest = _take(r"\b(nights?|n[äa]chte|nuits?|übernachtung(en)?)\s*:?\s*" + NUMBER, text)
+        nights = _number(m.group(3)) if m else None
     else:
         nights = _number(m.group(1))
+    if nights is None:  # "a night", "eine Nacht", "une nuit", "hotel night": one
+        m, rest = _take(r"\b((a|one|eine|1|une|un)\s+)?(night|nacht|nuit|übernachtung)\b", text)
+        nights = Decimal(1) if m else None
     if nights is None:
-        raise MissingInput("how many nights?", activity="hotel", missing="nights")
+        rest_words = re.sub(r"\b(hotels?|h[ôo]tels?)\b", " ", text, flags=re.IGNORECASE)
+        missing = "nights" if _rest(rest_words) else "nights_and_country"
+        raise MissingInput("how many nights?", activity="hotel", missing=missing)
     params: dict[str, object] = {"nights": nights}
     r, rest = _take(NUMBER + r"\s*(rooms?|zimmer|chambres?)\b", rest)
     if r is not None:
         params["rooms"] = _number(r.group(1))
-    rest = re.sub(r"\b(hotels?|h[ôo]tels?|stay|aufenthalt|s[ée]jour)\b", " ", rest,
-                  flags=re.IGNORECASE)
+    rest = re.sub(r"\b(hotels?|h[ôo]tels?|stay|aufenthalt|s[ée]jour|nights?|n[äa]chte|"
+                  r"nuits?|übernachtung(en)?)\b", " ", rest, flags=re.IGNORECASE)
     country = _country(rest, text, "hotel")
     if not country:
         raise MissingInput("in which country?", activity="hotel", missing="country")
@@ -289,8 +419,12 @@ _SIZES = [(r"\b(small|klein|petite?)\b", "small"), (r"\b(medium|mittel|moyenne?)
 def _car(text: str) -> FootprintRequest:
     km, unit, _rest_text = _distance(text)
     if km is None:
-        raise MissingInput("how far?", activity="car", missing="distance")
-    params: dict[str, object] = {"distance": km, "unit": unit}
+        places = _places("car", text)
+        if places is None:
+            raise MissingInput("how far?", activity="car", missing="distance")
+        params: dict[str, object] = {"origin": places[0], "destination": places[1]}
+    else:
+        params = {"distance": km, "unit": unit}
     if fuel := _option(text, _FUELS):
         params["fuel"] = fuel
     if size := _option(text, _SIZES):
@@ -298,10 +432,13 @@ def _car(text: str) -> FootprintRequest:
     return FootprintRequest("car", params)
 
 
-def _km_only(activity: str, text: str) -> tuple[Decimal, dict[str, object]]:
+def _km_only(activity: str, text: str) -> tuple[Decimal | None, dict[str, object]]:
     km, unit, rest = _distance(text)
     if km is None:
-        raise MissingInput("how far?", activity=activity, missing="distance")
+        places = _places(activity, text)
+        if places is None:
+            raise MissingInput("how far?", activity=activity, missing="distance")
+        return None, {"origin": places[0], "destination": places[1]}
     params: dict[str, object] = {}
     m, _ = _take(_PASSENGERS, rest)
     if m is not None and activity != "taxi":
@@ -317,20 +454,22 @@ def _rail(text: str) -> FootprintRequest:
                           (r"\b(underground|tube|metro|m[ée]tro|subway|u-bahn)\b",
                            "underground"),
                           (r"\b(international|eurostar)\b", "international_rail")])
-    return FootprintRequest("rail", {"distance_km": km, **params,
-                                     **({"kind": kind} if kind else {})})
+    return FootprintRequest("rail", {**({"distance_km": km} if km is not None else {}),
+                                     **params, **({"kind": kind} if kind else {})})
 
 
 def _bus(text: str) -> FootprintRequest:
     km, params = _km_only("bus", text)
-    if re.search(r"\b(coach|reisebus|fernbus|car de ligne)\b", text, flags=re.IGNORECASE):
+    if re.search(r"\b(coach|reisebus|fernbus|autocar|car de ligne)\b", text,
+                 flags=re.IGNORECASE):
         params["kind"] = "coach"
-    return FootprintRequest("bus", {"distance_km": km, **params})
+    return FootprintRequest("bus", {**({"distance_km": km} if km is not None else {}),
+                                    **params})
 
 
 def _taxi(text: str) -> FootprintRequest:
-    km, _params = _km_only("taxi", text)
-    return FootprintRequest("taxi", {"distance_km": km})
+    km, params = _km_only("taxi", text)
+    return FootprintRequest("taxi", {"distance_km": km} if km is not None else params)
 
 
 def _parcel(text: str) -> FootprintRequest:
@@ -356,8 +495,7 @@ def _food(text: str) -> FootprintRequest:
     kg, rest = _kg(text)
     if kg is None:
         raise MissingInput("how many kg?", activity="food", missing="kg")
-    item = _name(re.sub(r"\b(of|von|de|d')\b", " ", rest, flags=re.IGNORECASE), "food",
-                 "item")
+    item = _name(rest, "food", "item")
     if not item:
         raise MissingInput("which food?", activity="food", missing="item")
     return FootprintRequest("food", {"item": item, "kg": kg})
@@ -367,8 +505,13 @@ def _spend(text: str) -> FootprintRequest:
     text = re.sub(_KEYWORDS["spend"], " ", text, flags=re.IGNORECASE)
     currency = None
     m, rest = _take(r"([€$£¥])\s*" + NUMBER, text)
+    w, rest_w = _take(NUMBER + r"\s*" + _CURRENCY_WORD + r"\b", text)
     if m is not None:
         currency, amount = _CURRENCY_SYMBOLS[m.group(1)], _number(m.group(2))
+    elif w is not None:
+        amount, rest = _number(w.group(1)), rest_w
+        currency = next(code for pattern, code in _CURRENCY_WORDS
+                        if re.fullmatch(pattern, w.group(2), flags=re.IGNORECASE))
     else:
         m, rest = _take(NUMBER + r"\s*([€$£¥]|[A-Za-z]{3}\b)", text)
         if m is None:

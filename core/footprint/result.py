@@ -9,9 +9,10 @@ the next whole kilogram, by `round_up_kg`. Credits are that integer / 1000
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from core.footprint.factors import Factor
+from core.footprint.texts import Text, render
 
 
 def round_up_kg(kg: Decimal) -> int:
@@ -32,12 +33,18 @@ class Line:
     version: str
     location: str
     kg_co2e: Decimal
+    text: Text | None = None  # the label as a message to translate (label: the source's words)
 
     @classmethod
-    def of(cls, label: str, quantity: Decimal, unit: str, factor: Factor) -> Line:
+    def of(cls, label: str, quantity: Decimal, unit: str, factor: Factor,
+           text: Text | None = None) -> Line:
         return cls(label=label, quantity=quantity, unit=unit, factor=factor.value,
                    factor_unit=factor.unit, source=factor.source, version=factor.version,
-                   location=factor.location, kg_co2e=quantity * factor.value)
+                   location=factor.location, kg_co2e=quantity * factor.value, text=text)
+
+    @property
+    def shown_text(self) -> Text:
+        return self.text or Text(self.label)
 
     def as_dict(self) -> dict[str, str]:
         return {"label": self.label, "quantity": str(self.quantity), "unit": self.unit,
@@ -57,6 +64,15 @@ class Footprint:
     credits: Decimal
     reason: str
     notes: tuple[str, ...] = field(default=())
+    # What a person reads, as messages (core/footprint/texts.py): what was understood
+    # (airports, places, countries) and the notes; `notes` keeps the English.
+    understood: tuple[Text, ...] = field(default=())
+    note_texts: tuple[Text, ...] = field(default=())
+
+    @property
+    def shown_total(self) -> Decimal:
+        """The footprint as shown: the sum of the lines at one decimal each."""
+        return sum((shown_kg(line.kg_co2e) for line in self.lines), Decimal("0.0"))
 
     @property
     def credits_text(self) -> str:
@@ -67,17 +83,29 @@ class Footprint:
                 "kg_co2e": self.kg_co2e, "credits": self.credits_text,
                 "inputs": {k: _plain(v) for k, v in self.inputs.items()},
                 "lines": [line.as_dict() for line in self.lines],
-                "notes": list(self.notes)}
+                "notes": list(self.notes),
+                "understood": [render(u) for u in self.understood]}
 
 
 def _plain(value: object) -> object:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def shown_kg(kg: Decimal) -> Decimal:
+    """A breakdown line's kg as shown: one decimal, half up. The total shown is the sum
+    of the lines as shown (Footprint.shown_total), so a line never reads "= 23 kg" above
+    a total of 24; what to offset is the exact sum rounded up to the whole kg (kg_co2e)."""
+    return kg.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def make_footprint(activity: str, inputs: dict[str, object], lines: list[Line],
-                   reason: str, notes: tuple[str, ...] = ()) -> Footprint:
+                   reason: str, notes: tuple[str, ...] = (), *,
+                   understood: tuple[Text, ...] = (),
+                   note_texts: tuple[Text, ...] | None = None) -> Footprint:
     """Sum the exact lines, round up once, and derive credits from the rounded kg."""
     kg = round_up_kg(sum((line.kg_co2e for line in lines), Decimal(0)))
     return Footprint(activity=activity, inputs=inputs, lines=tuple(lines), kg_co2e=kg,
                      credits=(Decimal(kg) / 1000).quantize(Decimal("0.001")),
-                     reason=reason, notes=notes)
+                     reason=reason, notes=notes, understood=understood,
+                     note_texts=tuple(Text(n) for n in notes) if note_texts is None
+                     else note_texts)

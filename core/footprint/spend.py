@@ -19,10 +19,12 @@ import difflib
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from core.footprint import texts as tx
 from core.footprint.errors import UnknownCurrency, UnknownSpendCategory
 from core.footprint.factors import DATA_DIR, factor, keys
 from core.footprint.limits import checked, to_decimal
 from core.footprint.result import Footprint, Line, make_footprint
+from core.footprint.texts import Text
 
 PRICE_BASE_YEAR = 2022
 CATEGORY_ALIASES = {
@@ -40,6 +42,22 @@ CATEGORY_ALIASES = {
     "fast food": "fast_food", "takeaway": "fast_food", "hotel": "hotels",
     "flights": "air_travel", "air travel": "air_travel", "airfare": "air_travel",
     "gym": "fitness", "haircut": "hairdresser", "barber": "hairdresser",
+    # German and French
+    "bekleidung": "clothing", "klamotten": "clothing", "mode": "clothing",
+    "habits": "clothing", "vêtement": "clothing", "schuh": "footwear", "chaussure": "footwear",
+    "rechner": "computers", "ordinateur": "computers", "ordinateurs": "computers",
+    "elektronik": "computers", "électronique": "computers", "telefon": "phones",
+    "téléphone": "phones", "portable": "phones", "haushaltsgeräte": "appliances",
+    "électroménager": "appliances", "mobilier": "furniture", "meuble": "furniture",
+    "spielzeug": "toys", "spiele": "toys", "jouets": "toys", "jeux": "toys",
+    "sportartikel": "sporting_goods", "articles de sport": "sporting_goods", "buch": "books",
+    "livre": "books", "medikamente": "medicines", "apotheke": "medicines",
+    "médicaments": "medicines", "pharmacie": "medicines", "kosmetik": "cosmetics",
+    "cosmétiques": "cosmetics", "essen gehen": "restaurants", "gaststätte": "restaurants",
+    "restaurants": "restaurants", "imbiss": "fast_food", "restauration rapide": "fast_food",
+    "hotels": "hotels", "hôtel": "hotels", "hôtels": "hotels", "flüge": "air_travel",
+    "flugtickets": "air_travel", "billets d'avion": "air_travel", "fitnessstudio": "fitness",
+    "salle de sport": "fitness", "friseur": "hairdresser", "coiffeur": "hairdresser",
 }
 
 
@@ -134,5 +152,13 @@ def spend(amount: object, currency: str, category: str, *, year: int | None = No
                   "rate_usd": rate, "rate_date": on.isoformat(), "price_year": price_year,
                   "usd_2022": usd_2022},
         [Line.of(f"Spending on {key.replace('_', ' ')} ({f.label})", usd_2022,
-                 f"USD ({PRICE_BASE_YEAR})", f)],
-        f"Spending {money} {code} on {key.replace('_', ' ')}", notes=(assumption,))
+                 f"USD ({PRICE_BASE_YEAR})", f,
+                 Text(tx.LINE_SPEND, {"category": Text(tx.CATEGORY_NAMES[key]),
+                                      "code": " ".join(f.label.split()[:2])}))],
+        f"Spending {money} {code} on {key.replace('_', ' ')}", notes=(assumption,),
+        note_texts=(Text(tx.NOTE_SPEND, {
+            "amount": money, "currency": code, "date": on.isoformat(), "rate": rate,
+            "usd": usd.quantize(Decimal("0.01")), "year": str(price_year),
+            "base": str(PRICE_BASE_YEAR), "usd_base": usd_2022}),
+            *((Text(tx.NOTE_SPEND_STAND_IN, {"year": str(price_year)}),)
+              if _stand_in(year, price_year, index) else ())))

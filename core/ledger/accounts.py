@@ -33,6 +33,8 @@ class Role(StrEnum):
     CLEARING = "clearing"  # money that came in from or went out to the world
     BUFFER = "buffer"  # a project's buffer pool against reversals
     SUSPENSE = "suspense"  # payments that bought nothing, until they are refunded
+    CANCELLATION = "cancellation"  # credits cancelled for a loss (buffer pool); they never leave
+    PLANTING_FUND = "planting_fund"  # the share of fees that pays for trees (core/reforestation)
 
 
 # System roles whose balance mirrors the outside world and may go negative.

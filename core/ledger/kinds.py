@@ -27,3 +27,7 @@ class Kind(StrEnum):
     POST_HOLD = "post_hold"  # what a hold reserved, moved (post_hold's default)
     VOID_HOLD = "void_hold"  # a hold released (void_hold's default)
     EXPIRE_HOLD = "expire_hold"  # a hold released when its time ran out (expire_holds)
+    ADJUSTMENT = "adjustment"  # staff correct a money balance against the adjustments account, with a reason
+    GOODWILL = "goodwill"  # staff credit Stars as a remedy after a retirement (no refund possible)
+    CANCELLATION = "cancellation"  # buffer credits cancelled for a loss (reforestation)
+    PLANTING = "planting"  # a share of a purchase's fee into the planting fund (reforestation)

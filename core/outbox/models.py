@@ -5,7 +5,8 @@ A row is written in the same database transaction as the event that causes it
 a committed one never loses its message. A sender drains the rows:
 
     pending --claimed--> sending --Telegram accepted--> sent
-                            `--error--> pending (retry later) ... --> failed
+       |                    `--error--> pending (retry later) ... --> failed
+       `--topic muted / recipient blocked the bot--> skipped (last_error says which)
 
 The text is rendered when it is sent, in the recipient's language then, from the
 row's kind and params. `dedup_key` makes the same event twice one row. A row left
@@ -25,6 +26,7 @@ class OutboxState(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    SKIPPED = "skipped"  # never sent, on purpose: the topic is muted or the person blocked the bot
 
 
 class Topic(StrEnum):
@@ -54,3 +56,27 @@ class OutboxMessage(models.Model):
     class Meta:
         table = "outbox_message"
         indexes = (("state", "due_at"), ("chat_id", "state"))
+
+
+class OutboxPace(models.Model):
+    """Pacing shared by every sender process: one row per chat, and row 0 for the bot as a whole.
+
+    A chat's `next_at` is when it may get its next message; a sender takes the chat's
+    turn by setting `busy_until` (a lease) with a conditional UPDATE (so two senders
+    never write to one chat at once), and on Telegram's answer clears it and sets
+    `next_at` to "sent + interval". `paused_until` is a 429's retry_after. Row 0: `next_at` is the next
+    free slot of the overall rate (taken with a compare-and-set on `version`),
+    `paused_until` a pause for everyone, `rate_limited` the 429s seen (all processes).
+    """
+
+    chat_id = fields.BigIntField(primary_key=True, generated=False)
+    next_at = fields.DatetimeField()  # spacing: the chat's (row 0: everyone's) next message not before
+    busy_until = fields.DatetimeField(null=True)  # a sender holds the chat's turn (a lease: a crash ends it)
+    paused_until = fields.DatetimeField(null=True)
+    last_sent_at = fields.DatetimeField(null=True)  # row 0: when the last 429 came
+    last_limited_chat = fields.BigIntField(null=True)  # row 0: which chat that 429 was for
+    version = fields.BigIntField(default=0)
+    rate_limited = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "outbox_pace"

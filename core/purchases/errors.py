@@ -44,6 +44,7 @@ OFFER_WITHDRAWN = "offer_withdrawn"
 SOLD_OUT = "sold_out"
 HOLD_EXPIRED = "hold_expired"
 NOT_YOUR_ORDER = "not_your_order"
+ACCOUNT_FROZEN = "account_frozen"  # staff froze the buyer (core.staff.freezes)
 REFUSALS = (
     ORDER_UNKNOWN, ORDER_ALREADY_PAID, ORDER_EXPIRED, AMOUNT_MISMATCH, OFFER_WITHDRAWN,
     SOLD_OUT, HOLD_EXPIRED, NOT_YOUR_ORDER,

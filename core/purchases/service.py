@@ -74,6 +74,7 @@ from core.purchases.models import (
     ReductionOrder,
     ReductionStatus,
 )
+from core.staff.freezes import frozen_reason
 
 log = logging.getLogger(__name__)
 
@@ -349,6 +350,8 @@ async def precheckout(
         return _refuse(errors.NOT_YOUR_ORDER)
     if row.status in PAID_STATES:
         return _refuse(errors.ORDER_ALREADY_PAID)
+    if (frozen := await frozen_reason(row.user_id)) is not None:  # before Telegram takes any money
+        return _refuse(errors.ACCOUNT_FROZEN, reason=frozen)
     if row.status == PurchaseStatus.EXPIRED or now >= row.order_expires_at:
         return _refuse(errors.ORDER_EXPIRED)
     if total_amount != row.total_amount or currency != row.currency:
@@ -460,6 +463,8 @@ async def _why_not(row: Purchase | None, payment: Payment, now: datetime) -> str
         return errors.ORDER_ALREADY_PAID
     if payment.total_amount != row.total_amount or payment.currency != row.currency:
         return errors.AMOUNT_MISMATCH
+    if await frozen_reason(row.user_id) is not None:  # frozen after pre-checkout: booked, then refunded
+        return errors.ACCOUNT_FROZEN
     if row.status != PurchaseStatus.HELD or row.hold_id is None:
         return errors.HOLD_EXPIRED
     current = await get_hold(row.hold_id)

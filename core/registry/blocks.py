@@ -16,7 +16,8 @@ Rules:
   takes the named batch alone and raises BatchExhausted when it runs short,
   rolling the posting back: it never hands out another project's serials. Into the retirement account they become RETIRED,
   tagged with the posting; retired blocks never move (a posting out of the
-  retirement account raises, rolling the posting back).
+  retirement account raises, rolling the posting back). Into the cancellation
+  account (a loss cancelled out of a buffer pool) they become CANCELLED and never move either.
 - A hold marks serials HELD, tagged with the hold; posting the hold moves its
   held serials (lowest first) and releases the rest to ACTIVE; voiding
   releases them all.
@@ -76,6 +77,10 @@ class _Account:
     @property
     def is_retirement(self) -> bool:
         return self.owner == SYSTEM and self.role == Role.RETIREMENT
+
+    @property
+    def is_cancellation(self) -> bool:
+        return self.owner == SYSTEM and self.role == Role.CANCELLATION
 
 
 async def _accounts(*ids: int) -> dict[int, _Account]:
@@ -204,7 +209,7 @@ async def allocate(batch_id: int, amount: int) -> list[Range]:
 
 
 def _check_ends(debit: _Account, credit: _Account | None) -> None:
-    if debit.is_retirement:
+    if debit.is_retirement or debit.is_cancellation:
         raise RetiredCreditsNeverMove(account_id=debit.id)
     if not debit.is_nonnegative and not debit.is_issuance:
         raise CarbonOutsideRegistry(account_id=debit.id, role=debit.role)
@@ -215,6 +220,8 @@ def _check_ends(debit: _Account, credit: _Account | None) -> None:
 def _target(credit: _Account, posting_id: int | None) -> dict:
     if credit.is_retirement:
         return {"status": BlockStatus.RETIRED, "retired_posting_id": posting_id}
+    if credit.is_cancellation:
+        return {"status": BlockStatus.CANCELLED}
     return {"status": BlockStatus.ACTIVE}
 
 

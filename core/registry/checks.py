@@ -4,6 +4,8 @@
   accounts that mirror the outside world (issuance...) hold no blocks;
 - each pending hold's held blocks add up to what it still reserves;
 - retired blocks sit only in the retirement account, and only they do;
+- cancelled blocks sit only in the cancellation account, and only they do
+  (they are never counted as retired);
 - the blocks of each batch cover [serial_first, serial_last] exactly once;
 - each retirement's amount equals its retired blocks.
 """
@@ -27,6 +29,7 @@ async def check_serials(report: Report) -> None:
     held: dict[int, int] = defaultdict(int)
     per_hold: dict[int, int] = defaultdict(int)
     retired_by_posting: dict[int, int] = defaultdict(int)
+    cancelled: dict[int, int] = defaultdict(int)
     per_batch: dict[int, list[tuple[int, int]]] = defaultdict(list)
     accounts = {a.id: a for a in await Account.filter(asset=CARBON)}
     for batch_id, first, last, account_id, status, hold_id, posting_id in blocks:
@@ -34,7 +37,12 @@ async def check_serials(report: Report) -> None:
         per_batch[batch_id].append((first, last))
         account = accounts.get(account_id)
         is_retirement = account is not None and (account.owner, account.role) == (SYSTEM, Role.RETIREMENT)
-        if status == BlockStatus.ACTIVE:
+        is_cancellation = account is not None and (account.owner, account.role) == (SYSTEM, Role.CANCELLATION)
+        if is_cancellation != (status == BlockStatus.CANCELLED):
+            problems.append(f"serials {first}-{last} are {status} in account {account_id}")
+        if status == BlockStatus.CANCELLED:
+            cancelled[account_id] += kg
+        elif status == BlockStatus.ACTIVE:
             active[account_id] += kg
         elif status == BlockStatus.HELD:
             held[account_id] += kg
@@ -47,6 +55,12 @@ async def check_serials(report: Report) -> None:
             problems.append(f"serials {first}-{last} in the retirement account are {status}")
     for account in accounts.values():
         if account.owner == SYSTEM and account.role == Role.RETIREMENT:
+            continue
+        if account.owner == SYSTEM and account.role == Role.CANCELLATION:
+            if cancelled[account.id] != account.balance:
+                problems.append(
+                    f"cancellation account holds {account.balance} kg but cancelled serials {cancelled[account.id]}"
+                )
             continue
         on_blocks = active[account.id] + held[account.id]
         if not account.is_nonnegative:

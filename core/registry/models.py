@@ -42,6 +42,7 @@ class BlockStatus(StrEnum):
     ACTIVE = "active"
     HELD = "held"
     RETIRED = "retired"
+    CANCELLED = "canceled"  # 8 characters, the column's width; lost (fire, storm, pest) and cancelled out of a buffer pool; never retired
 
 
 class Project(models.Model):

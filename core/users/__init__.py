@@ -12,8 +12,11 @@ from core.users.service import (
     get_user,
     grant_staff,
     history,
+    mark_blocked,
+    mark_unblocked,
     set_language,
     set_notifications,
+    set_topic_muted,
     sign_up,
 )
 
@@ -21,5 +24,5 @@ __all__ = [
     "BalanceView", "CashBalance", "HistoryPage", "RoleNotSelfService", "UnknownRole", "UnknownUser",
     "UnsupportedLanguage", "UserRole", "UserView", "add_role", "balances", "get_user", "grant_staff",
     "history",
-    "set_language", "set_notifications", "sign_up",
+    "mark_blocked", "mark_unblocked", "set_language", "set_notifications", "set_topic_muted", "sign_up",
 ]

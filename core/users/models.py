@@ -44,7 +44,9 @@ class User(models.Model):
     language = fields.CharField(max_length=8, null=True)
     roles = fields.IntField(default=0)
     terms_accepted_at = fields.DatetimeField(null=True)
-    has_notifications = fields.BooleanField(default=True)
+    has_notifications = fields.BooleanField(default=True)  # off: every topic muted (receipts still go)
+    muted_topics = fields.CharField(max_length=64, default="")  # ",fills,news," (core.outbox.Topic values)
+    blocked_bot_at = fields.DatetimeField(null=True)  # Telegram said 403: nothing is sent until /start
     created_at = fields.DatetimeField()
 
     class Meta:

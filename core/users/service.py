@@ -23,6 +23,7 @@ from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
 from core.ledger.models import Hold, HoldStatus, Transfer
+from core.outbox.models import Topic
 from core.users.errors import RoleNotSelfService, UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
 
@@ -44,6 +45,12 @@ class UserView:
     terms_accepted_at: datetime | None
     has_notifications: bool
     created_at: datetime
+    muted_topics: frozenset[str] = frozenset()  # core.outbox.Topic values this person does not want
+    blocked_bot_at: datetime | None = None  # Telegram answered 403: they blocked the bot
+
+    def hears(self, topic: str | None) -> bool:
+        """Whether a notification of `topic` reaches them (None: a receipt, a reply: always)."""
+        return topic is None or (self.has_notifications and topic not in self.muted_topics)
 
     def has_role(self, role: UserRole | str) -> bool:
         return UserRole(role) in self.roles
@@ -91,6 +98,8 @@ def _view(user: User) -> UserView:
         terms_accepted_at=user.terms_accepted_at,
         has_notifications=user.has_notifications,
         created_at=user.created_at,
+        muted_topics=frozenset(t for t in user.muted_topics.split(",") if t),
+        blocked_bot_at=user.blocked_bot_at,
     )
 
 
@@ -195,6 +204,33 @@ async def set_notifications(user_id: int, is_on: bool) -> UserView:
     if not await User.filter(id=user_id).update(has_notifications=is_on):
         raise UnknownUser(user_id=user_id)
     return await _require(user_id)
+
+
+async def set_topic_muted(user_id: int, topic: str, is_muted: bool) -> UserView:
+    """Mute or unmute one notification topic (fills, alerts, trees, news)."""
+    topic = Topic(topic).value  # ValueError for an unknown topic: callers pass Topic values
+    for _ in range(20):  # compare-and-set, so two taps at once lose neither topic
+        user = await User.get_or_none(id=user_id)
+        if user is None:
+            raise UnknownUser(user_id=user_id)
+        topics = {t for t in user.muted_topics.split(",") if t}
+        topics = topics | {topic} if is_muted else topics - {topic}
+        stored = "," + ",".join(sorted(topics)) + "," if topics else ""
+        if stored == user.muted_topics or await User.filter(id=user_id, muted_topics=user.muted_topics).update(
+            muted_topics=stored
+        ):
+            return await _require(user_id)
+    raise RuntimeError(f"muting {topic} for {user_id}: too much contention")
+
+
+async def mark_blocked(user_id: int, now: datetime) -> bool:
+    """Telegram says this person blocked the bot; True when they were not marked yet."""
+    return bool(await User.filter(id=user_id, blocked_bot_at__isnull=True).update(blocked_bot_at=now))
+
+
+async def mark_unblocked(user_id: int) -> bool:
+    """They wrote to the bot again (/start): notifications go to them again."""
+    return bool(await User.filter(id=user_id, blocked_bot_at__isnull=False).update(blocked_bot_at=None))
 
 
 # The busiest read in the bot (/balance): the wallets and what the registry

@@ -6,6 +6,9 @@ overall, and tolerates short bursts. Both limits are sliding windows here: at mo
 `global_burst` in any `global_window_s` overall. With the defaults a bot that answers
 each update with one to three messages never trips as long as the person takes a
 second between updates (the driver advances a ManualClock by its think time).
+A group or channel (negative chat id) may get at most `group_burst` messages in any
+`group_window_s` (Telegram: 20 a minute). `refusals` lists every 429 answered, with
+the limit that caused it ("chat", "group" or "global"), so tests can tell them apart.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from . import errors, events
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class RateLimits:
     per_chat_window_s: float = 1.0
     global_burst: int = 30
     global_window_s: float = 1.0
+    group_burst: int = 20
+    group_window_s: float = 60.0
     enabled: bool = True
 
     @classmethod
@@ -39,6 +46,7 @@ class FloodControl:
         self._clock = clock
         self._per_chat: dict[int, deque[float]] = {}
         self._global: deque[float] = deque()
+        self.refusals: list[tuple[int, str]] = []  # (chat_id, "chat" | "group" | "global") per 429
 
     def retry_after_s(self, chat_id: int) -> int | None:
         """Seconds to wait before this chat may get another message, or None if it may now."""
@@ -47,18 +55,27 @@ class FloodControl:
         now = self._clock()
         chat_sends = self._per_chat.setdefault(chat_id, deque())
         waits = []
-        for sends, burst, window in (
-            (chat_sends, self.limits.per_chat_burst, self.limits.per_chat_window_s),
-            (self._global, self.limits.global_burst, self.limits.global_window_s),
+        if chat_id < 0:
+            chat_limit = ("group", self.limits.group_burst, self.limits.group_window_s)
+        else:
+            chat_limit = ("chat", self.limits.per_chat_burst, self.limits.per_chat_window_s)
+        for scope, sends, burst, window in (
+            (chat_limit[0], chat_sends, chat_limit[1], chat_limit[2]),
+            ("global", self._global, self.limits.global_burst, self.limits.global_window_s),
         ):
-            while sends and sends[0] <= now - window:
+            # The chat's window is the longer one for a group; keep what the longest window needs.
+            keep = max(window, self.limits.group_window_s) if sends is chat_sends else window
+            while sends and sends[0] <= now - keep:
                 sends.popleft()
-            if len(sends) >= burst:
-                waits.append(sends[len(sends) - burst] + window - now)
+            recent = [t for t in sends if t > now - window] if keep != window else sends
+            if len(recent) >= burst:
+                waits.append((recent[len(recent) - burst] + window - now, scope))
         if not waits:
             return None
+        wait, scope = max(waits)
+        self.refusals.append((chat_id, scope))
         # Telegram answers whole seconds, never 0.
-        return max(1, math.ceil(max(waits)))
+        return max(1, math.ceil(wait))
 
     def record(self, chat_id: int) -> None:
         if not self.limits.enabled:
@@ -66,3 +83,14 @@ class FloodControl:
         now = self._clock()
         self._per_chat.setdefault(chat_id, deque()).append(now)
         self._global.append(now)
+
+
+class FloodChecks:
+    """The limits as the server's methods apply them (a BotApiServer mixin)."""
+
+    def _check_flood(self, chat_id: int) -> None:
+        retry_after_s = self.flood.retry_after_s(chat_id)
+        if retry_after_s is not None:
+            self._publish(events.RATE_LIMITED, chat_id, {"retry_after": retry_after_s})
+            raise errors.too_many_requests(retry_after_s)
+        self.flood.record(chat_id)

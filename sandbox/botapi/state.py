@@ -62,6 +62,9 @@ class Message:
     sticker: dict[str, Any] | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to_message_id: int | None = None
+    message_thread_id: int | None = None  # a forum topic (groups.py)
+    is_topic_message: bool = False
+    forum_topic_created: dict[str, Any] | None = None
     edit_date: int | None = None
     is_deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)  # earlier versions, oldest first
@@ -95,6 +98,12 @@ class Message:
             "chat": self.chat,
             "date": self.date,
         }
+        if self.message_thread_id is not None:
+            data["message_thread_id"] = self.message_thread_id
+        if self.is_topic_message:
+            data["is_topic_message"] = True
+        if self.forum_topic_created is not None:
+            data["forum_topic_created"] = self.forum_topic_created
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
         if self.text is not None:

@@ -27,7 +27,7 @@ def placeholders(text: str) -> set[str]:
 
 def source_messages() -> set[str]:
     found = set()
-    for folder in (ROOT / "bot", ROOT / "core" / "certs"):
+    for folder in (ROOT / "bot", ROOT / "core" / "certs", ROOT / "core" / "footprint", ROOT / "web"):
         for _, _, message, _, _ in extract_from_dir(
             folder, method_map=[("**.py", "python")], keywords={"N_": None, "_": None}
         ):

@@ -48,7 +48,7 @@ def offset_a_flight(page: ChatPage) -> tuple[int, WebElement]:
     page.send("LHR CDG return")
     breakdown = page.wait_for_text("🌍 Flight LHR–CDG return, economy").text
     assert "passenger-km ×" in breakdown and "Source: Defra 2024" in breakdown
-    kg = int(re.search(r"Total: ([\d,]+) kg CO2e", breakdown).group(1).replace(",", ""))
+    kg = int(re.search(r"To offset: ([\d,]+) kg", breakdown).group(1).replace(",", ""))
 
     page.press("✅ Offset now")
     page.wait_for_text("To offset")

@@ -35,7 +35,7 @@ async def issue(make_data, signing_key, base_url, **overrides):
     ("language", "title", "certifies", "issued", "amount"),
     [
         ("en", "Certificate of Carbon Offset", "This certifies that", "14 March 2025, 09:30 UTC", "1.5 t CO₂e  (1,500 kg)"),
-        ("de", "Zertifikat über CO₂-Kompensation", "Hiermit wird bestätigt, dass", "14. März 2025, 09:30 UTC", "1,5 t CO₂e  (1.500 kg)"),
+        ("de", "Urkunde über CO₂-Kompensation", "Hiermit wird bestätigt, dass", "14. März 2025, 09:30 UTC", "1,5 t CO₂e  (1.500 kg)"),
         ("fr", "Certificat de compensation carbone", "Nous certifions que", "14 mars 2025, 09:30 UTC", "1,5 t CO₂e  (1\u202f500 kg)"),
     ],
 )
@@ -66,7 +66,7 @@ async def test_a_stored_certificate_can_still_be_drawn_in_another_language(
     cert_db, signing_key, base_url, make_data
 ):
     view = await issue(make_data, signing_key, base_url, language="de", kind=CertificateKind.PURCHASE)
-    assert "Zertifikat über CO₂-Zertifikate" in certificate_lines(view)
+    assert "Urkunde über CO₂-Zertifikate" in certificate_lines(view)
     assert "Certificate of Carbon Credits" in certificate_lines(view, "en")
 
 
@@ -106,3 +106,10 @@ async def test_a_certificate_without_a_language_in_its_payload_is_english(
     view = await issue(make_data, signing_key, base_url)
     payload = {k: v for k, v in view.payload.items() if k != "language"}
     assert view_from_payload(payload, view.signature).language == "en"
+
+
+async def test_the_country_is_named_in_the_certificates_language(cert_db, signing_key, base_url, make_data):
+    view = await issue(make_data, signing_key, base_url, language="de", country="BR")
+    assert "Brasilien (BR)" in certificate_lines(view)
+    assert "Brésil (BR)" in certificate_lines(view, "fr")
+    assert "Brazil (BR)" in certificate_lines(view, "en")

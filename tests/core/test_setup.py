@@ -75,12 +75,13 @@ def test_core_setup_twice_installs_each_hook_and_check_once(never_set_up):
     from core.ledger import hooks
     from core.purchases.checks import check_payments
     from core.purchases.reductions import reductions_of_retirement
+    from core.reforestation.checks import check_forest
     from core.registry import reductions
 
     core.setup()
     core.setup()
     assert hooks._hooks == {CARBON: [follow_movement]}
-    assert sys.modules["core.ledger.verify"]._checks == [check_serials, check_payments]
+    assert sys.modules["core.ledger.verify"]._checks == [check_serials, check_payments, check_forest]
     assert reductions._sources == [reductions_of_retirement]
 
 

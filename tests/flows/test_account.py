@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from core import ledger, registry, users
 from tests.helpers import issue_to
 
-from .conftest import png_bytes
+from .conftest import SIGNED_UP_AT, png_bytes
 
 DAY = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
 
@@ -143,3 +143,30 @@ async def test_help_lists_the_commands_in_the_users_language(bot):
 async def test_the_command_menu_is_set_per_language(bot):
     assert bot.server.commands_for("de")[0]["description"] == "Anmelden oder Menü zeigen"
     assert bot.server.commands_for("")[0]["description"] == "Sign up or show the menu"
+
+
+async def test_settings_mute_and_unmute_a_topic_by_button_and_by_typing(bot):
+    mia = await bot.signed_up_user("Mia", language="de")
+    await mia.send("/settings")
+    reply = await mia.press("🔔 Neuigkeiten von CCCP")  # hears news now: the press mutes it
+    assert "news" in (await users.get_user(mia.user_id)).muted_topics
+    assert "Stumm: Neuigkeiten von CCCP" in reply.text
+    reply = await mia.send("/settings mute fills")
+    assert (await users.get_user(mia.user_id)).muted_topics == {"news", "fills"}
+    reply = await mia.send("/settings unmute news")
+    assert (await users.get_user(mia.user_id)).muted_topics == {"fills"}
+    reply = await mia.send("/settings mute everything")
+    assert "fills, alerts, trees" in reply.text  # the hint, nothing changed
+    assert (await users.get_user(mia.user_id)).muted_topics == {"fills"}
+
+
+async def test_someone_who_blocked_the_bot_hears_again_after_start(bot):
+    from core.outbox import Topic, enqueue
+
+    ole = await bot.signed_up_user("Ole")
+    await users.mark_blocked(ole.user_id, SIGNED_UP_AT)  # the sender got a 403 for them
+    reply = await ole.send("/start")
+    assert "Ole" in reply.text
+    assert (await users.get_user(ole.user_id)).blocked_bot_at is None
+    await enqueue(ole.user_id, "notice", {"text": "Welcome back"}, dedup_key="back", topic=Topic.NEWS)
+    assert (await ole.wait_for(lambda m: m.text == "Welcome back")).text == "Welcome back"  # the sender task

@@ -36,7 +36,7 @@ async def test_lhr_cdg_typed_then_offset_now_and_paid_brings_a_certificate_namin
     text = reply.text
     assert text.startswith("🌍 Flight LHR–CDG return, economy")
     assert "passenger-km ×" in text and "kg CO2e" in text and "Source: Defra 2024" in text
-    kg = int(re.search(r"Total: ([\d,]+) kg CO2e", text).group(1).replace(",", ""))
+    kg = int(re.search(r"To offset: ([\d,]+) kg", text).group(1).replace(",", ""))
     assert 100 < kg < 300  # 2 x 349 km short-haul economy with RF, about 0.19 kg per km
     assert "radiative forcing" in text
     assert "✅ Offset now" in alice.keyboard_labels()
@@ -135,9 +135,9 @@ async def test_a_flight_by_buttons_alone_asks_each_input_and_shows_the_breakdown
     reply = await alice.press("2")
     assert reply.text.startswith("🌍 Flight LHR–JFK, business, 2 passengers")
     assert "long-haul" in reply.text
-    with_rf = int(re.search(r"Total: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
+    with_rf = int(re.search(r"To offset: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
     reply = await alice.press("Without radiative forcing")
-    without_rf = int(re.search(r"Total: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
+    without_rf = int(re.search(r"To offset: ([\d,]+) kg", reply.text).group(1).replace(",", ""))
     assert without_rf < with_rf and "Without radiative forcing:" in reply.text
     assert reply.text.startswith("🌍 Flight LHR–JFK, business, 2 passengers, without RF")
     assert "With radiative forcing" in alice.keyboard_labels()
@@ -167,7 +167,7 @@ async def test_electricity_by_buttons_with_a_country_shortcut(bot):
 async def test_an_unknown_airport_offers_close_matches_as_buttons(bot, shop):
     alice = await bot.signed_up_user("Alice")
     reply = await alice.send("LHX CDG")
-    assert "I do not know the airport “LHX”" in reply.text
+    assert "“LHX” looks like a typo. Which airport do you mean?" in reply.text
     labels = alice.keyboard_labels()
     assert any(label.startswith("LHR ") for label in labels)
     reply = await alice.press(next(label for label in labels if label.startswith("LHR ")))
@@ -256,3 +256,57 @@ async def test_the_breakdown_speaks_the_persons_language(bot, language, typed, s
     person = await bot.signed_up_user("Zoé", language=language)
     reply = await person.send(typed)
     assert reply.text.startswith(starts), reply.text
+
+
+async def test_a_typo_of_cdg_is_asked_with_buttons_and_either_choice_is_taken(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    reply = await alice.send("LHR CGD return")
+    assert "“CGD” looks like a typo. Which airport do you mean?" in reply.text
+    labels = alice.keyboard_labels()
+    assert labels[0].startswith("CGD ") and labels[1].startswith("CDG ")
+    reply = await alice.press(labels[1])
+    assert reply.text.startswith("🌍 Flight LHR–CDG return, economy")
+    assert "🔎 Understood: LHR London Heathrow, United Kingdom → CDG Paris Charles de Gaulle, France" in reply.text
+    reply = await alice.send("JKF LHR")
+    assert "“JKF” looks like a typo" in reply.text and alice.keyboard_labels()[0].startswith("JFK ")
+    reply = await alice.send("LHR CGD")
+    reply = await alice.press(alice.keyboard_labels()[0])  # Changde, as typed
+    assert reply.text.startswith("🌍 Flight LHR–CGD, economy") and "Changde" in reply.text
+    reply = await alice.send("CDG LHR")
+    assert reply.text.startswith("🌍 Flight CDG–LHR, economy")
+    await assert_nothing_happened(alice, shop)
+
+
+async def test_a_city_stands_for_its_country_and_every_figure_reads_alike(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    reply = await alice.send("1 night hotel Paris")
+    assert reply.text.startswith("🌍 Hotel, 1 night, France")
+    assert "🔎 Understood: Paris, France → France" in reply.text
+    line_kg = re.search(r"= ([\d,.]+) kg CO2e", reply.text).group(1)
+    assert f"Footprint: {line_kg} kg CO2e" in reply.text
+    assert re.search(r"To offset: \d+ kg, the footprint rounded up to the whole kg", reply.text)
+    reply = await alice.send("train London to Edinburgh")
+    assert reply.text.startswith("🌍 Train 641 km, national rail")
+    assert "estimate: 534 km in a straight line between London, United Kingdom and Edinburgh" in reply.text
+    await assert_nothing_happened(alice, shop)
+
+
+async def test_suggestions_are_buttons_that_read_the_text_again(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    reply = await alice.send("2 nights hotel Pariss")
+    assert "I do not know the place “Pariss”. Did you mean one of these?" in reply.text
+    reply = await alice.press("Paris")
+    assert reply.text.startswith("🌍 Hotel, 2 nights, France")
+    reply = await alice.send("2 kg beeff")
+    assert "Did you mean one of these?" in reply.text
+    reply = await alice.press(alice.keyboard_labels()[0])
+    assert reply.text.startswith("🌍 Food: 2 kg beef")
+    await assert_nothing_happened(alice, shop)
+
+
+async def test_a_transfer_is_not_read_as_a_food(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    reply = await alice.send("send 100 kg to Alice")
+    assert "I work out footprints" in reply.text and "food" not in reply.text.split(".")[-1]
+    assert "I do not know the food" not in reply.text
+    await assert_nothing_happened(alice, shop)

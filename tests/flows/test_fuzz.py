@@ -182,7 +182,7 @@ async def run_fuzz(bot, n: int) -> None:
     # 120 people act at once, each step moving the one ManualClock a second on: overall
     # that is far past Telegram's 30 messages a second, and a press waits for its answer
     # longer than Telegram's 15 s on that clock. This run is about input, not pacing
-    # (tests/bot/test_notifier.py proves a 429 is waited out): the per-chat limit stays.
+    # (tests/bot/test_outbox_sender.py proves a 429 is waited out): the per-chat limit stays.
     bot.server.flood = FloodControl(RateLimits(global_burst=10**6), bot.server.clock)
     bot.server.callback_answer_timeout_s = 10**9
     shop = await make_shop()

@@ -41,9 +41,12 @@ def test_every_activity_subcommand_runs(argv, capsys):
 
 
 def test_bad_input_goes_to_stderr_with_exit_code_2(capsys):
-    assert _run(["footprint", "flight", "LHX", "CDG"]) == 2
+    assert _run(["footprint", "flight", "QQQX", "CDG"]) == 2
     err = capsys.readouterr().err
-    assert "unknown_airport" in err and "LHR" in err
+    assert "unknown_airport" in err
+    assert _run(["footprint", "flight", "LHX", "CDG"]) == 2  # one slip from LHR: asked
+    err = capsys.readouterr().err
+    assert "airport_typo" in err and "LHR" in err
     assert _run(["footprint", "electricity", "1000000000", "--country", "DE"]) == 2
 
 
@@ -65,3 +68,14 @@ def test_sources_lists_the_publishers(capsys):
     assert _run(["footprint", "sources"]) == 0
     out = capsys.readouterr().out
     assert "Defra" in out and "Open Government Licence v3.0" in out and "Ember" in out
+
+
+def test_parse_asks_about_an_airport_typo_and_takes_the_confirmed_code(capsys):
+    assert _run(["footprint", "parse", "LHR", "CGD", "return"]) == 2
+    err = capsys.readouterr().err
+    assert "CDG Paris Charles de Gaulle" in err and "CGD" in err and "--confirm" in err
+    assert _run(["footprint", "parse", "LHR CGD return", "--confirm", "CGD", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["inputs"]["destination"] == "CGD"
+    assert _run(["footprint", "parse", "LHR CDG return"]) == 0
+    out = capsys.readouterr().out
+    assert "LHR London Heathrow" in out and "CDG Paris Charles de Gaulle" in out

@@ -21,14 +21,20 @@ def _error(fn, *args, **kwargs) -> FootprintError:
     return caught.value
 
 
-def test_an_unknown_airport_code_suggests_close_codes():
+def test_an_unknown_airport_code_one_slip_from_a_main_one_is_asked_about():
     error = _error(flight, "LHX", "CDG")
+    assert error.code == "airport_typo"
+    assert "LHR" in error.params["candidates"]
+
+
+def test_a_misspelt_city_is_asked_about_with_its_airport():
+    error = _error(flight, "Lodnon", "CDG")
+    assert error.code == "airport_typo" and error.params["candidates"] == ["LHR"]
+
+
+def test_an_unknown_code_far_from_any_main_airport_suggests_close_codes():
+    error = _error(flight, "XQZ", "CDG")
     assert error.code == "unknown_airport"
-    assert "LHR" in error.params["suggestions"]
-
-
-def test_a_misspelt_city_suggests_its_airport():
-    assert "LHR" in _error(flight, "Lodnon", "CDG").params["suggestions"]
 
 
 def test_a_city_with_several_airports_and_no_main_one_lists_them():

@@ -140,7 +140,7 @@ async def test_the_project_page_lists_its_batches_with_issued_and_retired_kg(wor
 
 async def test_the_certificate_page_links_to_its_retirement_in_the_registry(world):
     text = await page(world, f"/c/{world.certificate_id}")
-    assert f'href="/registry?q={world.retirement.id}"' in text
+    assert f'href="/registry?q={world.retirement.id}&amp;lang=en"' in text  # in the certificate's language
 
 
 @pytest.mark.parametrize(

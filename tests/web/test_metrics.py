@@ -169,3 +169,23 @@ def test_a_metrics_token_that_is_no_bearer_token_stops_the_start_without_showing
         load_settings(metrics_token=token)
     assert "METRICS_TOKEN" in str(raised.value)
     assert token not in str(raised.value)
+
+
+async def test_metrics_show_the_outbox_queue_sent_failed_and_429s(client):
+    from core import outbox
+    from core.outbox import OutboxState
+
+    samples = await scrape(client)
+    assert samples["cccp_outbox_queue_depth"] == 0 and samples["cccp_outbox_rate_limited"] == 0
+    for n in range(3):
+        await outbox.enqueue(7, "notice", {"text": "hi"}, dedup_key=f"m:{n}", now=T0)
+    [first] = await outbox.claim(limit=1, now=T0)
+    await outbox.mark_sent(first.id, now=T0)
+    [second] = await outbox.claim(limit=1, now=T0)
+    await outbox.mark_failed(second.id, "bad request: chat not found")
+    await outbox.pause(7, until=T0, now=T0, everyone_within=outbox.CLAIM_TIMEOUT)
+    samples = await scrape(client)
+    assert samples["cccp_outbox_queue_depth"] == 1
+    assert samples[f'cccp_outbox_messages{{state="{OutboxState.SENT}"}}'] == 1
+    assert samples[f'cccp_outbox_messages{{state="{OutboxState.FAILED}"}}'] == 1
+    assert samples["cccp_outbox_rate_limited"] == 1

@@ -1,0 +1,60 @@
+"""The species table: every curve reproduces the yield-table points it was fitted to,
+every value names its source, and the rotation is where mean annual increment peaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.reforestation import all_species, get_species
+from core.reforestation.errors import UnknownSpecies
+from core.reforestation.species import CO2_PER_C
+
+SPECIES = sorted(all_species())
+
+
+def test_at_least_four_species_from_different_climates():
+    assert len({s.climate for s in all_species().values()}) >= 4
+
+
+@pytest.mark.parametrize("code", SPECIES)
+def test_the_curve_reproduces_the_published_points_it_was_fitted_to(code):
+    species = get_species(code)
+    assert len(species.yield_points) >= 5
+    for point in species.yield_points:
+        modelled = species.volume_m3_ha(point.age)
+        allowed = max(species.tolerance_relative * point.volume_m3_ha, species.tolerance_absolute)
+        assert abs(modelled - point.volume_m3_ha) <= allowed, (code, point, modelled)
+
+
+@pytest.mark.parametrize("code", SPECIES)
+def test_every_value_cites_publisher_table_and_page(code):
+    for name, citation in get_species(code).citations.items():
+        assert citation.publisher and citation.table and citation.page, (code, name)
+        assert citation.checked or citation.note, (code, name)
+
+
+@pytest.mark.parametrize("code", SPECIES)
+def test_the_rotation_is_where_mean_annual_increment_peaks(code):
+    species = get_species(code)
+    r = species.rotation_years
+    mai = [species.co2_kg_ha(t) / t for t in range(1, 151)]
+    assert mai[r - 1] == max(mai)
+    assert mai[r - 1] > mai[r - 2] and mai[r - 1] > mai[r]
+
+
+def test_carbon_to_co2_is_44_over_12_and_factors_are_per_group():
+    assert CO2_PER_C == 44 / 12
+    eucalyptus, spruce = get_species("eucalyptus_grandis"), get_species("picea_abies")
+    assert eucalyptus.carbon_fraction == 0.47 and spruce.carbon_fraction == 0.51
+    expected = 0.43 * 1.3 * (1 + 0.24) * 0.47 * 44 / 12
+    assert eucalyptus.co2_t_per_m3 == pytest.approx(expected)
+
+
+def test_the_demo_species_rotates_in_under_twenty_years():
+    assert get_species("eucalyptus_grandis").rotation_years < 20
+
+
+def test_an_unknown_species_is_refused_with_the_known_ones():
+    with pytest.raises(UnknownSpecies) as caught:
+        get_species("baobab")
+    assert "picea_abies" in caught.value.params["known"]
