@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from babel.numbers import format_currency, get_currency_precision
 from telegram import Bot, StarTransaction, TransactionPartnerUser, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
