@@ -26,14 +26,26 @@ locales: $(STAMP)
 db: $(STAMP) locales
 	@$(PY) -m cccp db upgrade
 
-run: setup
-	$(PY) -m cccp $(if $(BOT_TOKEN),run,$(shell grep -qs '^BOT_TOKEN=.\+' .env && echo run || echo sandbox))
+# With a token: upgrade the bot's database, then run. Without: the sandbox, which
+# upgrades (and names) its own database, data/sandbox.sqlite3.
+RUN_MODE = $(if $(BOT_TOKEN),run,$(shell grep -qs '^BOT_TOKEN=.\+' .env && echo run || echo sandbox))
+run: $(STAMP) locales
+	@if [ "$(RUN_MODE)" = run ]; then $(PY) -m cccp db upgrade; fi
+	$(PY) -m cccp $(RUN_MODE)
 
-# Chromium for the browser tests (never needed by `make run`).
+# Chromium and axe-core for the browser tests (never needed by `make run`), and the
+# colour emoji font certificates draw names with (without it they draw a fallback glyph).
+AXE_VERSION := 4.10.3
+AXE := .browser-deps/node_modules/axe-core/axe.min.js
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  echo "installing chromium and chromium-driver for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null \
+	    || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+	  echo "installing chromium, chromium-driver, npm and fonts-noto-color-emoji"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver npm fonts-noto-color-emoji >/dev/null; \
+	fi
+	@if [ ! -f $(AXE) ] && command -v npm >/dev/null; then \
+	  echo "installing axe-core $(AXE_VERSION) from npm for the accessibility checks"; \
+	  npm install --silent --no-audit --no-fund --prefix .browser-deps axe-core@$(AXE_VERSION) >/dev/null; \
 	fi
 
 # The whole suite, short versions of the soak and benchmark runs included.

@@ -18,7 +18,7 @@ import secrets
 import traceback
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, tr
@@ -29,6 +29,16 @@ from core.errors import DomainError
 log = logging.getLogger("bot.errors")
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again later. Reference: {ref}")
+# Telegram's own refusals of an invoice (sendInvoice): not a bug of ours, and nothing was charged.
+INVOICE_REFUSALS = {
+    "CURRENCY_TOTAL_AMOUNT_INVALID": N_(
+        "Telegram does not accept a card payment of this amount. Nothing was charged: "
+        "choose another amount, or pay with Telegram Stars."
+    ),
+    "PAYMENT_PROVIDER_INVALID": N_(
+        "Card payments are not available right now. Nothing was charged: please pay with Telegram Stars."
+    ),
+}
 
 
 def new_reference() -> str:
@@ -46,6 +56,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await _quietly(answer(update, error_text(t, error, texts_of(context)), alert=True))
             else:
                 await _quietly(update.effective_chat.send_message(error_text(t, error, texts_of(context))))
+        return
+    # PTB capitalises the description ("Currency_total_amount_invalid"): compare ignoring case.
+    refusal = next((text for code, text in INVOICE_REFUSALS.items() if code.lower() in str(error).lower()), None)
+    if isinstance(error, BadRequest) and refusal and update is not None and update.effective_chat is not None:
+        log.warning("Telegram refused an invoice: %s", error)
+        t = await tr(update, context)
+        await _quietly(answer(update))
+        await _quietly(update.effective_chat.send_message(t(refusal)))
         return
     if update is None and isinstance(error, (NetworkError, TimedOut, RetryAfter)):
         # getUpdates failing for a moment: PTB retries on its own.

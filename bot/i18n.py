@@ -78,6 +78,15 @@ def _number_pattern(digits: int) -> NumberPattern:
     return parse_pattern(f"#,##0.{'#' * digits}" if digits else "#,##0")
 
 
+def _one_stop(template: str, params: dict[str, object]) -> str:
+    """Fill `template`; a value that ends a sentence itself ("Förderverein e.V.") takes the
+    template's full stop after it, so the person never reads "e.V.."."""
+    for name, value in params.items():
+        if isinstance(value, str) and value.endswith(".") and "{" + name + "}." in template:
+            template = template.replace("{" + name + "}.", "{" + name + "}")
+    return template.format(**params)
+
+
 @dataclass(frozen=True)
 class Translator:
     """Texts and numbers in one language: `t("Hello {name}", name=...)`."""
@@ -86,7 +95,7 @@ class Translator:
 
     def __call__(self, message: str, **params: object) -> str:
         text = _catalogue(self.language).gettext(message)
-        return text.format(**params) if params else text
+        return _one_stop(text, params) if params else text
 
     def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
         text = _catalogue(self.language).ngettext(singular, plural, n)

@@ -26,6 +26,8 @@ from telegram.ext import ApplicationBuilder
 from bot.app import build_application, default_builder
 from bot.inbox import InboxRunner
 from core import db
+from core.certs import render
+from core.certs.signing import SigningKeyError, load_or_create_key
 from core.settings import Settings, SettingsError, load_settings
 from web.app import build_web_app
 
@@ -59,6 +61,17 @@ def _stop_on_signals(stop_event: asyncio.Event) -> None:
             pass
 
 
+async def warm_certificates(application, settings: Settings) -> None:
+    """Load the signing key and warm fonts, QR encoder and page backgrounds now, so the first
+    certificate after a payment costs what the others do (and a bad key file stops the start)."""
+    try:
+        key = load_or_create_key(settings.cert_signing_key, settings.data_dir / "cert_signing_key")
+    except SigningKeyError as error:
+        raise SettingsError(f"invalid configuration:\n  CERT_SIGNING_KEY: {error}") from None
+    application.bot_data["cert_signing_key"] = key
+    await asyncio.to_thread(render.warm)
+
+
 async def serve(
     settings: Settings,
     builder: ApplicationBuilder | None = None,
@@ -77,6 +90,7 @@ async def serve(
     inbox: InboxRunner | None = None
     try:
         application = build_application(settings, builder or default_builder(settings))
+        await warm_certificates(application, settings)
         inbox = InboxRunner(application, poll=not is_webhook, lease_ttl_s=settings.inbox_lease_s)
         web_app = build_web_app(settings, application, on_update=inbox.notify)
         if extra_web_routes is not None:

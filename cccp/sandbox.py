@@ -29,7 +29,7 @@ from aiohttp import web
 from cccp.run import serve
 from core import db
 from core.settings import Settings, load_settings
-from sandbox.botapi import BotApiServer, RateLimits
+from sandbox.botapi import TEST_CARD_PROVIDER_TOKEN, BotApiServer, RateLimits
 from sandbox.botapi.groups import add_group
 from sandbox.page import SandboxPage, staff_ids
 
@@ -96,7 +96,9 @@ def sandbox_settings(
             "database_url": database_url,
             "public_base_url": public_base_url,
             "webhook_url": "",
-            "payment_provider_token": "",
+            # The stand-in's test card provider: invoices in CARD_CURRENCY get a card button,
+            # and paying one moves no money (a real token is never sent to the stand-in).
+            "payment_provider_token": TEST_CARD_PROVIDER_TOKEN,
             "admin_ids": tuple(dict.fromkeys((*base.admin_ids, *staff_ids()))),
             # The stand-in's own support group (a forum): /support works in the sandbox.
             "support_chat_id": SANDBOX_SUPPORT_CHAT_ID,

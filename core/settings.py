@@ -19,6 +19,22 @@ DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'cccp.sqlite3'}"
 TELEGRAM_API_URL = "https://api.telegram.org"
 # A bearer token as RFC 6750 spells one, long enough not to be guessed.
 BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]{16,}=*")
+# What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
+BOT_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# What Telegram accepts as X-Telegram-Bot-Api-Secret-Token.
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _is_url(value: str, *, schemes: tuple[str, ...]) -> bool:
+    """An absolute URL of one of `schemes` with a host and no spaces."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname) and not any(c.isspace() for c in value)
 
 
 class SettingsError(Exception):
@@ -79,6 +95,51 @@ class Settings(BaseSettings):
             raise ValueError(f"expected positive Telegram user ids, got {value!r}")
         return value
 
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token(cls, value: str) -> str:
+        value = value.strip()
+        if value and not BOT_TOKEN_SHAPE.fullmatch(value):
+            raise ValueError(
+                "expected the token @BotFather gave you: digits, a colon, then letters, digits, _ or - "
+                f"(like 123456:ABC-def_1); the value given ({len(value)} characters) is not shown"
+            )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str) -> str:
+        if value and not WEBHOOK_SECRET_SHAPE.fullmatch(value):
+            raise ValueError(
+                "expected 1 to 256 letters, digits, _ or - (what Telegram accepts); "
+                f"the value given ({len(value)} characters) is not shown"
+            )
+        return value
+
+    @field_validator("cert_signing_key")
+    @classmethod
+    def _signing_key(cls, value: str) -> str:
+        from core.certs.signing import SigningKeyError, parse_seed
+
+        value = value.strip()
+        if value:
+            try:
+                parse_seed(value)
+            except SigningKeyError as error:
+                raise ValueError(
+                    f"{error}; expected 32 bytes as 64 hex digits or base64 (make one with "
+                    "`python -c \"import base64, os; print(base64.b64encode(os.urandom(32)).decode())\"`)"
+                ) from None
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        # Telegram itself posts only to https://; the local stand-in takes http:// as well.
+        if value and not _is_url(value, schemes=("http", "https")):
+            raise ValueError(f"expected an https:// URL Telegram can reach, got {value!r}")
+        return value
+
     @field_validator("support_chat_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -94,9 +155,14 @@ class Settings(BaseSettings):
     @field_validator("card_currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
-            raise ValueError(f"expected a 3-letter ISO 4217 code like EUR, got {value!r}")
-        return value.upper()
+        from core.purchases.card_minimums import CARD_MINIMUMS
+
+        code = value.strip().upper()
+        if code not in CARD_MINIMUMS:
+            raise ValueError(
+                f"expected a currency Telegram takes card payments in (ISO 4217, like EUR or USD), got {value!r}"
+            )
+        return code
 
     @field_validator("default_language")
     @classmethod
@@ -117,8 +183,8 @@ class Settings(BaseSettings):
     @field_validator("telegram_api_url", "public_base_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        if not _is_url(value, schemes=("http", "https")):
+            raise ValueError(f"expected an http(s):// URL with a host, got {value!r}")
         return value.rstrip("/")
 
     @field_validator("codes_secret")

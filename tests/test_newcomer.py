@@ -70,3 +70,15 @@ def test_the_sandbox_starts_without_a_token_serves_the_page_and_stops_on_sigterm
     output = "".join(seen)
     assert process.returncode == 0, output
     assert "Traceback" not in output, output
+    # The start line names the database the sandbox really uses, and no other.
+    assert f"database sqlite://{tmp_path}/sandbox.sqlite3" in output, output
+    assert "cccp.sqlite3" not in output, output
+
+
+def test_make_run_without_a_token_upgrades_no_other_database():
+    """`make run` with no token starts the sandbox, which upgrades and names its own database;
+    the bot's data/cccp.sqlite3 is not touched (nor announced)."""
+    plan = subprocess.run(["make", "-n", "run", "BOT_TOKEN="], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], check=True).stdout
+    assert "cccp sandbox" in plan
+    assert 'if [ "sandbox" = run ]' in plan  # the bot's `db upgrade` is skipped for the sandbox

@@ -1,5 +1,6 @@
 """The aiohttp application: health, certificate pages and the Telegram webhook.
 
+    GET  /, /favicon.ico, /robots.txt   the landing page and what browsers ask for (web/home.py)
     GET  /healthz            200 {"status": "ok", "db": "ok"} (503 when the database fails)
     GET  /c/<id>...          certificate verify pages (web/certs.py)
     GET  /registry...        the public registry: projects, look-up of serials and
@@ -35,7 +36,7 @@ from tortoise import Tortoise
 from core import inbox
 from core.certs import signing
 from core.settings import Settings
-from web import certs, codes, metrics, registry
+from web import certs, codes, home, metrics, registry
 from web.headers import add_security_headers
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ def build_web_app(
     )
     app[certs.PUBLIC_BASE_URL] = settings.public_base_url
     app.router.add_get("/healthz", healthz)
+    home.add_routes(app, application)
     certs.add_routes(app)
     registry.add_routes(app)
     codes.add_routes(app, settings)

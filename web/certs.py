@@ -69,6 +69,9 @@ async def certificate_route(request: web.Request) -> web.StreamResponse:
 NOT_FOUND_TITLE = N_("Certificate not found")
 PAGE_TITLE = N_("CCCP certificate {id} – {beneficiary}")
 NOT_FOUND_MESSAGE = N_("No certificate has this id.")
+SUMMARY = N_("{tonnes} t CO₂e ({kg} kg) {what} for {beneficiary}, {project}; signed by CCCP, "
+             "check it here.")
+SUMMARY_RETIRED, SUMMARY_CREDITS = N_("retired"), N_("of carbon credits")
 
 
 async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
@@ -82,11 +85,26 @@ async def certificate_page(request: web.Request, cert_id: str) -> web.Response:
     reductions = (
         await registry.reductions_for_retirement(view.retirement_id) if view.retirement_id else ()
     )
+    base = request.config_dict[PUBLIC_BASE_URL].rstrip("/")
+    summary = t(
+        SUMMARY, tonnes=t.tonnes(view.amount_kg), kg=t.kg(view.amount_kg),
+        what=t(SUMMARY_RETIRED if view.kind == CertificateKind.RETIREMENT else SUMMARY_CREDITS),
+        beneficiary=view.beneficiary, project=view.project_name or "CCCP",
+    )
+    title = t(PAGE_TITLE, id=view.id, beneficiary=view.beneficiary)
     return _html(
         _certificate_body(view, verdict, reductions, t),
-        title=t(PAGE_TITLE, id=view.id, beneficiary=view.beneficiary),
+        title=title,
         headers={"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"},
         t=t, request=request,
+        description=summary,
+        preview={
+            "type": "website", "site_name": "CCCP", "title": title, "description": summary,
+            "url": f"{base}/c/{view.id}", "image": f"{base}/c/{view.id}.png",
+            "image:type": "image/png", "image:width": "1600", "image:height": "1131",
+            "image:alt": t(IMAGE_ALT, beneficiary=view.beneficiary),
+            "locale": OG_LOCALES.get(t.language, "en_GB"),
+        },
     )
 
 
@@ -100,7 +118,7 @@ async def certificate_json(request: web.Request, cert_id: str) -> web.Response:
         )
     return web.json_response(
         certificate_document(view),
-        headers=IMMUTABLE,
+        headers={**IMMUTABLE, **_disposition(request, f"cccp-certificate-{view.id}.json")},
         dumps=lambda obj: json.dumps(obj, ensure_ascii=False, indent=2),
     )
 
@@ -117,9 +135,16 @@ async def certificate_png(request: web.Request, cert_id: str) -> web.Response:
         content_type="image/png",
         headers={
             **IMMUTABLE,
-            "Content-Disposition": f'inline; filename="cccp-certificate-{view.id}.png"',
+            **_disposition(request, f"cccp-certificate-{view.id}.png"),
         },
     )
+
+
+def _disposition(request: web.Request, filename: str) -> dict[str, str]:
+    """`?download` saves the file (the page's download links); without it, it opens in place
+    (the preview image, link previews, scripts fetching the JSON)."""
+    how = "attachment" if "download" in request.query else "inline"
+    return {"Content-Disposition": f'{how}; filename="{filename}"'}
 
 
 async def public_key(request: web.Request) -> web.Response:
@@ -159,11 +184,12 @@ CSS = SWITCH_CSS + """
 *{box-sizing:border-box}
 body{margin:0;background:#f1efe6;color:#212926;
  font:16px/1.5 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:760px;margin:0 auto;padding:20px 16px 48px}
+main{max-width:760px;margin:0 auto;padding:18px 16px 26px}
 header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
+header.top{max-width:760px;margin:0 auto;padding:20px 16px 0}
 .symbol{width:64px;height:64px;flex:none}
 .brand b{display:block;font-size:26px;color:#164e38;letter-spacing:.02em}
-.brand span{font-size:12px;letter-spacing:.18em;text-transform:uppercase;color:#68706c}
+.brand span{font-size:12px;letter-spacing:.18em;text-transform:uppercase;color:#555c58}
 .card{background:#fbf9f2;border:1px solid #ded8c6;border-top:6px solid #164e38;
  border-radius:10px;padding:24px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
 .status{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:14px}
@@ -171,14 +197,14 @@ header{display:flex;align-items:center;gap:14px;margin-bottom:18px}
 .ok{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
 .bad{background:#fbe5e3;color:#9b2a1f;border:1px solid #eab3ad}
 p.verdict{margin:0 0 14px;padding:8px 12px;border-radius:8px;font-weight:700}
-.label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#9c7c33}
+.label{font-size:12px;font-weight:700;letter-spacing:.14em;text-transform:uppercase;color:#7a5c1a}
 h1{font-size:30px;line-height:1.2;margin:4px 0 14px;overflow-wrap:anywhere}
 .amount{font-size:28px;font-weight:700;color:#164e38}
-.amount small{font-size:17px;font-weight:400;color:#68706c}
+.amount small{font-size:17px;font-weight:400;color:#555c58}
 .reason{margin:6px 0 0;font-size:17px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:10px 18px;margin:22px 0 0;
  padding-top:18px;border-top:1px solid #e4dfcf}
-dt{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#9c7c33;padding-top:3px}
+dt{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#7a5c1a;padding-top:3px}
 dd{margin:0;overflow-wrap:anywhere}
 ul.serials{margin:0;padding:0;list-style:none;font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px}
 .actions{display:flex;flex-wrap:wrap;gap:10px;margin:20px 0 0}
@@ -193,8 +219,8 @@ h2{font-size:18px;margin:0 0 8px;color:#164e38}
 pre,code.sig{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;
  border:1px solid #e4dfcf;border-radius:8px;padding:12px;font-size:12.5px;margin:6px 0 12px;
  font-family:"DejaVu Sans Mono",ui-monospace,monospace}
-p.note{color:#68706c;font-size:14px}
-footer{margin-top:26px;text-align:center;color:#68706c;font-size:13px}
+p.note{color:#555c58;font-size:14px}
+footer{max-width:760px;margin:0 auto;padding:0 16px 32px;text-align:center;color:#555c58;font-size:13px}
 @media (max-width:520px){dl{grid-template-columns:1fr;gap:2px}dd{margin-bottom:10px}
  h1{font-size:25px}.amount{font-size:24px}.card{padding:18px}.brand span{letter-spacing:.08em}}
 """
@@ -204,19 +230,41 @@ BRAND = N_("carbon credit consumer symbol")
 FOOTER = N_("1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.")
 
 
+# og:locale for a page's language (Open Graph wants language_TERRITORY).
+OG_LOCALES = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR"}
+
+
+def _meta(description: str, preview: dict[str, str] | None) -> str:
+    """The page's description and, for a certificate, its link preview (Open Graph, Twitter card)."""
+    tags = [f'<meta name="description" content="{escape(description)}">'] if description else []
+    if preview:
+        tags += [f'<meta property="og:{k}" content="{escape(v)}">' for k, v in preview.items()]
+        tags += [
+            '<meta name="twitter:card" content="summary_large_image">',
+            f'<meta name="twitter:title" content="{escape(preview["title"])}">',
+            f'<meta name="twitter:description" content="{escape(preview["description"])}">',
+            f'<meta name="twitter:image" content="{escape(preview["image"])}">',
+        ]
+    return "\n".join(tags)
+
+
 def _html(body: str, *, title: str, status: int = 200, headers=None, t: PageText,
-          request: web.Request) -> web.Response:
+          request: web.Request, description: str = "", preview: dict[str, str] | None = None,
+          index: bool = False) -> web.Response:
     page = f"""<!doctype html>
 <html lang="{t.language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
+<meta name="robots" content="{"index" if index else "noindex"}">
+<link rel="icon" href="/favicon.ico">
+{_meta(description, preview)}
 <title>{escape(title)}</title><style>{CSS}</style></head>
-<body><main>
-<header>{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>{escape(t(BRAND))}</span></div></header>
+<body><header class="top">{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>{escape(t(BRAND))}</span></div></header>
+<main>
 {language_switch(request, t.language)}
 {body}
+</main>
 <footer>{escape(t(FOOTER))}</footer>
-</main></body></html>"""
+</body></html>"""
     return web.Response(
         text=page, status=status, content_type="text/html", charset="utf-8", headers=headers
     )
@@ -251,8 +299,10 @@ L_PROJECT, L_METHODOLOGY, L_COUNTRY, L_VINTAGE = (
     N_("Project"), N_("Methodology"), N_("Country"), N_("Vintage"))
 L_SERIALS, L_ISSUED, L_REDUCTION = N_("Serial numbers"), N_("Issued"), N_("Carbon reduction")
 L_CERT_ID, L_KEY = N_("Certificate ID"), N_("Signing key")
+L_STANDARD, L_PROJECT_ID, L_RETIREMENT_ID = N_("Standard"), N_("Project ID"), N_("Retirement ID")
 FOR_REASON = N_("for “{reason}”")
-A_IMAGE, A_JSON, A_KEY, A_REGISTRY = (N_("Certificate image (PNG)"), N_("Signed JSON"),
+A_IMAGE, A_JSON, A_KEY, A_REGISTRY = (N_("Download the image (PNG)"),
+                                      N_("Download the signed JSON"),
                                       N_("Public key"), N_("In the public registry"))
 IMAGE_ALT = N_("Certificate image for {beneficiary}")
 CHECK_HEAD = N_("Check it yourself")
@@ -295,11 +345,16 @@ def _certificate_body(view: CertificateView, verdict: Verdict, reductions=(),
         (t(L_PROJECT), escape(view.project_name or "—")),
         (t(L_METHODOLOGY), escape(view.methodology or "—")),
         (t(L_COUNTRY), escape(t.country(view.country))),
+        *([(t(L_STANDARD), escape(view.standard))] if view.standard else []),
+        *([(t(L_PROJECT_ID), f"<code>{escape(view.project_id)}</code>")] if view.project_id else []),
         (t(L_VINTAGE), escape(str(view.vintage or "—"))),
         (t(L_SERIALS), f'<ul class="serials">{serial_items or "<li>—</li>"}</ul>'),
         (t(L_ISSUED), escape(issued_text(view, t.language))),
         *([(t(L_REDUCTION), _reduction_text(reductions, t))] if reductions else []),
         (t(L_CERT_ID), f"<code>{escape(view.id)}</code>"),
+        *([(t(L_RETIREMENT_ID),
+            f'<a href="{escape("/registry?q=" + quote(view.retirement_id, safe="") + "&lang=" + t.language)}">'
+            f"<code>{escape(view.retirement_id)}</code></a>")] if view.retirement_id else []),
         (t(L_KEY), f"<code>{escape(view.key_id)}</code> (Ed25519)"),
     ]
     details = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in rows)
@@ -322,8 +377,9 @@ def _certificate_body(view: CertificateView, verdict: Verdict, reductions=(),
  <small>({escape(t.kg(view.amount_kg))} kg)</small></div>
 {reason}
 <dl>{details}</dl>
-<div class="actions"><a class="primary" href="/c/{cid}.png">{escape(t(A_IMAGE))}</a>
-<a href="/c/{cid}.json">{escape(t(A_JSON))}</a><a href="{PUBLIC_KEY_PATH}">{escape(t(A_KEY))}</a>
+<div class="actions"><a class="primary" href="/c/{cid}.png?download" download>{escape(t(A_IMAGE))}</a>
+<a href="/c/{cid}.json?download" download>{escape(t(A_JSON))}</a>
+<a href="{PUBLIC_KEY_PATH}" download="cccp-cert.pub">{escape(t(A_KEY))}</a>
 <a href="{registry_href}">{escape(t(A_REGISTRY))}</a></div>
 </article>
 <a class="preview" href="/c/{cid}.png"><img src="/c/{cid}.png" width="1600" height="1131"
@@ -342,15 +398,25 @@ def _certificate_body(view: CertificateView, verdict: Verdict, reductions=(),
 NF_BADGE = N_("Not found")
 NF_HEAD = N_("We could not find this certificate")
 NF_TEXT = N_("No CCCP certificate has this address. Check that the link or the code you "
-             "scanned is complete: a certificate address ends in /c/ and a 12-character id.")
+             "scanned is complete: a certificate address ends in {prefix} and an id such as "
+             "{example} (or, for certificates issued before 2026-12, 12 letters, digits, "
+             "{dash} or {underscore}).")
 NF_NOTE = N_("If the certificate was just issued, wait a moment and try again. A "
              "certificate that does not appear here was not issued by CCCP.")
+
+
+def _with_code(text: str, **codes: str) -> str:
+    """A translated text, escaped, with each {name} placeholder shown as <code>value</code>."""
+    html = escape(text)
+    for name, value in codes.items():
+        html = html.replace("{" + name + "}", f"<code>{escape(value)}</code>")
+    return html
 
 
 def _not_found_body(t: PageText) -> str:
     return f"""<article class="card">
 <div class="status"><span class="badge bad">{escape(t(NF_BADGE))}</span></div>
 <h1>{escape(t(NF_HEAD))}</h1>
-<p>{escape(t(NF_TEXT))}</p>
+<p>{_with_code(t(NF_TEXT), prefix="/c/", example="C4QZ8M1T0E3K9", dash="-", underscore="_")}</p>
 <p class="note">{escape(t(NF_NOTE))}</p>
 </article>"""

@@ -108,7 +108,7 @@ def language_switch(request: web.Request, current: str) -> str:
 
 
 SWITCH_CSS = """
-nav.languages{margin:-8px 0 14px;text-align:right;font-size:14px;color:#68706c}
+nav.languages{margin:-8px 0 14px;text-align:right;font-size:14px;color:#555c58}
 nav.languages a{color:#164e38;font-weight:700}
 nav.languages strong{color:#212926}
 """

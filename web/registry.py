@@ -28,6 +28,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from core import registry
+from core.catalog import service as catalog
 from core.certs.service import get_certificate_by_key
 from core.errors import DomainError
 from core.registry import LookupView, ProjectTotals, SerialRangeView
@@ -41,7 +42,8 @@ RECENT_RETIREMENTS = 20  # on a project page; older ones are found by retirement
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not one
 PROJECT_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
 EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
-EXAMPLE_RETIREMENT = "R7K3M9Q2XA"
+EXAMPLE_RETIREMENT = "R7K3M9Q2XA4"
+EXAMPLE_CERTIFICATE = "C4QZ8M1T0E3K9"
 # A look-up shows the state of the registry now; let caches keep it only briefly.
 SHORT_CACHE = {"Cache-Control": "public, max-age=60"}
 
@@ -183,7 +185,7 @@ def _query(request: web.Request) -> str:
 TITLE = N_("CCCP public registry")
 TITLE_OF = N_("{name} – CCCP public registry")
 TITLE_NOTHING = N_("Nothing found – CCCP public registry")
-JSON_NOT_FOUND = N_("No serial number, serial range or retirement id matches the query.")
+JSON_NOT_FOUND = N_("No serial number, serial range, retirement id or certificate id matches the query.")
 
 
 async def registry_page(request: web.Request) -> web.Response:
@@ -236,8 +238,9 @@ async def project_page(request: web.Request) -> web.Response:
         return await not_found_page(request)
     retirements = await recent_retirements(totals.project.code, RECENT_RETIREMENTS)
     certificates = await _certificate_ids({r.id for r in retirements})
+    for_sale = await catalog.for_sale_kg(totals.project.code)
     return _html(
-        _search_form("", t) + _project_body(totals, retirements, certificates, t),
+        _search_form("", t) + _project_body(totals, retirements, certificates, t, for_sale),
         title=t(TITLE_OF, name=totals.project.name),
         headers=SHORT_CACHE, t=t, request=request,
     )
@@ -262,17 +265,17 @@ form.search input{flex:1;min-width:0;padding:10px 12px;font:inherit;font-size:16
  border:1px solid #c9c2ad;border-radius:8px;background:#fff}
 form.search button{padding:10px 18px;border-radius:8px;border:1px solid #164e38;background:#164e38;
  color:#fff;font:inherit;font-weight:700;cursor:pointer}
-p.hint{margin:-10px 0 18px;color:#68706c;font-size:14px}
+p.hint{margin:-10px 0 18px;color:#555c58;font-size:14px}
 .card+.card{margin-top:18px}
 .scroll{overflow-x:auto;margin:14px -4px 0}
 table{border-collapse:collapse;width:100%;font-size:14.5px}
-th{font-size:11.5px;font-weight:700;letter-spacing:.1em;text-transform:uppercase;color:#9c7c33;
+th{font-size:11.5px;font-weight:700;letter-spacing:.1em;text-transform:uppercase;color:#7a5c1a;
  text-align:left;padding:8px 10px;border-bottom:2px solid #e4dfcf;white-space:nowrap}
 td{padding:9px 10px;border-bottom:1px solid #ece7d8;vertical-align:top}
 td.n,th.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.serial,code{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px;overflow-wrap:anywhere}
 td a,dd a,p a{color:#164e38;font-weight:700}
-.muted{color:#68706c;font-size:13px}
+.muted{color:#555c58;font-size:13px}
 .pill{display:inline-block;padding:2px 10px;border-radius:999px;font-size:13px;font-weight:700;white-space:nowrap}
 .pill.active{background:#e2f1e6;color:#1d6b3f;border:1px solid #a9d3b5}
 .pill.held{background:#fdf1d8;color:#8a5a00;border:1px solid #ecd197}
@@ -282,12 +285,25 @@ td a,dd a,p a{color:#164e38;font-weight:700}
 .totals{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0 0}
 .totals div{flex:1;min-width:140px;background:#fff;border:1px solid #e4dfcf;border-radius:8px;padding:10px 14px}
 .totals b{display:block;font-size:22px;color:#164e38;font-variant-numeric:tabular-nums}
-.totals span{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#9c7c33}
+.totals span{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#7a5c1a}
 .piece{border-top:1px solid #e4dfcf;padding:14px 0 0;margin:14px 0 0}
 .piece h2{display:flex;flex-wrap:wrap;align-items:center;gap:10px;font-size:16px;margin:0 0 6px}
 .piece dl{margin:8px 0 0;padding:0;border:0}
 h2.spaced{margin-top:22px}
 h1 code{font-size:inherit}
+.scroll{background:linear-gradient(90deg,#fbf9f2 30%,rgba(251,249,242,0)) left/40px 100% no-repeat local,
+ linear-gradient(270deg,#fbf9f2 30%,rgba(251,249,242,0)) right/40px 100% no-repeat local,
+ radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.18),transparent) left/12px 100% no-repeat scroll,
+ radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.18),transparent) right/12px 100% no-repeat scroll}
+@media (max-width:600px){
+ table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+ table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+ table.stack tr{border:1px solid #e4dfcf;border-radius:8px;background:#fff;margin:0 0 10px;padding:6px 0}
+ table.stack td{border:0;padding:3px 12px;display:flex;gap:10px;justify-content:space-between;text-align:right}
+ table.stack td.lead{display:block;text-align:left;font-size:16px}
+ table.stack td[data-label]::before{content:attr(data-label);font-size:11.5px;font-weight:700;letter-spacing:.1em;
+  text-transform:uppercase;color:#7a5c1a;text-align:left;padding-top:2px}
+ table.stack td.n{white-space:normal}}
 """
 
 
@@ -330,8 +346,8 @@ def _pill(status: str, t: PageText, labels=STATUS_LABELS) -> str:
     return f'<span class="pill {escape(status)}">{escape(t(label))}</span>'
 
 
-SEARCH_PLACEHOLDER = N_("Serial number or retirement id, e.g. {serial} or {retirement}")
-SEARCH_LABEL = N_("Serial number or retirement id")
+SEARCH_PLACEHOLDER = N_("Serial number, retirement or certificate id, e.g. {serial} or {retirement}")
+SEARCH_LABEL = N_("Serial number, retirement id or certificate id")
 SEARCH_BUTTON = N_("Look up")
 
 
@@ -361,13 +377,13 @@ AVAILABLE_NOTE = N_("Available = issued − retired: credits still in circulatio
 
 def _projects_body(projects: list[ProjectTotals], t: PageText) -> str:
     rows = "".join(
-        f"""<tr><td><a href="{_link("/registry/projects/" + quote(p.project.code), t)}">{escape(p.project.name)}</a>
+        f"""<tr><td class="lead"><a href="{_link("/registry/projects/" + quote(p.project.code), t)}">{escape(p.project.name)}</a>
 <div class="muted">{escape(p.project.code)}</div></td>
-<td>{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
-<td>{escape(p.project.standard)}</td><td>{escape(t.country(p.project.country))}</td>
-<td>{_pill(p.project.status, t, PROJECT_STATUS_LABELS)}</td>
-<td class="n">{tonnes(p.issued_kg, t)}</td><td class="n">{tonnes(p.retired_kg, t)}</td>
-<td class="n">{tonnes(p.available_kg, t)}</td></tr>"""
+<td class="n" data-label="{escape(t(L_AVAILABLE))}">{tonnes(p.available_kg, t)}</td>
+<td class="n" data-label="{escape(t(L_ISSUED))}">{tonnes(p.issued_kg, t)}</td><td class="n" data-label="{escape(t(L_RETIRED))}">{tonnes(p.retired_kg, t)}</td>
+<td data-label="{escape(t(L_METHODOLOGY))}">{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
+<td data-label="{escape(t(L_STANDARD))}">{escape(p.project.standard)}</td><td data-label="{escape(t(L_COUNTRY))}">{escape(t.country(p.project.country))}</td>
+<td data-label="{escape(t(L_STATUS))}">{_pill(p.project.status, t, PROJECT_STATUS_LABELS)}</td></tr>"""
         for p in projects
     )
     if not rows:
@@ -381,9 +397,9 @@ def _projects_body(projects: list[ProjectTotals], t: PageText) -> str:
 <div class="totals"><div><span>{escape(t(L_ISSUED))}</span><b>{tonnes(issued, t)}</b></div>
 <div><span>{escape(t(L_RETIRED))}</span><b>{tonnes(retired, t)}</b></div>
 <div><span>{escape(t(L_AVAILABLE))}</span><b>{tonnes(issued - retired, t)}</b></div></div>
-<div class="scroll"><table>
-<thead><tr><th>{escape(t(L_PROJECT))}</th><th>{escape(t(L_METHODOLOGY))}</th><th>{escape(t(L_STANDARD))}</th><th>{escape(t(L_COUNTRY))}</th><th>{escape(t(L_STATUS))}</th>
-<th class="n">{escape(t(L_ISSUED))}</th><th class="n">{escape(t(L_RETIRED))}</th><th class="n">{escape(t(L_AVAILABLE))}</th></tr></thead>
+<div class="scroll"><table class="stack">
+<thead><tr><th>{escape(t(L_PROJECT))}</th><th class="n">{escape(t(L_AVAILABLE))}</th><th class="n">{escape(t(L_ISSUED))}</th><th class="n">{escape(t(L_RETIRED))}</th>
+<th>{escape(t(L_METHODOLOGY))}</th><th>{escape(t(L_STANDARD))}</th><th>{escape(t(L_COUNTRY))}</th><th>{escape(t(L_STATUS))}</th></tr></thead>
 <tbody>{rows}</tbody></table></div>
 <p class="note">{escape(t(AVAILABLE_NOTE))}</p>
 </article>"""
@@ -476,8 +492,8 @@ def _lookup_body(view: LookupView, certificates: dict[str, str], t: PageText) ->
 <div class="status"><span class="badge ok">{escape(t(RETIRED_BADGE))}</span></div>
 <div class="label">{escape(t(RETIRED_LEAD))}</div>
 <h1>{escape(retirement.beneficiary)}</h1>
-<div class="amount">{tonnes(retirement.amount_kg, t)} CO₂e
- <small>({t.kg(retirement.amount_kg)} kg)</small></div>
+<div class="amount">{tonnes(retirement.amount_kg, t)} CO₂e{
+ f" <small>({t.kg(retirement.amount_kg)} kg)</small>" if retirement.amount_kg >= 1000 else ""}</div>
 {reason}
 <dl>{details}</dl>
 <h2 class="spaced">{escape(t(RETIRED_SERIALS))}</h2>
@@ -530,6 +546,12 @@ PROJECT_LABEL = N_("Project")
 BATCHES_HEAD = N_("Batches")
 BATCHES_NOTE = N_("One batch is one issuance of one vintage, with one serial number per kg CO₂e.")
 L_SERIAL_RANGE, L_ISSUED_ON = N_("Serial range"), N_("Issued on")
+L_IN_CIRCULATION, L_FOR_SALE = N_("In circulation"), N_("For sale now")
+CIRCULATION_NOTE = N_(
+    "In circulation = issued − retired: the credits the producer still holds, those buyers "
+    "keep, those reserved for offers and payments, and the buffer pool ({buffer}, kept back "
+    "against losses and never sold). For sale now = what the producer offers at this moment, "
+    "the figure the bot's /buy shows.")
 RECENT_HEAD = N_("Recent retirements")
 RECENT_NOTE = N_("The latest {count} at most, newest first, with the kg each took from this "
                  "project. Look up a retirement id for its serial numbers.")
@@ -537,7 +559,7 @@ RECENT_NOTE = N_("The latest {count} at most, newest first, with the kg each too
 
 def _project_body(
     totals: ProjectTotals, retirements: list[ProjectRetirement], certificates: dict[str, str],
-    t: PageText,
+    t: PageText, for_sale_kg: int = 0,
 ) -> str:
     project = totals.project
     kind = PROJECT_TYPES.get(project.project_type)
@@ -572,7 +594,9 @@ def _project_body(
 {description}
 <div class="totals"><div><span>{escape(t(L_ISSUED))}</span><b>{tonnes(totals.issued_kg, t)}</b></div>
 <div><span>{escape(t(L_RETIRED))}</span><b>{tonnes(totals.retired_kg, t)}</b></div>
-<div><span>{escape(t(L_AVAILABLE))}</span><b>{tonnes(totals.available_kg, t)}</b></div></div>
+<div><span>{escape(t(L_IN_CIRCULATION))}</span><b>{tonnes(totals.available_kg, t)}</b></div>
+<div><span>{escape(t(L_FOR_SALE))}</span><b>{tonnes(for_sale_kg, t)}</b></div></div>
+<p class="note">{escape(t(CIRCULATION_NOTE, buffer=tonnes(totals.buffer_kg, t)))}</p>
 <dl>{details}</dl>
 </article>
 <article class="card">
@@ -604,7 +628,8 @@ NO_PAGE = N_("There is no registry page at this address.")
 SERIAL_HELP = N_(
     "A serial number looks like {serial} (one kg) or {range} (a range): project code, "
     "vintage, then the numbers. A retirement id is an R and ten letters or digits, like "
-    "{retirement}; it is printed on every certificate.")
+    "{retirement}; a certificate id a C and thirteen, like {certificate}: both are printed on "
+    "every certificate.")
 SEE_ALL = N_("See all projects")
 
 
@@ -616,10 +641,11 @@ def _nothing_found_body(text: str | None, t: PageText) -> str:
     else:
         asked = f"<p>{escape(t(NO_PAGE))}</p>"
     help_text = escape(t(SERIAL_HELP, serial="{serial}", range="{range}",
-                         retirement="{retirement}"))
+                         retirement="{retirement}", certificate="{certificate}"))
     help_text = (help_text.replace("{serial}", f"<code>{EXAMPLE_SERIAL}</code>")
                  .replace("{range}", f"<code>{EXAMPLE_SERIAL}-1999</code>")
-                 .replace("{retirement}", f"<code>{EXAMPLE_RETIREMENT}</code>"))
+                 .replace("{retirement}", f"<code>{EXAMPLE_RETIREMENT}</code>")
+                 .replace("{certificate}", f"<code>{EXAMPLE_CERTIFICATE}</code>"))
     return f"""<article class="card">
 <div class="status"><span class="badge bad">{escape(t(NOTHING_BADGE))}</span></div>
 <h1>{escape(t(NOTHING_HEAD))}</h1>

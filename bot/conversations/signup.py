@@ -55,7 +55,7 @@ NO_WORDS = {"no", "n", "nein", "non", "decline", "ablehnen", "refuser"}
 DONE_WORDS = {"done", "ok", "okay", "fertig", "weiter", "terminé", "termine", "fini", "continue"}
 
 WELCOME = N_(
-    "Welcome to CCCP, the Carbon Credit Consumer Platform.\n\n"
+    "Welcome to CCCP, the Carbon Credit Consumer Symbol: the mark of products and services that carry carbon credits.\n\n"
     "Here you can work out the footprint of a purchase or a trip, offset it with "
     "verified carbon credits (1 credit = 1 t CO2e) and get a signed certificate. "
     "Traders, producers and merchants buy and sell credits here too."

@@ -31,22 +31,24 @@ class Lookup(IntEnum):
 MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters
 MAX_PIECES_SHOWN = 10  # keeps the answer far below Telegram's 4096 characters
 EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
-EXAMPLE_RETIREMENT = "R7K3M9Q2XA"
+EXAMPLE_RETIREMENT = "R7K3M9Q2XA4"  # R and 10 characters (core.ids)
+EXAMPLE_CERTIFICATE = "C4QZ8M1T0E3K9"  # C, 12 characters and a check character
 # Typed outside any flow: a serial, or a retirement id with at least one digit (so an
 # eleven-letter word starting with R is not taken for one).
 SERIAL_TYPED = re.compile(r"(?i)CCCP-[A-Z0-9]{1,12}-\d{4}-\d{1,19}(-\d{1,19})?")
 RETIREMENT_TYPED = re.compile(r"(?i)R(?=[0-9A-Z]*\d)[0-9A-HJKMNP-TV-Z]{10}")
+CERTIFICATE_TYPED = re.compile(r"(?i)C(?=[0-9A-Z]*\d)[0-9A-HJKMNP-TV-Z]{13}")
 
-DESCRIPTION = N_("Look up a serial number or retirement id")
+DESCRIPTION = N_("Look up a serial number, a retirement id or a certificate id")
 ASK = N_(
-    "Send me a serial number or a retirement id, for example {serial} or {retirement}. "
-    "Both are printed on every certificate."
+    "Send me a serial number, a retirement id or a certificate id, for example {serial}, "
+    "{retirement} or {certificate}. The retirement id and the certificate id are printed on every certificate."
 )
 CANCELLED = N_("Cancelled. Nothing was looked up.")
 NOT_A_NUMBER = N_(
-    "“{text}” is not a serial number or a retirement id. A serial number looks like "
-    "{serial} (project, vintage, number), a retirement id like {retirement}. "
-    "Send /lookup to try again."
+    "“{text}” is not a serial number, a retirement id or a certificate id. A serial number looks like "
+    "{serial} (project, vintage, number), a retirement id like {retirement}, a certificate id like "
+    "{certificate}. Send /lookup to try again."
 )
 NOT_FOUND = N_("Nothing in the registry has the number {text}. Check it and send /lookup to try again.")
 SERIAL_TITLE = N_("🔎 Serial numbers {serial}")
@@ -132,7 +134,7 @@ async def reply_lookup(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     """Look `text` up and answer with the facts or a clear sentence why not."""
     t = await tr(update, context)
     text = " ".join(text.split())
-    examples = {"serial": EXAMPLE_SERIAL, "retirement": EXAMPLE_RETIREMENT}
+    examples = {"serial": EXAMPLE_SERIAL, "retirement": EXAMPLE_RETIREMENT, "certificate": EXAMPLE_CERTIFICATE}
     try:
         if len(text) > MAX_QUERY_CHARS:
             raise BadSerial(text=text[:80])
@@ -153,7 +155,8 @@ async def lookup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply_lookup(update, context, " ".join(context.args))
         return ConversationHandler.END
     t = await tr(update, context)
-    await update.effective_chat.send_message(t(ASK, serial=EXAMPLE_SERIAL, retirement=EXAMPLE_RETIREMENT))
+    await update.effective_chat.send_message(t(ASK, serial=EXAMPLE_SERIAL, retirement=EXAMPLE_RETIREMENT,
+                                                     certificate=EXAMPLE_CERTIFICATE))
     return Lookup.ASKING
 
 
@@ -164,8 +167,8 @@ async def on_number_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def read_id(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
-    """Free text (bot/router.py): a serial or retirement id typed while no flow waits for text."""
-    if not (SERIAL_TYPED.fullmatch(text) or RETIREMENT_TYPED.fullmatch(text)):
+    """Free text (bot/router.py): a serial, retirement or certificate id typed while no flow waits for text."""
+    if not any(pattern.fullmatch(text) for pattern in (SERIAL_TYPED, RETIREMENT_TYPED, CERTIFICATE_TYPED)):
         return False
     await reply_lookup(update, context, text)
     return True

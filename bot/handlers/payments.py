@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from telegram import Bot, StarTransaction, TransactionPartnerUser, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ContextTypes,
     MessageHandler,
@@ -33,6 +34,7 @@ from core.ledger import STARS
 from core.outbox import OutboxMessage
 from core.purchases import reconcile
 from core.purchases import service as purchases
+from core.purchases.certificates import retry_failed_certificates
 from core.purchases.errors import UnknownOrder
 from core.purchases.models import PurchaseStatus
 
@@ -54,6 +56,11 @@ RECEIPT = N_("✅ Payment received: {total}. Order {order}.\n{amount} CO2e from 
 RECEIPT_KEPT = N_("The credits are in your account. Retire them whenever you like with /retire.")
 RECEIPT_RETIRED = N_("Retired for {beneficiary}. Here is your certificate.")
 RETIREMENT_PENDING = N_("Your credits are in your account; the retirement will be finished shortly. Send /retire if it is not.")
+CERT_DELAYED = N_(
+    "Your credits are retired for good (retirement {retirement}): that stands whatever happens. "
+    "Your certificate is taking longer to prepare; we will send it here as soon as it is ready. "
+    "You can also ask for it again at any time in /history."
+)
 REFUNDED = N_("We could not deliver your credits. {reason} Your {total} have been refunded.")
 STAFF_REFUNDED = N_("{reason} Your {total} have been refunded and the credits went back to the seller.")
 REFUND_PENDING = N_("We could not deliver your credits. {reason} Our team will refund your {total}; you need not do anything.")
@@ -64,6 +71,10 @@ YOUR_ORDER = {
     "paid": N_("Your order {order} is paid. Send /balance to see your credits."),
     "over": N_("Your order {order} is over (expired or refunded). Send /buy to start again."),
 }
+CARD_BELOW_MINIMUM = N_(
+    "Telegram takes card payments in {currency} from {minimum}; this order comes to {total}. "
+    "Choose a larger amount, or pay with Telegram Stars."
+)
 
 
 def refusal_text(t: Translator, code: str) -> str:
@@ -86,9 +97,18 @@ async def _send_receipt(bot: Bot, bot_data: Mapping, t: Translator, message: Out
 
 
 async def _send_certificate(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
+    """Sign, draw and send; if that fails the outbox tries again (and the payments job after it),
+    and on the first failure the person is told their retirement stands and the certificate follows."""
     retirement = await registry.get_retirement(message.params["retirement"])
     kind = CertificateKind.PRODUCT if message.params.get("kind") == "product" else CertificateKind.RETIREMENT
-    await send_certificate(bot, bot_data, message.chat_id, t, retirement, kind=kind)
+    try:
+        await send_certificate(bot, bot_data, message.chat_id, t, retirement, kind=kind)
+    except TelegramError:
+        raise
+    except Exception:
+        if message.attempts == 1 and ":retry:" not in message.dedup_key:
+            await bot.send_message(message.chat_id, t(CERT_DELAYED, retirement=retirement.id))
+        raise
 
 
 def _refund_sender(text: str):
@@ -198,6 +218,7 @@ async def reconcile_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def payments_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """What a crash or Telegram left undone: retirements of paid orders, Stars refunds."""
     await purchases.finish_retirements(now_of(context))
+    await retry_failed_certificates(now_of(context))
     for refund in await purchases.refunds_to_make():
         await make_refund(context.bot, refund)
 
@@ -230,4 +251,5 @@ FEATURE = Feature(
         Job("reconcile", reconcile_job, RECONCILE_INTERVAL, first=timedelta(seconds=30)),
     ],
     outbox_renderers=OUTBOX_RENDERERS,
+    error_texts={"card_below_minimum": CARD_BELOW_MINIMUM},
 )

@@ -326,3 +326,12 @@ def quote(item: Item, amount_kg: int, *, currency: str = STARS) -> Quote:
 
 def listing_of(item: Item) -> ListingCard:
     return item.listing if isinstance(item, ProductCard) else item
+
+
+async def for_sale_kg(project_code: str) -> int:
+    """kg of a project that its active listings offer now: the figure /buy shows in the bot,
+    summed once per seller and batch (two listings of the same credits do not count twice)."""
+    pairs = await Listing.filter(project__code=project_code, is_active=True).distinct().values_list(
+        "seller_account_id", "batch_id"
+    )
+    return sum([await inventory.available_kg(seller, batch) for seller, batch in set(pairs)])

@@ -25,6 +25,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
+from core.certs import richtext
 from core.certs.models import CertificateKind
 from core.certs.service import CertificateView
 from core.certs.texts import (
@@ -41,6 +42,8 @@ REGULAR = ASSETS / "DejaVuSans.ttf"
 BOLD = ASSETS / "DejaVuSans-Bold.ttf"
 
 WIDTH, HEIGHT = 1600, 1131
+# The one name of CCCP, on the certificate, in the bot's welcome and on the web pages.
+CCCP_NAME = "Carbon Credit Consumer Symbol"
 
 PAPER = (251, 249, 242)
 INK = (33, 41, 38)
@@ -49,6 +52,7 @@ GREEN_DARK = (22, 78, 56)
 GREEN = (46, 133, 80)
 GREEN_LIGHT = (86, 170, 110)
 GOLD = (176, 141, 62)
+GOLD_TEXT = (122, 92, 26)  # labels: 5.6:1 on the paper, where GOLD is only 2.9:1
 DISC = (238, 244, 234)
 GLOBE_LINE = (190, 214, 196)
 WHITE = (255, 255, 255)
@@ -78,10 +82,14 @@ LABEL_COUNTRY = N_("COUNTRY")
 LABEL_VINTAGE = N_("VINTAGE")
 LABEL_SERIALS = N_("SERIAL NUMBERS")
 LABEL_ISSUED = N_("ISSUED")
+LABEL_STANDARD = N_("STANDARD")
+LABEL_PROJECT_ID = N_("PROJECT ID")
+IDS_LINE = N_("Certificate {id}   ·   Retirement {retirement_id}")
+IDS_LINE_NO_RETIREMENT = N_("Certificate {id}")
 SCAN_TO_VERIFY = N_("SCAN TO VERIFY")
 MORE_RANGES = N_("and {count} more ranges")
 REASON = N_("for “{reason}”")
-FOOTER = N_("Certificate {id}   ·   Ed25519 key {key_id}   ·   signature {fingerprint}")
+FOOTER = N_("Ed25519 key {key_id}   ·   signature {fingerprint}")
 
 
 def page_texts(kind: CertificateKind, language: str) -> dict[str, str]:
@@ -98,6 +106,8 @@ def page_texts(kind: CertificateKind, language: str) -> dict[str, str]:
         "vintage": LABEL_VINTAGE,
         "serials": LABEL_SERIALS,
         "issued": LABEL_ISSUED,
+        "standard": LABEL_STANDARD,
+        "project_id": LABEL_PROJECT_ID,
         "scan": SCAN_TO_VERIFY,
     }
     return {name: translate(language, text) for name, text in words.items()}
@@ -221,7 +231,7 @@ def symbol(size: int = SYMBOL_SIZE) -> Image.Image:
     band_r = (r * 0.955 + inner + s * 0.012) / 2
     _text_on_arc(
         img,
-        "CARBON CREDIT CONSUMER SYMBOL",
+        CCCP_NAME.upper(),
         (c, c),
         band_r,
         band_font,
@@ -261,17 +271,60 @@ def _spaced(draw: ImageDraw.ImageDraw, xy, text, fnt, fill, tracking: float, anc
 def _fit(text: str, width: int, largest: int, smallest: int, bold: bool) -> ImageFont.FreeTypeFont:
     """The largest font size at which `text` fits in `width` pixels."""
     size = largest
-    while size > smallest and font(size, bold).getlength(text) > width:
+    while size > smallest and richtext.length(text, font(size, bold)) > width:
         size -= 2
     return font(size, bold)
 
 
 def _ellipsize(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> str:
-    if fnt.getlength(text) <= width:
+    if richtext.length(text, fnt) <= width:
         return text
-    while text and fnt.getlength(text + "…") > width:
+    while text and richtext.length(text + "…", fnt) > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def _break_word(word: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """A word wider than the column, cut into pieces that fit (a long code or URL)."""
+    pieces, current = [], ""
+    for char in word:
+        if current and richtext.length(current + char, fnt) > width:
+            pieces.append(current)
+            current = ""
+        current += char
+    return [*pieces, current] if current else pieces
+
+
+def wrap_block(
+    text: str, width: int, max_lines: int, sizes: tuple[int, ...], bold: bool = False
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest of `sizes` at which `text` wraps into `max_lines` lines of `width` without
+    cutting anything; at the smallest size, as many lines as it needs."""
+    for size in sizes:
+        lines = _wrap_all(text, font(size, bold), width)
+        if len(lines) <= max_lines:
+            return font(size, bold), lines
+    smallest = font(sizes[-1], bold)
+    return smallest, _wrap_all(text, smallest, width)
+
+
+def _wrap_all(text: str, fnt: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap that never cuts: a word too long for a line is split across lines."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if richtext.length(trial, fnt) <= width:
+            current = trial
+            continue
+        if current:
+            lines.append(current)
+        pieces = _break_word(word, fnt, width) if richtext.length(word, fnt) > width else [word]
+        lines += pieces[:-1]
+        current = pieces[-1]
+    if current:
+        lines.append(current)
+    return lines or [""]
 
 
 def _wrap(text: str, fnt: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
@@ -281,7 +334,7 @@ def _wrap(text: str, fnt: ImageFont.FreeTypeFont, width: int, max_lines: int) ->
     current = ""
     for i, word in enumerate(words):
         trial = f"{current} {word}".strip()
-        if fnt.getlength(trial) <= width or not current:
+        if richtext.length(trial, fnt) <= width or not current:
             current = trial
             continue
         lines.append(current)
@@ -349,10 +402,16 @@ def footer_text(view: CertificateView, language: str) -> str:
     return translate(
         language,
         FOOTER,
-        id=view.id,
         key_id=view.key_id,
         fingerprint=grouped(view.signature_fingerprint),
     )
+
+
+def ids_text(view: CertificateView, language: str) -> str:
+    """'Certificate C… · Retirement R…': both ids a person can look up."""
+    if view.retirement_id:
+        return translate(language, IDS_LINE, id=view.id, retirement_id=view.retirement_id)
+    return translate(language, IDS_LINE_NO_RETIREMENT, id=view.id)
 
 
 def certificate_lines(view: CertificateView, language: str | None = None) -> list[str]:
@@ -363,7 +422,7 @@ def certificate_lines(view: CertificateView, language: str | None = None) -> lis
     amount, kg = amount_texts(view, language)
     lines = [
         "CCCP",
-        "CARBON CREDIT CONSUMER SYMBOL",
+        CCCP_NAME.upper(),
         words["title"],
         words["subtitle"],
         words["certifies"],
@@ -382,11 +441,16 @@ def certificate_lines(view: CertificateView, language: str | None = None) -> lis
         country_name(view.country, language),
         words["vintage"],
         str(view.vintage or "—"),
+        words["standard"],
+        view.standard or "—",
+        words["project_id"],
+        view.project_id or "—",
         words["serials"],
         *serial_lines(view.serial_ranges, language=language),
         words["issued"],
         issued_text(view, language),
         words["scan"],
+        ids_text(view, language),
         footer_text(view, language),
         view.verify_url.split("://", 1)[-1],
     ]
@@ -420,6 +484,8 @@ DETAILS_TOP = 752
 ROW = 106
 QR_X = WIDTH - MARGIN - QR_BOX
 QR_Y = 740
+STANDARD_DX = 150
+PROJECT_ID_DX = 340
 
 
 @lru_cache(maxsize=16)
@@ -444,12 +510,10 @@ def background(kind: CertificateKind, language: str = "en") -> Image.Image:
     draw.text(
         (MARGIN + SYMBOL_SIZE + 4, 140), "CCCP", font=font(54, True), fill=GREEN_DARK, anchor="ls"
     )
-    _spaced(
-        draw, (MARGIN + SYMBOL_SIZE + 6, 178), "CARBON CREDIT CONSUMER SYMBOL", font(17), MUTED, 2.2
-    )
+    _spaced(draw, (MARGIN + SYMBOL_SIZE + 6, 178), CCCP_NAME.upper(), font(17), MUTED, 2.2)
     title_font = _fit(words["title"], 1300, 60, 40, bold=True)
     draw.text((WIDTH / 2, 306), words["title"], font=title_font, fill=GREEN_DARK, anchor="ms")
-    _spaced(draw, (WIDTH / 2, 350), words["subtitle"], font(20, True), GOLD, 5, anchor="m")
+    _spaced(draw, (WIDTH / 2, 350), words["subtitle"], font(20, True), GOLD_TEXT, 5, anchor="m")
     draw.text((WIDTH / 2, 414), words["certifies"], font=font(24), fill=MUTED, anchor="ms")
     draw.line((WIDTH / 2 - 420, 512, WIDTH / 2 + 420, 512), fill=GOLD, width=2)
     verb_font = _fit(words["verb"], 1300, 24, 16, bold=False)
@@ -460,11 +524,13 @@ def background(kind: CertificateKind, language: str = "en") -> Image.Image:
         (LEFT_COL, DETAILS_TOP + ROW, words["methodology"]),
         (LEFT_COL, DETAILS_TOP + 2 * ROW, words["country"]),
         (RIGHT_COL, DETAILS_TOP, words["vintage"]),
+        (RIGHT_COL + STANDARD_DX, DETAILS_TOP, words["standard"]),
+        (RIGHT_COL + PROJECT_ID_DX, DETAILS_TOP, words["project_id"]),
         (RIGHT_COL, DETAILS_TOP + 78, words["serials"]),
         (RIGHT_COL, DETAILS_TOP + 2 * ROW, words["issued"]),
     )
     for x, y, label in labels:
-        _spaced(draw, (x, y), label, font(15, True), GOLD, 2.5)
+        _spaced(draw, (x, y), label, font(15, True), GOLD_TEXT, 2.5)
     draw.rectangle(
         (QR_X - 12, QR_Y - 12, QR_X + QR_BOX + 12, QR_Y + QR_BOX + 12),
         fill=WHITE,
@@ -476,7 +542,7 @@ def background(kind: CertificateKind, language: str = "en") -> Image.Image:
         (QR_X + QR_BOX / 2, QR_Y + QR_BOX + 46),
         words["scan"],
         font(15, True),
-        GOLD,
+        GOLD_TEXT,
         2.5,
         anchor="m",
     )
@@ -491,18 +557,24 @@ def _draw_lines(draw, x, y, lines, fnt, fill, leading):
 NAME_WIDTH = 1240
 
 
-def _draw_beneficiary(draw: ImageDraw.ImageDraw, name: str, center: float) -> None:
-    """One line, as large as fits; a long name goes on two lines rather than shrink to nothing."""
+def _draw_beneficiary(img: Image.Image, name: str, center: float) -> None:
+    """One line, as large as fits; a long name goes on two (or, at the smallest size, more) lines."""
     name_font = _fit(name, NAME_WIDTH, 68, 44, bold=True)
-    if name_font.getlength(name) <= NAME_WIDTH:
-        draw.text((center, 490), name, font=name_font, fill=INK, anchor="ms")
+    if richtext.length(name, name_font) <= NAME_WIDTH:
+        richtext.draw_text(img, (center, 490), name, name_font, INK, anchor="ms")
         return
-    for size in range(40, 22, -2):
-        lines = _wrap(name, font(size, True), NAME_WIDTH, 2)
-        if not lines[-1].endswith("…"):
-            break
-    for y, line in zip((452, 496), lines, strict=False):
-        draw.text((center, y), line, font=font(size, True), fill=INK, anchor="ms")
+    fnt, lines = wrap_block(name, NAME_WIDTH, 2, tuple(range(40, 22, -2)), bold=True)
+    leading = fnt.size + 6
+    top = 496 - leading * (len(lines) - 1)
+    for i, line in enumerate(lines):
+        richtext.draw_text(img, (center, top + i * leading), line, fnt, INK, anchor="ms")
+
+
+def _draw_block(img, x, y, text, width, max_lines, sizes=(22, 20, 18, 16)) -> None:
+    fnt, lines = wrap_block(text, width, max_lines, sizes)
+    leading = fnt.size + (6 if len(lines) < 3 else 4)
+    for i, line in enumerate(lines):
+        richtext.draw_text(img, (x, y + i * leading), line, fnt, INK)
 
 
 def render_certificate_image(view: CertificateView, language: str | None = None) -> Image.Image:
@@ -512,7 +584,7 @@ def render_certificate_image(view: CertificateView, language: str | None = None)
     draw = ImageDraw.Draw(img)
     center = WIDTH / 2
 
-    _draw_beneficiary(draw, view.beneficiary, center)
+    _draw_beneficiary(img, view.beneficiary, center)
 
     amount, kg = amount_texts(view, language)
     big, small = font(58, True), font(30)
@@ -522,30 +594,19 @@ def render_certificate_image(view: CertificateView, language: str | None = None)
     draw.text((x0 + big.getlength(amount), 626), kg, font=small, fill=MUTED, anchor="ls")
     if view.reason:
         reason = reason_text(view, language)
-        reason_font = _fit(reason, 1300, 26, 18, bold=False)
-        reason = _ellipsize(reason, reason_font, 1300)
-        draw.text((center, 670), reason, font=reason_font, fill=INK, anchor="ms")
+        reason_font, lines = wrap_block(reason, 1300, 2, (26, 24, 22, 20, 18, 16))
+        leading = reason_font.size + 4
+        top = 670 - leading * (len(lines) - 1) // 2 if len(lines) > 1 else 670
+        for i, line in enumerate(lines):
+            richtext.draw_text(img, (center, top + i * leading), line, reason_font, INK, anchor="ms")
 
+    _draw_block(img, LEFT_COL, DETAILS_TOP + 34, view.project_name or "—", COL_WIDTH, 2)
+    methodology = view.methodology or "—"
+    if len(wrap_block(methodology, COL_WIDTH, 2, (22, 20, 18))[1]) <= 2:
+        _draw_block(img, LEFT_COL, DETAILS_TOP + ROW + 34, methodology, COL_WIDTH, 2, sizes=(22, 20, 18))
+    else:  # three lines of smaller print fit above the country
+        _draw_block(img, LEFT_COL, DETAILS_TOP + ROW + 30, methodology, COL_WIDTH, 3, sizes=(16, 15, 14, 12))
     value = font(22)
-    leading = 30
-    _draw_lines(
-        draw,
-        LEFT_COL,
-        DETAILS_TOP + 34,
-        _wrap(view.project_name or "—", value, COL_WIDTH, 2),
-        value,
-        INK,
-        leading,
-    )
-    _draw_lines(
-        draw,
-        LEFT_COL,
-        DETAILS_TOP + ROW + 34,
-        _wrap(view.methodology or "—", value, COL_WIDTH, 2),
-        value,
-        INK,
-        leading,
-    )
     draw.text(
         (LEFT_COL, DETAILS_TOP + 2 * ROW + 34),
         country_name(view.country, language),
@@ -556,6 +617,10 @@ def render_certificate_image(view: CertificateView, language: str | None = None)
     draw.text(
         (RIGHT_COL, DETAILS_TOP + 34), str(view.vintage or "—"), font=value, fill=INK, anchor="ls"
     )
+    _draw_block(img, RIGHT_COL + STANDARD_DX, DETAILS_TOP + 34, view.standard or "—",
+                PROJECT_ID_DX - STANDARD_DX - 14, 2, sizes=(22, 20, 18, 16))
+    _draw_block(img, RIGHT_COL + PROJECT_ID_DX, DETAILS_TOP + 34, view.project_id or "—",
+                COL_WIDTH - PROJECT_ID_DX, 2, sizes=(22, 20, 18, 16))
     serial_font = font(18)
     serials = [
         _ellipsize(s, serial_font, COL_WIDTH)
@@ -574,14 +639,38 @@ def render_certificate_image(view: CertificateView, language: str | None = None)
     offset = (QR_BOX - qr.width) // 2
     img.paste(qr, (QR_X + offset, QR_Y + offset))
 
+    draw.text((MARGIN, HEIGHT - 92), ids_text(view, language), font=font(19, True), fill=INK, anchor="ls")
     footer = footer_text(view, language)
-    draw.text((MARGIN, HEIGHT - 76), footer, font=font(16), fill=MUTED, anchor="ls")
+    draw.text((MARGIN, HEIGHT - 66), footer, font=font(15), fill=MUTED, anchor="ls")
     short_url = view.verify_url.split("://", 1)[-1]
     url_font = _fit(short_url, QR_BOX + 40, 15, 11, bold=False)
     draw.text(
         (QR_X + QR_BOX / 2, QR_Y + QR_BOX + 72), short_url, font=url_font, fill=MUTED, anchor="ms"
     )
     return img
+
+
+def warm() -> None:
+    """Load fonts, the emoji font's map, the QR encoder, babel's locale data, pycountry and the
+    backgrounds before the first certificate, so a payment's certificate does not pay for them
+    (`cccp run` calls this at start): one sample certificate drawn per kind and language."""
+    from datetime import datetime
+
+    richtext.warm()
+    for kind in CertificateKind:
+        for language in ("en", "de", "fr"):
+            sample = CertificateView(
+                id="C0000000000000", kind=kind, beneficiary="Zoë 🌍 Förderverein e.V. " * 3, amount_kg=1250,
+                reason="warm-up " * 12, project_name="Warm-up project " * 6, methodology="Warm-up " * 16,
+                country="DE", vintage=2025, serial_ranges=("CCCP-WARM-2025-1-1250",) * 4, retirement_id="R0000000000",
+                issued_at=datetime(2026, 1, 1, tzinfo=UTC), verify_url="https://warm.invalid/c/C0000000000000",
+                signature="A" * 86, key_id="0" * 16, payload={"standard": "VCS", "project_id": "WARM"},
+                language=language,
+            )
+            encode_png(render_certificate_image(sample))
+    for size in range(12, 70, 2):
+        font(size, True)
+        font(size)
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:

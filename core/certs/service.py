@@ -15,7 +15,6 @@ check the web page and `cccp certs verify <id>` make of a stored certificate.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from tortoise.exceptions import IntegrityError
 
+from core import ids
 from core.certs import signing, verification
 from core.certs.models import Certificate, CertificateKind
 from core.certs.texts import normalise_language
@@ -35,11 +35,17 @@ from core.certs.verification import Verdict
 ISSUER = "CCCP"
 # 2: adds "language". 3: signs what verifiers show beside the payload
 # (algorithm, public_key_url, and how the bytes and the signature are spelt).
-PAYLOAD_VERSION = 3
-# secrets.token_urlsafe(9) is exactly 12 characters of [A-Za-z0-9_-]: 72 random
-# bits, so ids cannot be guessed or enumerated.
-PUBLIC_ID_BYTES = 9
-PUBLIC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{12}$")
+# 4: adds "standard" (VCS, Gold Standard, CCCP) and "project_id" (the registry's
+# project code), so a certificate can be set beside the standard's own records.
+PAYLOAD_VERSION = 4
+# "C", 12 characters of Crockford base 32 (core.ids; 60 random bits, so ids
+# cannot be guessed or enumerated) and a check character that catches a mistyped
+# letter. Certificates issued before were 12 characters of base64url
+# (secrets.token_urlsafe(9)); they are signed and printed in QR codes, so they
+# keep resolving, exactly as written.
+PUBLIC_ID_PREFIX = "C"
+PUBLIC_ID_LENGTH = 12
+LEGACY_ID_RE = re.compile(r"^[A-Za-z0-9_-]{12}$")
 MAX_BENEFICIARY_CHARS = 200
 MAX_REASON_CHARS = 500
 
@@ -66,6 +72,8 @@ class CertificateData:
     retirement_id: str | int | None = None
     key: str | None = None  # idempotency key; default "retirement:<retirement_id>"
     language: str = "en"  # the buyer's language; the certificate is drawn in it
+    standard: str = ""  # e.g. "VCS", "Gold Standard", "CCCP"
+    project_id: str = ""  # the registry's project code(s), e.g. "P7"
 
     def idempotency_key(self) -> str:
         if self.key:
@@ -98,6 +106,16 @@ class CertificateView:
     language: str = "en"
 
     @property
+    def standard(self) -> str:
+        """The standard the credits were issued under (signed from format 4 on; else empty)."""
+        return str(self.payload.get("standard") or "")
+
+    @property
+    def project_id(self) -> str:
+        """The registry's project code (signed from format 4 on; else empty)."""
+        return str(self.payload.get("project_id") or "")
+
+    @property
     def tonnes_text(self) -> str:
         """'0.5' for 500 kg: tonnes with no trailing zeros, never a float."""
         return format_tonnes(self.amount_kg)
@@ -120,8 +138,25 @@ def format_kg(amount_kg: int) -> str:
     return f"{amount_kg:,}"
 
 
+def new_public_id() -> str:
+    return ids.new_id(PUBLIC_ID_PREFIX, PUBLIC_ID_LENGTH, check=True)
+
+
+def normalize_public_id(text: str) -> str:
+    """A typed certificate id as the id it means ("c4qz 8m1t..." -> "C4QZ8M1T..."); a legacy id unchanged."""
+    typed = "".join(str(text).split())
+    normal = ids.normalize(typed)
+    if ids.is_id(normal, PUBLIC_ID_PREFIX, PUBLIC_ID_LENGTH, check=True):
+        return normal
+    return typed
+
+
 def is_valid_public_id(cert_id: object) -> bool:
-    return isinstance(cert_id, str) and PUBLIC_ID_RE.fullmatch(cert_id) is not None
+    """A certificate id of either format (new: C + 12 + check; legacy: 12 of base64url)."""
+    if not isinstance(cert_id, str):
+        return False
+    return (ids.is_id(cert_id, PUBLIC_ID_PREFIX, PUBLIC_ID_LENGTH, check=True)
+            or LEGACY_ID_RE.fullmatch(cert_id) is not None)
 
 
 def verify_url_for(public_base_url: str, cert_id: str) -> str:
@@ -169,6 +204,8 @@ def _clean(data: CertificateData) -> CertificateData:
         retirement_id=None if data.retirement_id is None else str(data.retirement_id),
         key=data.idempotency_key(),
         language=normalise_language(data.language),
+        standard=" ".join(data.standard.split()),
+        project_id=" ".join(data.project_id.split()),
     )
 
 
@@ -192,6 +229,8 @@ def build_payload(
         "amount_kg": data.amount_kg,
         "reason": data.reason,
         "project": data.project_name,
+        "project_id": data.project_id,
+        "standard": data.standard,
         "methodology": data.methodology,
         "country": data.country,
         "vintage": data.vintage,
@@ -245,7 +284,7 @@ async def issue_certificate(
     issued_at = now().astimezone(UTC).replace(microsecond=0)
     kid = signing.key_id(key)
     for _attempt in range(5):
-        cert_id = secrets.token_urlsafe(PUBLIC_ID_BYTES)
+        cert_id = new_public_id()
         verify_url = verify_url_for(public_base_url, cert_id)
         payload = build_payload(
             data,
@@ -317,6 +356,9 @@ def view_from_payload(payload: dict[str, Any], signature: str) -> CertificateVie
 
 async def get_certificate(cert_id: str) -> CertificateView | None:
     """The certificate with this public id; None for an unknown or malformed id."""
+    if not isinstance(cert_id, str):
+        return None
+    cert_id = normalize_public_id(cert_id)
     if not is_valid_public_id(cert_id):
         return None
     row = await Certificate.get_or_none(public_id=cert_id)

@@ -79,6 +79,11 @@ def parse_seed(key_text: str) -> bytes:
     text = key_text.strip()
     if len(text) == 2 * SEED_BYTES and all(c in "0123456789abcdefABCDEF" for c in text):
         return bytes.fromhex(text)
+    is_hex = bool(text) and all(c in "0123456789abcdefABCDEF" for c in text)
+    if is_hex and len(text) % 2 == 0 and len(text) not in (43, 44):  # hex, only not 64 digits long
+        raise SigningKeyError(
+            f"signing key must be {SEED_BYTES} bytes, got {len(text) // 2} (written as {len(text)} hex digits)"
+        )
     try:
         padded = text + "=" * (-len(text) % 4)
         seed = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)

@@ -58,7 +58,8 @@ _V1_FIELDS = frozenset(
 )
 _V2_FIELDS = _V1_FIELDS | {"language"}
 _V3_FIELDS = _V2_FIELDS | {"algorithm", "signed_bytes", "signature_encoding", "public_key_url"}
-PAYLOAD_FIELDS = {1: _V1_FIELDS, 2: _V2_FIELDS, 3: _V3_FIELDS}
+_V4_FIELDS = _V3_FIELDS | {"standard", "project_id"}
+PAYLOAD_FIELDS = {1: _V1_FIELDS, 2: _V2_FIELDS, 3: _V3_FIELDS, 4: _V4_FIELDS}
 # Formats 1 and 2 were served with these copies beside the payload.
 LEGACY_OUTER_FIELDS = frozenset(
     {"key_id", "algorithm", "signed_bytes", "signature_encoding", "public_key_url"}

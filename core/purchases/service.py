@@ -30,7 +30,6 @@ outside any transaction.
 from __future__ import annotations
 
 import logging
-import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +38,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core import outbox, registry, users
+from core import ids, outbox, registry, users
 from core.catalog import service as catalog
 from core.catalog.errors import CatalogError, NotWholeUnits, SoldOut
 from core.catalog.models import Listing, Product
@@ -65,6 +64,7 @@ from core.ledger import (
 from core.ledger import expire_holds as expire_ledger_holds
 from core.ledger.errors import LedgerError
 from core.purchases import errors
+from core.purchases.card_minimums import check_card_total
 from core.purchases.models import (
     Payment,
     PaymentAnomaly,
@@ -79,6 +79,10 @@ from core.staff.freezes import frozen_reason
 log = logging.getLogger(__name__)
 
 PAYLOAD_PREFIX = "p:"
+# Order ids: "O" and 10 characters of Crockford base 32 (core.ids); orders made
+# before that carry 11 characters of base64url, and still resolve.
+ORDER_ID_PREFIX = "O"
+ORDER_ID_LENGTH = 10
 MAX_PAYLOAD_BYTES = 128  # Telegram's limit on an invoice payload
 DEFAULT_HOLD_TTL_S = 900
 # An invoice message stays payable in the chat; an order older than this is
@@ -296,6 +300,8 @@ async def quote(item_ref: str, amount_kg: int, *, currency: str = STARS) -> cata
     """The price of `amount_kg` of an item now; SoldOut when the seller has less."""
     item = await catalog.get_item(item_ref)
     priced = catalog.quote(item, amount_kg, currency=currency)
+    if currency != STARS:  # Telegram refuses a card invoice below its minimum
+        check_card_total(currency, priced.total)
     available = catalog.listing_of(item).available_kg
     if available < amount_kg:
         raise SoldOut(item=item_ref, available_kg=available, amount_kg=amount_kg)
@@ -331,7 +337,7 @@ async def start_purchase(
     listing = catalog.listing_of(item)
     try:
         row = await Purchase.create(
-            public_id=secrets.token_urlsafe(8),
+            public_id=ids.new_id(ORDER_ID_PREFIX, ORDER_ID_LENGTH),
             key=key,
             user_id=user_id,
             listing_id=listing.id,

@@ -5,11 +5,14 @@ that holds the serials. The answer lists the range piece by piece, each with
 its state (active, held, retired) and, for retired pieces, for whom, why and
 when. Cost: two indexed reads plus one per piece shown (at most MAX_PIECES).
 A retirement id also shows the reduction orders of the purchase that produced
-it (core/registry/reductions.py; one more read).
+it (core/registry/reductions.py; one more read). A certificate id (both are
+printed on every certificate) finds the retirement it certifies.
 """
 
 from __future__ import annotations
 
+from core.certs.models import Certificate
+from core.certs.service import is_valid_public_id, normalize_public_id
 from core.registry.errors import BadSerial, SerialNotFound
 from core.registry.models import Batch, BlockStatus, Project, Retirement, SerialBlock
 from core.registry.reductions import reductions_for_retirement
@@ -21,10 +24,15 @@ MAX_PIECES = 50
 
 
 async def lookup(text: str) -> LookupView:
-    """Look up `CCCP-P7-2024-1000`, `CCCP-P7-2024-1000-1999` or a retirement id."""
+    """Look up `CCCP-P7-2024-1000`, `CCCP-P7-2024-1000-1999`, a retirement id or a certificate id."""
     text = str(text).strip()
     if looks_like_serial(text):
         return await _lookup_serials(text)
+    if not is_retirement_id(text) and is_valid_public_id(cert_id := normalize_public_id(text)):
+        certificate = await Certificate.get_or_none(public_id=cert_id)
+        if certificate is None or certificate.retirement_id is None:
+            raise SerialNotFound(text=text[:80])
+        text = certificate.retirement_id
     if is_retirement_id(text):
         retirement = await get_retirement(text)
         if retirement is None:

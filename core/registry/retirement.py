@@ -13,13 +13,12 @@ InsufficientFunds, never overdraws).
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import ledger
+from core import ids, ledger
 from core.clock import utcnow
 from core.ledger import CARBON, Leg, Role
 from core.ledger.errors import KeyConflict
@@ -30,18 +29,23 @@ from core.registry.models import BlockStatus, Retirement, SerialBlock
 from core.registry.serials import format_serial
 from core.registry.views import RetirementView, SerialRangeView, retirement_view
 
-# Crockford's base32 without I, L, O, U: read aloud and typed without confusion.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PUBLIC_ID_LENGTH = 10  # after the "R": 50 random bits
+# "R" and 10 characters of Crockford's base 32 (core.ids): 50 random bits,
+# read aloud and typed without confusion.
+PUBLIC_ID_PREFIX = "R"
+PUBLIC_ID_LENGTH = 10
 
 
 def new_public_id() -> str:
-    return "R" + "".join(secrets.choice(_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
+    return ids.new_id(PUBLIC_ID_PREFIX, PUBLIC_ID_LENGTH)
+
+
+def normalize_retirement_id(text: str) -> str:
+    """What a person typed ("r7k3-m9q2-xa", "R7K3M9Q2XO"), as the id it means."""
+    return ids.normalize(str(text))
 
 
 def is_retirement_id(text: str) -> bool:
-    text = str(text).strip().upper()
-    return len(text) == PUBLIC_ID_LENGTH + 1 and text[0] == "R" and all(c in _ALPHABET for c in text[1:])
+    return ids.is_id(normalize_retirement_id(text), PUBLIC_ID_PREFIX, PUBLIC_ID_LENGTH)
 
 
 def _check_words(beneficiary: str, reason: str) -> tuple[str, str]:
@@ -202,5 +206,5 @@ async def retire_held(
 
 
 async def get_retirement(public_id: str) -> RetirementView | None:
-    row = await Retirement.get_or_none(public_id=str(public_id).strip().upper())
+    row = await Retirement.get_or_none(public_id=normalize_retirement_id(public_id))
     return None if row is None else await _view(row)

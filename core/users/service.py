@@ -22,7 +22,7 @@ from tortoise.expressions import Q
 from core import ledger
 from core.i18n import LANGUAGES
 from core.ledger.accounts import Role
-from core.ledger.models import Transfer
+from core.ledger.models import Hold, HoldStatus, Transfer
 from core.outbox.models import Topic
 from core.users.errors import RoleNotSelfService, UnknownRole, UnknownUser, UnsupportedLanguage
 from core.users.models import ROLE_BITS, User, UserRole, mask_to_roles, roles_to_mask
@@ -64,11 +64,21 @@ class CashBalance:
 
 
 @dataclass(frozen=True)
+class HeldBy:
+    """What holds part of a balance: holds of one kind (a ledger Kind: offer, purchase...)."""
+
+    kind: str
+    amount: int
+    count: int
+
+
+@dataclass(frozen=True)
 class BalanceView:
     available_kg: int
     held_kg: int  # reserved by open offers and unpaid purchases
     retired_kg: int
     cash: tuple[CashBalance, ...]
+    held_by: tuple[HeldBy, ...] = ()  # what holds held_kg; read only when something is held
 
 
 @dataclass(frozen=True)
@@ -256,12 +266,28 @@ async def balances(user_id: int) -> BalanceView:
         for r in sorted(rows, key=lambda r: (r["asset"] != ledger.STARS, r["asset"]))
         if r["asset"] != ledger.CARBON
     )
+    held_kg = carbon["held"] if carbon else 0
     return BalanceView(
         available_kg=carbon["balance"] - carbon["held"] if carbon else 0,
-        held_kg=carbon["held"] if carbon else 0,
+        held_kg=held_kg,
         retired_kg=int(carbon["retired"] or 0) if carbon else 0,
         cash=cash,
+        held_by=await _held_by(user_id, ledger.CARBON) if held_kg else (),
     )
+
+
+async def _held_by(user_id: int, asset: str) -> tuple[HeldBy, ...]:
+    """The open holds on the user's `asset`, summed per kind (one indexed read; only when held > 0)."""
+    rows = await Hold.filter(
+        account__owner=ledger.user_owner(user_id), account__asset=asset,
+        status=HoldStatus.PENDING, remaining__gt=0,
+    ).values_list("kind", "remaining")
+    totals: dict[str, list[int]] = {}
+    for kind, remaining in rows:
+        entry = totals.setdefault(kind, [0, 0])
+        entry[0] += remaining
+        entry[1] += 1
+    return tuple(HeldBy(kind, amount, count) for kind, (amount, count) in sorted(totals.items()))
 
 
 async def history(user_id: int, before: int | None = None) -> HistoryPage:

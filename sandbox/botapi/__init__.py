@@ -11,7 +11,7 @@ from .driver import ChatUser, DriverError, PaymentOutcome, Reply, SettleTimeout
 from .errors import ApiError
 from .events import BotEvent
 from .limits import RateLimits
-from .server import BotApiServer
+from .server import TEST_CARD_PROVIDER_TOKEN, BotApiServer
 
 __all__ = [
     "ApiError",
@@ -24,4 +24,5 @@ __all__ = [
     "RateLimits",
     "Reply",
     "SettleTimeout",
+    "TEST_CARD_PROVIDER_TOKEN",
 ]

@@ -34,7 +34,7 @@ from aiohttp import web
 from . import errors, events, groups
 from .api_files import FileMethods, _image_size
 from .api_messages import CHAT_ACTIONS, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, MessageMethods  # noqa: F401
-from .api_payments import MAX_INVOICE_PAYLOAD_BYTES, PaymentMethods  # noqa: F401
+from .api_payments import MAX_INVOICE_PAYLOAD_BYTES, TEST_CARD_PROVIDER_TOKEN, PaymentMethods  # noqa: F401
 from .api_profile import ProfileMethods
 from .api_updates import (  # noqa: F401  (PendingUpdate, Webhook: the driver and tests read them here)
     DEFAULT_UPDATE_KINDS,

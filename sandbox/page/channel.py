@@ -11,7 +11,7 @@ stand-in for the life of the process: reloading the page shows the history again
 
 Messages from the server: hello, message, edited, deleted, keyboard, commands, answer,
 typing, notice, unread, paid, done, error. From the page: switch, send, press, pay,
-photo, deep_link; each may carry a `ref` that its done/error echoes.
+photo, sticker, document, deep_link; each may carry a `ref` that its done/error echoes.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's limit for photos
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # what a bot may download (getFile)
 MAX_TEXT_LENGTH = 4096
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -176,6 +177,10 @@ class SandboxPage:
                     await self._pay(person, chat_user, self._message(person, action))
                 elif kind == "photo":
                     await self._send_photo(chat_user, action)
+                elif kind == "sticker":
+                    await chat_user.send_sticker(str(action.get("emoji") or "👍")[:8])
+                elif kind == "document":
+                    await self._send_document(chat_user, action)
                 else:
                     raise ActionError(f"unknown action {kind!r}")
             except SettleTimeout:
@@ -215,6 +220,21 @@ class SandboxPage:
             await chat_user.send_photo(data, caption)
         except ApiError:
             raise ActionError("That file is not a picture Telegram would take (PNG or JPEG).") from None
+
+
+    async def _send_document(self, chat_user: ChatUser, action: dict[str, Any]) -> None:
+        try:
+            data = base64.b64decode(str(action.get("data", "")), validate=True)
+        except (binascii.Error, ValueError):
+            raise ActionError("The file did not arrive whole; try again.") from None
+        if not data:
+            raise ActionError("Choose a file first (an empty file cannot be sent).")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise ActionError("Files can be at most 20 MB here.")
+        name = "".join(c for c in str(action.get("file_name") or "file") if c.isprintable())[:128] or "file"
+        mime = str(action.get("mime_type") or "application/octet-stream")[:100]
+        caption = str(action.get("caption") or "").strip()[:1024] or None
+        await chat_user.send_document(data, name, mime_type=mime, caption=caption)
 
 
 class ActionError(Exception):

@@ -44,6 +44,8 @@ def message_view(server: BotApiServer, message: dict[str, Any], *, is_paid: bool
             "size": document.get("file_size"),
             "mime": document.get("mime_type"),
         }
+    if sticker := message.get("sticker"):
+        view["sticker"] = {"emoji": sticker.get("emoji") or "🖼"}
     if invoice := message.get("invoice"):
         view["invoice"] = {**invoice, "is_paid": is_paid}
     if payment := message.get("successful_payment"):

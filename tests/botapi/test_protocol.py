@@ -317,3 +317,17 @@ async def test_logout_close_and_menu_button_are_harmless(api, server):
     assert await api.ok("close") is True
     assert await api.ok("setChatMenuButton", menu_button={"type": "commands"}) is True
     assert (await api.ok("getChatMenuButton"))["type"] == "commands"
+
+
+async def test_the_test_card_provider_takes_card_invoices_and_refuses_a_live_token(api, server):
+    from sandbox.botapi import TEST_CARD_PROVIDER_TOKEN
+
+    alice = started(server)
+    base = dict(chat_id=alice.chat_id, title="Credits", description="1 t CO2e", payload="buy:2",
+                currency="EUR", prices=[{"label": "1 t", "amount": 1500}])
+    _, body = await api("sendInvoice", **base, provider_token="123:LIVE:real-money")
+    assert body["description"] == "Bad Request: PAYMENT_PROVIDER_INVALID"
+    _, body = await api("sendInvoice", **base, provider_token=TEST_CARD_PROVIDER_TOKEN, need_shipping_address=True)
+    assert "ships" in body["description"]
+    sent = await api.ok("sendInvoice", **base, provider_token=TEST_CARD_PROVIDER_TOKEN)
+    assert (sent["invoice"]["currency"], sent["invoice"]["total_amount"]) == ("EUR", 1500)

@@ -114,7 +114,11 @@ def seeded_database(tmp_path_factory) -> Path:
         await db.upgrade(url)
         await db.open_db(url)
         try:
-            await seed_demo()
+            from core.certs.signing import load_or_create_key
+
+            # The demo retirement's certificate too, signed with the key the sandbox then uses.
+            await seed_demo(signing_key=load_or_create_key(None, path.parent / "cert_signing_key"),
+                            public_base_url="http://127.0.0.1")
         finally:
             await db.close_db()
 
@@ -153,5 +157,6 @@ async def real_sandbox(data_dir: Path) -> AsyncIterator[str]:
 @pytest.fixture
 def sandbox_url(tmp_path: Path, seeded_database: Path) -> Iterator[str]:
     shutil.copy(seeded_database, tmp_path / "sandbox.sqlite3")
+    shutil.copy(seeded_database.parent / "cert_signing_key", tmp_path / "cert_signing_key")
     with ServerThread(lambda: real_sandbox(tmp_path)) as url:
         yield url

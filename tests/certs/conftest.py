@@ -103,8 +103,9 @@ async def files(cert_db, signing_key, make_data, base_url, tmp_path):
 
 
 LATER_FIELDS = {
-    1: {"language", "algorithm", "public_key_url", "signed_bytes", "signature_encoding"},
-    2: {"algorithm", "public_key_url", "signed_bytes", "signature_encoding"},
+    1: {"language", "algorithm", "public_key_url", "signed_bytes", "signature_encoding", "standard", "project_id"},
+    2: {"algorithm", "public_key_url", "signed_bytes", "signature_encoding", "standard", "project_id"},
+    3: {"standard", "project_id"},
 }
 
 

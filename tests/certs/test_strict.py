@@ -130,9 +130,11 @@ def test_a_copy_of_a_signed_field_beside_the_payload_is_refused(files, capsys, n
     assert code == 1 and out.rstrip().endswith(f"field {name} is outside the signed payload")
 
 
-# Every field of a format 3 payload, a plausible forgery of it, and why it fails.
+# Every field of a format 4 payload, a plausible forgery of it, and why it fails.
 FORGERIES = {
-    "v": (2, "unexpected field algorithm in the payload"),
+    "v": (3, "unexpected field project_id in the payload"),
+    "standard": ("Gold Standard", SIGNATURE_MISMATCH),
+    "project_id": ("P999", SIGNATURE_MISMATCH),
     "issuer": ("CCCP Ltd", SIGNATURE_MISMATCH),
     "id": ("AAAAAAAAAAAA", "verify_url does not point at this certificate"),
     "kind": ("purchase", SIGNATURE_MISMATCH),

@@ -24,9 +24,18 @@ async def test_balance_shows_available_held_and_retired_in_t_and_kg(bot):
     await ledger.hold("h1", wallet.id, 1000, "offer", now=DAY)
     reply = await alice.send("/balance")
     assert "Available: 1.5 t (1,500 kg)" in reply.text
-    assert "Held in offers: 1 t (1,000 kg)" in reply.text
+    assert "Reserved: 1 t (1,000 kg), released when what holds it is done:" in reply.text
+    assert "– 1 t (1,000 kg) in 1 open offer(s) of yours" in reply.text
     assert "Retired: 250 kg" in reply.text
     assert "Telegram Stars: 0 ⭐" in reply.text
+
+
+async def test_balance_says_nothing_of_reservations_when_nothing_is_held(bot):
+    alice = await bot.signed_up_user("Alice")
+    await give_kg(alice.user_id, 2750, "g1")
+    reply = await alice.send("/balance")
+    assert "Available: 2.75 t (2,750 kg)" in reply.text
+    assert "Reserved" not in reply.text and "Held" not in reply.text and "offer" not in reply.text
 
 
 async def test_balance_in_german_uses_the_decimal_comma(bot):

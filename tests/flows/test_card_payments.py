@@ -105,3 +105,28 @@ async def test_a_card_payment_that_cannot_be_delivered_is_left_to_staff_and_reco
     assert await eur_of(alice.user_id) == 0
     assert (await Payment.get()).outcome == PaymentOutcome.REFUNDED
     assert bot.unexpected_errors == 0
+
+
+async def test_a_card_order_below_telegrams_minimum_offers_no_card_button(bot, shop):
+    alice = await bot.signed_up_user("Alice")
+    await alice.send("/buy")
+    await alice.press(data=f"buy:item:{shop.listing.ref}")
+    await alice.send("50 kg")  # EUR 0.75: below Telegram's EUR 0.93
+    reply = await alice.press("📥 Keep in my account")
+    assert "50 kg" in reply.text
+    assert not any(label.startswith("💳") for label in alice.keyboard_labels())
+    assert bot.unexpected_errors == 0
+
+
+async def test_telegrams_own_refusal_of_a_card_invoice_is_answered_clearly(bot, shop, monkeypatch):
+    from sandbox.botapi.errors import bad_request
+
+    async def refuse(params):  # Telegram's figure moved since the shipped table was taken
+        raise bad_request("CURRENCY_TOTAL_AMOUNT_INVALID")
+
+    monkeypatch.setitem(bot.server._methods, "sendinvoice", refuse)  # noqa: SLF001 - Telegram says no
+    alice = await bot.signed_up_user("Alice")
+    reply = await order_by_card(alice, shop)
+    assert any(text.startswith("Telegram does not accept a card payment of this amount. Nothing was charged")
+               for text in reply.texts)
+    assert bot.unexpected_errors == 0

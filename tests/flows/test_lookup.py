@@ -44,7 +44,7 @@ async def test_lookup_of_a_retired_serial_names_project_batch_and_beneficiary(bo
 async def test_lookup_alone_asks_for_the_number_then_reads_it(bot, retired):
     bo = await bot.signed_up_user("Bo")
     ask = await bo.send("/lookup")
-    assert ask.text.startswith("Send me a serial number or a retirement id")
+    assert ask.text.startswith("Send me a serial number, a retirement id or a certificate id")
     reply = await bo.send("cccp-hlg-2025-250-600")
     assert "retired for Zoë" in reply.text
     assert "held, reserved for an offer or a payment" in reply.text
@@ -75,7 +75,7 @@ async def test_a_serial_typed_outside_any_flow_is_looked_up_in_french(bot, retir
     [
         ("/lookup CCCP-HLG-2025-9000", "Nothing in the registry has the number CCCP-HLG-2025-9000."),
         ("/lookup RZZZZZZZZZZ", "Nothing in the registry has the number RZZZZZZZZZZ."),
-        ("/lookup <script>", "“<script>” is not a serial number or a retirement id."),
+        ("/lookup <script>", "“<script>” is not a serial number, a retirement id or a certificate id."),
         ("/lookup " + "x" * 5000, "“" + "x" * 39 + "…” is not a serial number"),
         ("/lookup CCCP-HLG-2025-99999999999999999999", "is not a serial number"),
     ],
@@ -91,7 +91,7 @@ async def test_bad_input_after_the_question_is_answered_in_german(bot, retired):
     fin = await bot.signed_up_user("Fin", language="de")
     await fin.send("/lookup")
     reply = await fin.send("keine Ahnung")
-    assert reply.text.startswith("„keine Ahnung“ ist weder eine Seriennummer noch eine Stilllegungs-ID.")
+    assert reply.text.startswith("„keine Ahnung“ ist weder eine Seriennummer noch eine Stilllegungs-ID oder Zertifikats-ID.")
 
 
 async def test_cancel_while_asked_stops_the_look_up(bot, retired):
@@ -102,9 +102,9 @@ async def test_cancel_while_asked_stops_the_look_up(bot, retired):
 
 async def test_the_command_menu_lists_lookup_in_every_language(bot):
     for language, description in [
-        ("en", "Look up a serial number or retirement id"),
-        ("de", "Seriennummer oder Stilllegungs-ID nachschlagen"),
-        ("fr", "Rechercher un numéro de série ou un identifiant de retrait"),
+        ("en", "Look up a serial number, a retirement id or a certificate id"),
+        ("de", "Eine Seriennummer, Stilllegungs-ID oder Zertifikats-ID nachschlagen"),
+        ("fr", "Rechercher un numéro de série, un identifiant de retrait ou de certificat"),
     ]:
         commands = bot.server.commands_for(language)
         assert {"command": "lookup", "description": description} in commands

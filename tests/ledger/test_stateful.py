@@ -383,7 +383,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         before = self.snapshot()
         other = [Leg(self.ids[0], self.ids[1], 1)]
-        self.run.expect(KeyConflict, ledger.post(call[1], "transfer", other, now=self.now))
+        # A memo no post rule draws: the content differs even when the first post was 1 kg 0 -> 1
+        # with no memo (hypothesis found that case: it is a replay, not a conflict).
+        self.run.expect(KeyConflict, ledger.post(call[1], "transfer", other, memo="other content", now=self.now))
         assert self.snapshot() == before
 
     @rule(data=st.data())

@@ -172,3 +172,19 @@ async def test_a_websocket_from_another_site_is_refused(sandbox):
             assert exc.status == 403
         else:
             raise AssertionError("the handshake should have been refused")
+
+
+async def test_a_sticker_and_a_document_from_the_page_reach_the_chat(open_tab):
+    tab = await open_tab()
+    await tab.next_of("hello")
+    assert (await tab.act(type="sticker", emoji="🐼"))["type"] == "done"
+    mine = await tab.next(lambda m: m["type"] == "message" and not m["message"]["from_bot"])
+    assert mine["message"]["sticker"] == {"emoji": "🐼"}
+    data = base64.b64encode(b"order,kg\n1,500\n").decode()
+    done = await tab.act(type="document", data=data, file_name="orders.csv", mime_type="text/csv")
+    assert done["type"] == "done"
+    mine = await tab.next(lambda m: m["type"] == "message" and not m["message"]["from_bot"]
+                          and "document" in m["message"])
+    assert (mine["message"]["document"]["name"], mine["message"]["document"]["size"]) == ("orders.csv", 15)
+    empty = await tab.act(type="document", data="", file_name="x")
+    assert empty["type"] == "error" and "Choose a file first" in empty["text"]

@@ -32,7 +32,7 @@ async def test_the_verify_page_takes_lang_then_the_certificate_then_the_browser(
     assert "Signature valide ✓" in text and '<html lang="fr">' in text
     assert "Projet" in text and "Millésime" in text and "Vérifiez vous-même" in text
     text = await _get(world, path + "?lang=de")
-    assert "Signatur gültig ✓" in text and "Urkunde als Bild (PNG)" in text
+    assert "Signatur gültig ✓" in text and "Urkunde als Bild herunterladen (PNG)" in text
     assert '<strong lang="de" aria-current="true">Deutsch</strong>' in text
     assert f'href="/c/{world.certificate_id}?lang=fr"' in text  # the switch keeps the page
     assert "Certificate ID" not in text and "Check it yourself" not in text

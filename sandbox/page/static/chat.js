@@ -8,6 +8,8 @@
     people: $("people"), messages: $("messages"), keyboard: $("keyboard"),
     keyboardToggle: $("keyboard-toggle"), menu: $("menu"), menuButton: $("menu-button"),
     composer: $("composer"), text: $("text"), photo: $("photo-input"),
+    photoButton: $("photo-button"), document: $("document-input"), documentButton: $("document-button"),
+    stickerButton: $("sticker-button"),
     deeplinkForm: $("deeplink-form"), deeplink: $("deeplink"), deeplinkError: $("deeplink-error"),
     botName: $("bot-name"), botStatus: $("bot-status"), me: $("me"), toast: $("toast"),
     alert: $("alert"), alertText: $("alert-text"),
@@ -178,6 +180,7 @@
     const bubble = el("div", { className: "bubble" });
     if (m.photo) { bubble.classList.add("has-photo"); bubble.append(photo(m.photo)); }
     if (m.document) bubble.append(documentCard(m.document));
+    if (m.sticker) { bubble.classList.add("has-sticker"); bubble.append(el("div", { className: "sticker", textContent: m.sticker.emoji, title: "sticker" })); }
     if (m.invoice) { bubble.classList.add("has-invoice"); bubble.append(invoiceCard(m)); }
     const text = m.text ?? m.caption;
     if (text) bubble.append(el("div", { className: "text" }, formatted(text, m.text != null ? m.entities : m.caption_entities)));
@@ -210,7 +213,7 @@
     pay.disabled = inv.is_paid;
     pay.addEventListener("click", () => payInvoice(m.id, pay, inv));
     return el("div", { className: "invoice" },
-      el("div", { className: "invoice-label", textContent: inv.currency === "XTR" ? "Invoice · Telegram Stars" : "Invoice" }),
+      el("div", { className: "invoice-label", textContent: inv.currency === "XTR" ? "Invoice · Telegram Stars" : "Invoice · test card" }),
       el("div", { className: "invoice-title", textContent: inv.title }),
       el("div", { className: "invoice-description", textContent: inv.description }),
       el("div", { className: "invoice-total", textContent: money(inv.currency, inv.total_amount) }),
@@ -420,6 +423,23 @@
   els.keyboardToggle.addEventListener("click", () => { state.isKeyboardHidden = !state.isKeyboardHidden; renderKeyboard(); });
   document.addEventListener("click", (event) => {
     if (!els.menu.hidden && !els.menu.contains(event.target) && !els.menuButton.contains(event.target)) hideMenu();
+  });
+
+  els.photoButton.addEventListener("click", () => els.photo.click());
+  els.documentButton.addEventListener("click", () => els.document.click());
+  els.stickerButton.addEventListener("click", () => act({ type: "sticker", emoji: "👍" }));
+  els.document.addEventListener("change", () => {
+    const file = els.document.files[0];
+    els.document.value = "";
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => {
+      const data = String(reader.result).split(",", 2)[1] || "";
+      const caption = els.text.value.trim();
+      els.text.value = "";
+      act({ type: "document", data, file_name: file.name, mime_type: file.type || "application/octet-stream", caption });
+    };
+    reader.readAsDataURL(file);
   });
 
   els.photo.addEventListener("change", () => {
