@@ -85,22 +85,31 @@ def label_seconds(count: int = 1000) -> float:
 
 async def run_async(n: int, engine: str, *, concurrency: int = 20, labels: int = 1000) -> dict:
     results = {}
-    for one_batch in (True, False):
-        if engine == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="cccp-bench-") as tmp:
-                template = Path(tmp) / "t.sqlite3"
-                await database.upgrade(f"sqlite://{template}")
-                path = Path(tmp) / "codes.sqlite3"
-                shutil.copy(template, path)
-                url = f"sqlite://{path}"
-                results[one_batch] = await _claims(url, n, concurrency, one_batch=one_batch)
-                verified = await _verify(url)
-        else:
-            async with fresh_postgres(os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES) as url:
-                results[one_batch] = await _claims(url, n, concurrency, one_batch=one_batch)
-                verified = await _verify(url)
-        if not verified:
-            raise AssertionError("verify drifted")
+    with tempfile.TemporaryDirectory(prefix="cccp-bench-") as tmp:
+        template = Path(tmp) / "t.sqlite3"
+        if engine == "sqlite":  # migrated once, copied for each run
+            await database.upgrade(f"sqlite://{template}")
+        for one_batch in (True, False):
+            await _run_one(engine, template, n, concurrency, one_batch, results)
+    return _result(engine, n, concurrency, labels, results)
+
+
+async def _run_one(engine: str, template: Path, n: int, concurrency: int, one_batch: bool, results: dict) -> None:
+    if engine == "sqlite":
+        path = template.with_name(f"codes-{one_batch}.sqlite3")
+        shutil.copy(template, path)
+        url = f"sqlite://{path}"
+        results[one_batch] = await _claims(url, n, concurrency, one_batch=one_batch)
+        verified = await _verify(url)
+    else:
+        async with fresh_postgres(os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES) as url:
+            results[one_batch] = await _claims(url, n, concurrency, one_batch=one_batch)
+            verified = await _verify(url)
+    if not verified:
+        raise AssertionError("verify drifted")
+
+
+def _result(engine: str, n: int, concurrency: int, labels: int, results: dict) -> dict:
     one, separate = n / results[True], n / results[False]
     return {
         "engine": engine, "n": n, "concurrency": concurrency,
