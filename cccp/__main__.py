@@ -17,8 +17,8 @@ from cccp import certs as certs_commands
 from cccp import codes as codes_commands
 from cccp import db as db_commands
 from cccp import footprint as footprint_commands
-from cccp import outbox as outbox_commands
 from cccp import forest as forest_commands
+from cccp import outbox as outbox_commands
 from cccp import payments as payments_commands
 from cccp import registry as registry_commands
 from cccp import run as run_commands

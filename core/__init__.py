@@ -23,8 +23,8 @@ def setup() -> None:
     from core.market.wallet import PAYLOAD_PREFIX as TOPUP_PREFIX
     from core.market.wallet import apply_topup, precheck_topup
     from core.purchases.checks import check_payments
-    from core.purchases.service import register_order_kind
     from core.purchases.reductions import reductions_of_retirement
+    from core.purchases.service import register_order_kind
     from core.reforestation.checks import check_forest
     from core.registry.blocks import follow_movement
     from core.registry.checks import check_serials

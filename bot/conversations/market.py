@@ -457,13 +457,18 @@ async def on_confirm_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
     return await _confirmed(update, context, pressed.answer == "yes")
 
 
-async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _yes_or_no_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, step: int, then) -> int:
+    """A typed yes or no at a confirmation; anything else asks again and stays at `step`."""
     verdict = is_yes(update.effective_message.text)
     if verdict is None:
         t = await tr(update, context)
         await update.effective_message.reply_text(t(CONFIRM_HINT))
-        return Step.CONFIRM
-    return await _confirmed(update, context, verdict)
+        return step
+    return await then(update, context, verdict)
+
+
+async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await _yes_or_no_typed(update, context, Step.CONFIRM, _confirmed)
 
 
 async def _confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE, is_confirmed: bool) -> int:
@@ -561,12 +566,7 @@ async def on_take_confirm_pressed(update: Update, context: ContextTypes.DEFAULT_
 
 
 async def on_take_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    verdict = is_yes(update.effective_message.text)
-    if verdict is None:
-        t = await tr(update, context)
-        await update.effective_message.reply_text(t(CONFIRM_HINT))
-        return Step.TAKE_CONFIRM
-    return await _take(update, context, verdict)
+    return await _yes_or_no_typed(update, context, Step.TAKE_CONFIRM, _take)
 
 
 async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, is_confirmed: bool) -> int:

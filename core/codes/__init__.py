@@ -1,6 +1,15 @@
 """Product codes: merchants, backed codes, labels and claims (see service.py)."""
 
-from core.codes.format import LENGTH, PREFIX, code_hash, derive, is_probably_code, looks_like_code, parse, printed
+from core.codes.format import (
+    LENGTH,
+    PREFIX,
+    code_hash,
+    derive,
+    is_probably_code,
+    looks_like_code,
+    parse,
+    printed,
+)
 from core.codes.models import BatchStatus, CodeState, MerchantStatus
 from core.codes.service import (
     EXPIRED_KIND,

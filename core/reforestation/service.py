@@ -353,15 +353,20 @@ async def pending_requests() -> list[RequestView]:
     return [_request_view(r) for r in await IssuanceRequest.filter(status=RequestStatus.REQUESTED).order_by("id")]
 
 
-async def approve_issuance(request_id: int | str, *, now: datetime | None = None) -> RequestView:
-    """Issue what the request asked, or less when the cap has moved since (never more)."""
-    now = now or utcnow()
+async def _request(request_id: int | str) -> IssuanceRequest:
     try:
         request = await IssuanceRequest.get_or_none(id=int(request_id))
     except (TypeError, ValueError):
         request = None
     if request is None:
         raise UnknownIssuanceRequest(request=str(request_id)[:20])
+    return request
+
+
+async def approve_issuance(request_id: int | str, *, now: datetime | None = None) -> RequestView:
+    """Issue what the request asked, or less when the cap has moved since (never more)."""
+    now = now or utcnow()
+    request = await _request(request_id)
     if request.status != RequestStatus.REQUESTED:
         return _request_view(request)
     plot = await _plot(request.plot_id)
@@ -389,12 +394,7 @@ async def approve_issuance(request_id: int | str, *, now: datetime | None = None
 async def refuse_issuance(request_id: int | str, *, now: datetime | None = None) -> RequestView:
     """Staff refused the request: nothing is issued; the producer may ask again later."""
     now = now or utcnow()
-    try:
-        request = await IssuanceRequest.get_or_none(id=int(request_id))
-    except (TypeError, ValueError):
-        request = None
-    if request is None:
-        raise UnknownIssuanceRequest(request=str(request_id)[:20])
+    request = await _request(request_id)
     await IssuanceRequest.filter(id=request.id, status=RequestStatus.REQUESTED).update(
         status=RequestStatus.REFUSED, decided_at=now)
     return _request_view(await IssuanceRequest.get(id=request.id))

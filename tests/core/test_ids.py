@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.ids import ALPHABET, check_character, is_id, new_id, normalize
+from core.ids import ALPHABET, is_id, new_id, normalize
 
 
 def test_an_id_has_its_prefix_and_only_readable_characters():

@@ -3,10 +3,9 @@ never lost when drawing it fails, and sent again from /history."""
 
 from __future__ import annotations
 
-from html import unescape
-
 import io
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from urllib.parse import quote, urlsplit
 
 import pytest

@@ -28,14 +28,14 @@ from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
 import core
+from bot.inbox import LEASE_NAME
 from core import db as database
 from core import users
 from core.checks import verify_all
 from core.clock import utcnow
+from core.inbox.models import Lease
 from core.ledger import CARBON, STARS, user_account
 from core.purchases import service as purchases
-from bot.inbox import LEASE_NAME
-from core.inbox.models import Lease
 from core.purchases.models import Payment, PaymentOutcome, Purchase, PurchaseStatus
 from sandbox.botapi import BotApiServer
 from sandbox.botapi.state import Invoice
