@@ -91,7 +91,7 @@ async def test_bad_input_after_the_question_is_answered_in_german(bot, retired):
     fin = await bot.signed_up_user("Fin", language="de")
     await fin.send("/lookup")
     reply = await fin.send("keine Ahnung")
-    assert reply.text.startswith("„keine Ahnung“ ist weder eine Seriennummer noch eine Stilllegungs-ID oder Zertifikats-ID.")
+    assert reply.text.startswith("„keine Ahnung“ ist weder eine Seriennummer noch eine Stilllegungs-ID oder Urkunden-ID.")
 
 
 async def test_cancel_while_asked_stops_the_look_up(bot, retired):
@@ -103,7 +103,7 @@ async def test_cancel_while_asked_stops_the_look_up(bot, retired):
 async def test_the_command_menu_lists_lookup_in_every_language(bot):
     for language, description in [
         ("en", "Look up a serial number, a retirement id or a certificate id"),
-        ("de", "Eine Seriennummer, Stilllegungs-ID oder Zertifikats-ID nachschlagen"),
+        ("de", "Eine Seriennummer, Stilllegungs-ID oder Urkunden-ID nachschlagen"),
         ("fr", "Rechercher un numéro de série, un identifiant de retrait ou de certificat"),
     ]:
         commands = bot.server.commands_for(language)
