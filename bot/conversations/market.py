@@ -23,6 +23,7 @@ from enum import IntEnum, auto
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
+from bot import menu
 from bot.callbacks import Codec, one_of, part, whole
 from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
@@ -39,6 +40,7 @@ from core.outbox import OutboxMessage
 from core.parsing import MAX_AMOUNT_KG, parse_amount_kg, parse_price_per_t, parse_stars
 from core.registry.methodologies import ProjectType
 from core.registry.models import Project
+from core.users import UserRole
 
 MAX_ID = 10**15
 DRAFT = "market"
@@ -860,8 +862,12 @@ def handlers(wiring: Wiring) -> list:
     ]
 
 
+MARKET_MENU = N_("📈 Market")
+
+
 FEATURE = Feature(
     name="market",
+    menu_items=[menu.MenuItem(MARKET_MENU, show_market, roles=frozenset({UserRole.TRADER.value}), order=30)],
     conversations=[market_conversation],
     handlers=handlers,
     commands=[
