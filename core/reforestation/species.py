@@ -61,7 +61,7 @@ class Species:
     name: str
     climate: str
     group: str
-    reference_density: int  # trees/ha the yield table's stand was planted at
+    reference_density: int  # trees/ha of the table's stand: planted, or at its first entry if none given
     a: float
     k: float
     p: float
