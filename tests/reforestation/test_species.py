@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from cccp.forest import list_species
 from core.reforestation import all_species, get_species
 from core.reforestation.errors import UnknownSpecies
 from core.reforestation.species import CO2_PER_C
@@ -97,3 +98,16 @@ def test_an_unknown_species_is_refused_with_the_known_ones():
     with pytest.raises(UnknownSpecies) as caught:
         get_species("baobab")
     assert "picea_abies" in caught.value.params["known"]
+
+
+def test_the_species_listing_says_which_values_are_checked_and_where_they_were_read(capsys):
+    assert list_species(None) == 0
+    out = capsys.readouterr().out
+    spruce = out[out.index("picea_abies"):out.index("pinus_sylvestris")]
+    assert "yield_points: Nordwestdeutsche Forstliche Versuchsanstalt" in spruce and "(checked)" in spruce
+    assert "read in github.com/rnuske/et.nwfva" in spruce
+    assert "wood_density: IPCC" in spruce and "(checked in a transcription)" in spruce
+    assert "carbon_fraction: IPCC" in spruce and "(not checked)" in spruce
+    teak = out[out.index("tectona_grandis"):]
+    assert teak.count("(not checked)") == sum(1 for c, _ in UNCHECKED if c == "tectona_grandis") == 6
+
