@@ -62,10 +62,11 @@ def error_text(t: Translator, error: CodedError, texts: Mapping[str, ErrorText] 
     for key, value in list(params.items()):
         if key.endswith("_kg") and isinstance(value, int) and not isinstance(value, bool):
             params.setdefault(key.removesuffix("_kg"), t.kg(value))
-    if "currency" in params and "minimum_minor" in params:  # card minimums (core/purchases/card_minimums.py)
+    if "currency" in params and "total_minor" in params:  # card limits (core/purchases/card_limits.py)
         currency = str(error.params["currency"])
-        params["minimum"] = t.money(currency, int(params["minimum_minor"]))
-        params["total"] = t.money(currency, int(params.get("total_minor", 0)))
+        for key in ("minimum", "maximum", "total"):
+            if f"{key}_minor" in params:
+                params[key] = t.money(currency, int(params[f"{key}_minor"]))
     for key, value in known.items():
         params.setdefault(key, value)
     entry = texts.get(error.code, GENERIC_ERROR)
