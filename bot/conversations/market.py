@@ -632,9 +632,7 @@ async def _type_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Tr
     for key in ("project_id", "name"):
         d.pop(key, None)
     d["filters"] = {"project_type": project_type}
-    countries = await Project.filter(status="approved", project_type=project_type).distinct().order_by(
-        "country").limit(6).values_list("country", flat=True)
-    rows = [[(country_label(t, code), CountryPressed(code))] for code in countries if code]
+    rows = [[(country_label(t, code), CountryPressed(code))] for code in await book.countries_of_type(project_type)]
     rows.append([(t(ANY_COUNTRY_BUTTON), CountryPressed("any"))])
     await show(update, t(ASK_COUNTRY), keyboard(rows))
     return Step.FILTER_COUNTRY

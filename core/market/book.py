@@ -696,17 +696,24 @@ class MyOffers:
     expired: tuple[OfferView, ...]  # expired in the last EXPIRED_SHOWN, or past their time, newest first
 
 
-async def my_offers(user_id: int, *, now: datetime | None = None, limit: int = 20,
+async def my_offers(user_id: int, *, now: datetime | None = None, limit: int = 20, expired_limit: int = 5,
                     expired_within: timedelta = EXPIRED_SHOWN) -> MyOffers:
     """What /offers shows: a trader's open offers and those that expired lately."""
     now = now or utcnow()
-    rows = await Offer.filter(
-        Q(status=OfferStatus.OPEN) | Q(status=OfferStatus.EXPIRED, closed_at__gte=now - expired_within),
+    due = Q(expires_at__isnull=False) & Q(expires_at__lte=now)  # past its time, the job not run yet
+    live = await Offer.filter(user_id=user_id, status=OfferStatus.OPEN).exclude(due).order_by("-id").limit(limit)
+    expired = await Offer.filter(
+        Q(status=OfferStatus.OPEN, expires_at__lte=now)
+        | Q(status=OfferStatus.EXPIRED, closed_at__gte=now - expired_within),
         user_id=user_id,
-    ).order_by("-id").limit(2 * limit)
-    views = [await offer_view(o) for o in rows]
-    return MyOffers(tuple(v for v in views if not v.is_expired(now))[:limit],
-                    tuple(v for v in views if v.is_expired(now))[:limit])
+    ).order_by("-expires_at", "-id").limit(expired_limit)
+    return MyOffers(tuple([await offer_view(o) for o in live]), tuple([await offer_view(o) for o in expired]))
+
+
+async def countries_of_type(project_type: str, *, limit: int = 6) -> list[str]:
+    """The countries (ISO alpha-2) that have approved projects of a type: a filter bid's choices."""
+    return list(await Project.filter(status=ProjectStatus.APPROVED, project_type=project_type).distinct().order_by(
+        "country").limit(limit).values_list("country", flat=True))
 
 
 async def trades_of(user_id: int, *, limit: int = 20) -> list[TradeView]:
