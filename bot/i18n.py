@@ -143,6 +143,16 @@ class Translator:
 
         return format_date(moment, format="medium", locale=self.language)
 
+    def moment(self, moment) -> str:
+        """A date and time in UTC, "Jan 16, 2026, 9:30 AM UTC": people's time zones are not known."""
+        from datetime import UTC
+
+        from babel.dates import format_date, format_time
+
+        moment = moment.astimezone(UTC)
+        day = format_date(moment, format="medium", locale=self.language)
+        return f"{day}, {format_time(moment, format='short', tzinfo=UTC, locale=self.language)} UTC"
+
 
 def translator(language: str | None) -> Translator:
     return Translator(language if language in LANGUAGES else "en")
