@@ -74,6 +74,11 @@ class Species:
     root_to_shoot: float
     citations: dict[str, Citation]
 
+    @property
+    def unchecked(self) -> tuple[str, ...]:
+        """The values not yet compared with a source text that was read (see `Citation.checked`)."""
+        return tuple(name for name, c in self.citations.items() if not c.checked)
+
     def volume_m3_ha(self, age_years: float) -> float:
         """Stem volume per hectare of a fully stocked stand at `age_years` (Chapman–Richards)."""
         if age_years <= 0:
