@@ -58,5 +58,6 @@ async def test_150_random_payments_are_all_booked_and_crash_nothing(bot, db):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # 2,000 payments: 4-5 minutes on a busy 2-core machine
 async def test_2000_random_payments_are_all_booked_and_crash_nothing(bot, db):
     await _fuzz(bot, 2000, seed=2)
