@@ -193,7 +193,8 @@ async def test_a_french_buyer_is_answered_in_french_all_the_way_to_the_certifica
     assert reply.messages[-1].invoice["total_amount"] == 500
     paid = await marie.pay()
     assert any("Paiement reçu" in text for text in paid.reply.texts)
-    assert "retirés pour Marie Curie" in marie.last_text and marie.last_photo_bytes
+    certificate = await marie.wait_for(lambda m: bool(m.photo))  # sent when drawn, through the outbox
+    assert "retirés pour Marie Curie" in certificate.caption and marie.last_photo_bytes
 
 
 async def test_history_names_a_stars_payment_by_its_direction(bot, shop):

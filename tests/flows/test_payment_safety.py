@@ -72,7 +72,7 @@ async def test_reconciliation_books_a_charge_only_telegram_has_and_delivers_the_
     from bot.outbox import drain
 
     await drain(bot.application)
-    assert any("Payment received" in (m.text or "") for m in alice.messages)
+    await alice.wait_for(lambda m: "Payment received" in (m.text or ""))
     again = await reconcile_stars(bot.application.bot)  # nothing new the second time
     assert again.booked == [] and again.checked == 1
     text = (await verify_all()).text()
