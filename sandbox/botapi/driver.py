@@ -277,7 +277,13 @@ class ChatUser:
                 "invoice_payload": invoice.payload,
             }
         }
-        pre_checkout = await self._step(body, update_id)
+        try:
+            pre_checkout = await self._step(body, update_id)
+        except SettleTimeout:
+            if query.answer is None:
+                raise
+            # Telegram charges once the bot has answered, busy or not with other work.
+            pre_checkout = Reply()
         if query.answer is None:
             raise SettleTimeout(
                 f"the bot did not answer pre_checkout_query {query.id} for {invoice.payload!r}"
