@@ -53,14 +53,16 @@ browser-deps:
 	  npm install --silent --no-audit --no-fund --prefix .browser-deps axe-core@$(AXE_VERSION) >/dev/null; \
 	fi
 
-# The whole suite, short versions of the soak and benchmark runs included.
+# The whole suite, short versions of the soak and benchmark runs included, on two
+# worker processes (pytest-xdist; TEST_WORKERS=0 runs it in one).
+TEST_WORKERS ?= 2
 # PostgreSQL joins in when it answers on 127.0.0.1:5432.
 test: setup browser-deps
 	@if [ -z "$$TEST_POSTGRES_URL" ] && $(PY) -c "import socket; socket.create_connection(('$(PGHOST)', $(PGPORT)), 1)" 2>/dev/null; then \
 	  export TEST_POSTGRES_URL=postgres://postgres@$(PGHOST):$(PGPORT)/postgres; \
 	  echo "PostgreSQL answers: tests run on SQLite and PostgreSQL"; \
 	fi; \
-	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

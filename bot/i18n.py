@@ -34,6 +34,7 @@ from telegram.ext import ContextTypes
 from core import users
 from core.i18n import LANGUAGE_NAMES, LANGUAGES
 from core.ledger.accounts import STARS
+from core.purchases.card_limits import card_limit
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -117,8 +118,13 @@ class Translator:
             raise TypeError(f"money is a whole number of minor units, got {type(minor).__name__}")
         if currency == STARS:
             return f"{self.number(minor, 0)} ⭐"
-        amount = Decimal(minor).scaleb(-get_currency_precision(currency))
-        return format_currency(amount, currency, locale=self.language)
+        # An invoice's minor unit is Telegram's (its `exp`), which is not always ISO's: a
+        # forint or a rupiah has two digits there, none in ISO 4217 (and so in Babel).
+        limit = card_limit(currency)
+        digits = limit.exp if limit else get_currency_precision(currency)
+        amount = Decimal(minor).scaleb(-digits)
+        return format_currency(amount, currency, locale=self.language,
+                               currency_digits=digits == get_currency_precision(currency))
 
     def kg(self, amount_kg: int) -> str:
         """250 kg below a tonne, else tonnes with up to three decimals: 1.5 t, 1,5 t."""
@@ -136,6 +142,16 @@ class Translator:
         from babel.dates import format_date
 
         return format_date(moment, format="medium", locale=self.language)
+
+    def moment(self, moment) -> str:
+        """A date and time in UTC, "Jan 16, 2026, 9:30 AM UTC": people's time zones are not known."""
+        from datetime import UTC
+
+        from babel.dates import format_date, format_time
+
+        moment = moment.astimezone(UTC)
+        day = format_date(moment, format="medium", locale=self.language)
+        return f"{day}, {format_time(moment, format='short', tzinfo=UTC, locale=self.language)} UTC"
 
 
 def translator(language: str | None) -> Translator:

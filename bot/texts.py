@@ -63,7 +63,7 @@ def error_text(t: Translator, error: CodedError, texts: Mapping[str, ErrorText] 
     for key, value in list(params.items()):
         if key.endswith("_kg") and isinstance(value, int) and not isinstance(value, bool):
             params.setdefault(key.removesuffix("_kg"), t.kg(value))
-    if isinstance(error.params.get("currency"), str):  # card minimums, staff adjustments
+    if isinstance(error.params.get("currency"), str):  # card limits (core/purchases/card_limits.py), staff money
         for key, value in list(params.items()):
             if key.endswith("_minor") and isinstance(value, int) and not isinstance(value, bool):
                 params.setdefault(key.removesuffix("_minor"), t.money(error.params["currency"], value))

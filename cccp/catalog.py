@@ -12,6 +12,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable
 
+from bot.i18n import translator
 from core import db
 from core.certs.service import format_tonnes
 from core.errors import DomainError
@@ -89,7 +90,7 @@ def _run(work: Awaitable[int]) -> int:
 
 def _listing_line(card) -> str:
     state = "" if card.is_active else "  [withdrawn]"
-    cents = f", {card.price_cents_per_t / 100:.2f} {card.currency}/t" if card.price_cents_per_t else ""
+    cents = f", {translator('en').money(card.currency, card.price_cents_per_t)}/t" if card.price_cents_per_t else ""
     return (
         f"{card.ref:>6}  {card.project_code} {card.project_name} ({card.project_type}, "
         f"{card.methodology}, {card.country}) vintage {card.vintage} batch {card.batch_id}: "

@@ -129,7 +129,11 @@ def list_species(args) -> int:
     for s in reforestation.all_species().values():
         print(f"{s.code:<20} {s.climate:<12} rotation {s.rotation_years:>3} y  {s.co2_t_per_m3:.3f} t CO2/m³  {s.name}")
         for name, c in s.citations.items():
-            print(f"    {name}: {c.publisher}, {c.table}, p. {c.page}{'' if c.checked else ' (page not checked)'}")
+            state = ("not checked" if not c.checked else "checked in a transcription" if c.transcription
+                     else "checked")
+            print(f"    {name}: {c.publisher}, {c.table}, p. {c.page} ({state})")
+            if c.checked and c.read_in:
+                print(f"        read in {c.read_in}")
     return 0
 
 

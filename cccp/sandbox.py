@@ -43,6 +43,9 @@ SANDBOX_SUPPORT_CHAT_ID = -1007000000001  # the stand-in's support group (a foru
 # Telegram's flood limits stay on (the bot must live with them), loosened so that a
 # person clicking quickly never waits: 20 messages a second per chat, 100 overall.
 SANDBOX_LIMITS = RateLimits(per_chat_burst=20, per_chat_window_s=1.0, global_burst=100, global_window_s=1.0)
+# How long a step on the page waits for the bot before saying "its reply will appear here":
+# longer than the tests' 10 s, since a person on a slow machine would rather wait.
+SANDBOX_SETTLE_S = 30.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -126,6 +129,7 @@ async def serve_sandbox(
         limits=SANDBOX_LIMITS,
         bot_first_name=SANDBOX_BOT_NAME,
         bot_username=SANDBOX_BOT_USERNAME,
+        settle_timeout_s=SANDBOX_SETTLE_S,
     )
     add_support_group(server)
 

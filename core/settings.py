@@ -155,12 +155,13 @@ class Settings(BaseSettings):
     @field_validator("card_currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:
-        from core.purchases.card_minimums import CARD_MINIMUMS
+        from core.purchases.card_limits import card_currencies
 
         code = value.strip().upper()
-        if code not in CARD_MINIMUMS:
+        if code not in card_currencies():
             raise ValueError(
-                f"expected a currency Telegram takes card payments in (ISO 4217, like EUR or USD), got {value!r}"
+                f"expected a currency Telegram takes card payments in (ISO 4217, like EUR or USD) that the "
+                f"card-limit table knows ({', '.join(sorted(card_currencies()))}), got {value!r}"
             )
         return code
 

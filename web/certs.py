@@ -206,6 +206,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:10px 18px;margin:22px 
  padding-top:18px;border-top:1px solid #e4dfcf}
 dt{font-size:12px;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:#7a5c1a;padding-top:3px}
 dd{margin:0;overflow-wrap:anywhere}
+dd a,p.note a{color:#164e38}
 ul.serials{margin:0;padding:0;list-style:none;font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px}
 .actions{display:flex;flex-wrap:wrap;gap:10px;margin:20px 0 0}
 .actions a{display:inline-block;padding:9px 16px;border-radius:8px;text-decoration:none;

@@ -295,15 +295,30 @@ h1 code{font-size:inherit}
  linear-gradient(270deg,#fbf9f2 30%,rgba(251,249,242,0)) right/40px 100% no-repeat local,
  radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.18),transparent) left/12px 100% no-repeat scroll,
  radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.18),transparent) right/12px 100% no-repeat scroll}
-@media (max-width:600px){
+/* A phone gets one card per table row, every value beside its column's header (data-label),
+   and the totals as a list: nothing is wider than the screen, nothing hides behind a scroll. */
+@media (max-width:720px){
+ .scroll{overflow:visible;margin:14px 0 0;background:none}
  table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
  table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
  table.stack tr{border:1px solid #e4dfcf;border-radius:8px;background:#fff;margin:0 0 10px;padding:6px 0}
- table.stack td{border:0;padding:3px 12px;display:flex;gap:10px;justify-content:space-between;text-align:right}
- table.stack td.lead{display:block;text-align:left;font-size:16px}
- table.stack td[data-label]::before{content:attr(data-label);font-size:11.5px;font-weight:700;letter-spacing:.1em;
-  text-transform:uppercase;color:#7a5c1a;text-align:left;padding-top:2px}
- table.stack td.n{white-space:normal}}
+ table.stack td{border:0;padding:4px 14px;display:flex;gap:12px;justify-content:space-between;
+  align-items:baseline;text-align:right}
+ table.stack td[data-label]::before{content:attr(data-label);flex:none;max-width:45%;text-align:left;
+  font-family:"DejaVu Sans",system-ui,sans-serif;font-size:11.5px;font-weight:700;letter-spacing:.1em;text-transform:uppercase;color:#7a5c1a}
+ table.stack td .v{min-width:0;overflow-wrap:anywhere}
+ table.stack td.lead{display:block;text-align:left;padding-bottom:8px;margin-bottom:2px;
+  border-bottom:1px solid #ece7d8;font-size:16px}
+ table.stack td.lead::before{display:block;max-width:none;margin-bottom:2px}
+ table.stack td.lead.serial{font-size:14px}
+ table.stack td.n{white-space:normal}
+ table.stack td.empty{display:block;text-align:left}}
+@media (max-width:520px){
+ .totals{gap:0;flex-direction:column;border:1px solid #e4dfcf;border-radius:8px;background:#fff}
+ .totals div{display:flex;justify-content:space-between;align-items:baseline;gap:12px;min-width:0;
+  border:0;border-radius:0;background:none;padding:8px 14px}
+ .totals div+div{border-top:1px solid #ece7d8}
+ .totals b{font-size:19px;text-align:right;overflow-wrap:anywhere}}
 """
 
 
@@ -376,18 +391,15 @@ AVAILABLE_NOTE = N_("Available = issued − retired: credits still in circulatio
 
 
 def _projects_body(projects: list[ProjectTotals], t: PageText) -> str:
-    rows = "".join(
-        f"""<tr><td class="lead"><a href="{_link("/registry/projects/" + quote(p.project.code), t)}">{escape(p.project.name)}</a>
-<div class="muted">{escape(p.project.code)}</div></td>
-<td class="n" data-label="{escape(t(L_AVAILABLE))}">{tonnes(p.available_kg, t)}</td>
-<td class="n" data-label="{escape(t(L_ISSUED))}">{tonnes(p.issued_kg, t)}</td><td class="n" data-label="{escape(t(L_RETIRED))}">{tonnes(p.retired_kg, t)}</td>
-<td data-label="{escape(t(L_METHODOLOGY))}">{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div></td>
-<td data-label="{escape(t(L_STANDARD))}">{escape(p.project.standard)}</td><td data-label="{escape(t(L_COUNTRY))}">{escape(t.country(p.project.country))}</td>
-<td data-label="{escape(t(L_STATUS))}">{_pill(p.project.status, t, PROJECT_STATUS_LABELS)}</td></tr>"""
-        for p in projects
-    )
-    if not rows:
-        rows = f'<tr><td colspan="8" class="muted">{escape(t(NO_PROJECTS))}</td></tr>'
+    columns = [(t(L_PROJECT), ""), (t(L_AVAILABLE), "n"), (t(L_ISSUED), "n"), (t(L_RETIRED), "n"),
+               (t(L_METHODOLOGY), ""), (t(L_STANDARD), ""), (t(L_COUNTRY), ""), (t(L_STATUS), "")]
+    rows = [[f'<a href="{_link("/registry/projects/" + quote(p.project.code), t)}">{escape(p.project.name)}</a>'
+             f'<div class="muted">{escape(p.project.code)}</div>',
+             tonnes(p.available_kg, t), tonnes(p.issued_kg, t), tonnes(p.retired_kg, t),
+             f'{escape(p.project.methodology_name)}<div class="muted">{escape(p.project.methodology)}</div>',
+             escape(p.project.standard), escape(t.country(p.project.country)),
+             _pill(p.project.status, t, PROJECT_STATUS_LABELS)]
+            for p in projects]
     issued = sum(p.issued_kg for p in projects)
     retired = sum(p.retired_kg for p in projects)
     return f"""<article class="card">
@@ -397,12 +409,30 @@ def _projects_body(projects: list[ProjectTotals], t: PageText) -> str:
 <div class="totals"><div><span>{escape(t(L_ISSUED))}</span><b>{tonnes(issued, t)}</b></div>
 <div><span>{escape(t(L_RETIRED))}</span><b>{tonnes(retired, t)}</b></div>
 <div><span>{escape(t(L_AVAILABLE))}</span><b>{tonnes(issued - retired, t)}</b></div></div>
-<div class="scroll"><table class="stack">
-<thead><tr><th>{escape(t(L_PROJECT))}</th><th class="n">{escape(t(L_AVAILABLE))}</th><th class="n">{escape(t(L_ISSUED))}</th><th class="n">{escape(t(L_RETIRED))}</th>
-<th>{escape(t(L_METHODOLOGY))}</th><th>{escape(t(L_STANDARD))}</th><th>{escape(t(L_COUNTRY))}</th><th>{escape(t(L_STATUS))}</th></tr></thead>
-<tbody>{rows}</tbody></table></div>
+{_table(columns, rows, t(NO_PROJECTS))}
 <p class="note">{escape(t(AVAILABLE_NOTE))}</p>
 </article>"""
+
+
+def _table(columns: list[tuple[str, str]], rows: list[list[str]], empty: str) -> str:
+    """A data table (columns: header and CSS class; rows: cells as HTML) that a phone shows as
+    one card per row: every cell carries its column's header as data-label, and the CSS
+    (table.stack, below 720 px) prints it beside the value. The first column leads the card."""
+    head = "".join(f'<th scope="col"{_class(cls)}>{escape(header)}</th>' for header, cls in columns)
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td{_class(" ".join(filter(None, ("lead" if i == 0 else "", cls))))}'
+            f' data-label="{escape(header)}"><div class="v">{cell}</div></td>'
+            for i, ((header, cls), cell) in enumerate(zip(columns, row, strict=True)))
+        + "</tr>\n"
+        for row in rows
+    ) or f'<tr><td colspan="{len(columns)}" class="muted empty">{escape(empty)}</td></tr>'
+    return (f'<div class="scroll"><table class="stack">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _class(names: str) -> str:
+    return f' class="{names}"' if names else ""
 
 
 def _project_rows(view: LookupView, t: PageText) -> list[tuple[str, str]]:
@@ -482,12 +512,11 @@ def _lookup_body(view: LookupView, certificates: dict[str, str], t: PageText) ->
         details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
         reason = (f'<p class="reason">{escape(t(FOR_REASON, reason=retirement.reason))}</p>'
                   if retirement.reason else "")
-        ranges = "".join(
-            f"""<tr><td class="serial"><a href="{_link(registry_url(p.serial), t)}">{escape(p.serial)}</a></td>
-<td><a href="{_link("/registry/projects/" + quote(p.project_code), t)}">{escape(p.project_name)}</a></td>
-<td>{p.vintage}</td><td class="n">{t.kg(p.amount_kg)} kg</td></tr>"""
-            for p in view.pieces
-        )
+        columns = [(t(L_SERIALS), "serial"), (t(L_PROJECT), ""), (t(L_VINTAGE), ""), (t(L_AMOUNT), "n")]
+        ranges = [[f'<a href="{_link(registry_url(p.serial), t)}">{escape(p.serial)}</a>',
+                   f'<a href="{_link("/registry/projects/" + quote(p.project_code), t)}">{escape(p.project_name)}</a>',
+                   str(p.vintage), f"{t.kg(p.amount_kg)} kg"]
+                  for p in view.pieces]
         return f"""<article class="card">
 <div class="status"><span class="badge ok">{escape(t(RETIRED_BADGE))}</span></div>
 <div class="label">{escape(t(RETIRED_LEAD))}</div>
@@ -497,9 +526,7 @@ def _lookup_body(view: LookupView, certificates: dict[str, str], t: PageText) ->
 {reason}
 <dl>{details}</dl>
 <h2 class="spaced">{escape(t(RETIRED_SERIALS))}</h2>
-<div class="scroll"><table>
-<thead><tr><th>{escape(t(L_SERIALS))}</th><th>{escape(t(L_PROJECT))}</th><th>{escape(t(L_VINTAGE))}</th><th class="n">{escape(t(L_AMOUNT))}</th></tr></thead>
-<tbody>{ranges}</tbody></table></div>{truncated}
+{_table(columns, ranges, "—")}{truncated}
 {_actions(view.query, cert_id, t)}
 </article>"""
     batch = view.batch
@@ -574,18 +601,18 @@ def _project_body(
                                amount=tonnes(totals.buffer_kg, t)))),
     ]
     details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    batch_rows = "".join(
-        f"""<tr><td class="serial"><a href="{_link(registry_url(b.batch.serial), t)}">{escape(b.batch.serial)}</a></td>
-<td>{b.batch.vintage}</td><td class="n">{t.kg(b.issued_kg)} kg</td><td class="n">{t.kg(b.retired_kg)} kg</td>
-<td class="n">{t.kg(b.available_kg)} kg</td><td>{escape(t.date(b.batch.issued_at))}</td></tr>"""
-        for b in totals.batches
-    ) or f'<tr><td colspan="6" class="muted">{escape(t(NO_BATCHES))}</td></tr>'
-    retirement_rows = "".join(
-        f"""<tr><td class="serial"><a href="{_link(registry_url(r.id), t)}">{escape(r.id)}</a></td>
-<td>{escape(r.beneficiary)}</td><td class="n">{t.kg(r.amount_kg)} kg</td><td>{escape(t.date(r.retired_at))}</td>
-<td>{_certificate_link(certificates.get(r.id), t)}</td></tr>"""
-        for r in retirements
-    ) or f'<tr><td colspan="5" class="muted">{escape(t(NO_RETIREMENTS))}</td></tr>'
+    batch_columns = [(t(L_SERIAL_RANGE), "serial"), (t(L_AVAILABLE), "n"), (t(L_ISSUED), "n"),
+                     (t(L_RETIRED), "n"), (t(L_VINTAGE), ""), (t(L_ISSUED_ON), "")]
+    batch_rows = [[f'<a href="{_link(registry_url(b.batch.serial), t)}">{escape(b.batch.serial)}</a>',
+                   f"{t.kg(b.available_kg)} kg", f"{t.kg(b.issued_kg)} kg", f"{t.kg(b.retired_kg)} kg",
+                   str(b.batch.vintage), escape(t.date(b.batch.issued_at))]
+                  for b in totals.batches]
+    retirement_columns = [(t(L_RETIREMENT_ID), "serial"), (t(L_AMOUNT), "n"), (t(L_RETIRED_FOR), ""),
+                          (t(L_RETIRED_ON), ""), (t(L_CERTIFICATE), "")]
+    retirement_rows = [[f'<a href="{_link(registry_url(r.id), t)}">{escape(r.id)}</a>',
+                        f"{t.kg(r.amount_kg)} kg", escape(r.beneficiary), escape(t.date(r.retired_at)),
+                        _certificate_link(certificates.get(r.id), t)]
+                       for r in retirements]
     description = f"<p>{escape(project.description)}</p>" if project.description else ""
     return f"""<article class="card">
 <div class="status">{_pill(project.status, t, PROJECT_STATUS_LABELS)}</div>
@@ -602,18 +629,12 @@ def _project_body(
 <article class="card">
 <h2>{escape(t(BATCHES_HEAD))}</h2>
 <p class="note">{escape(t(BATCHES_NOTE))}</p>
-<div class="scroll"><table>
-<thead><tr><th>{escape(t(L_SERIAL_RANGE))}</th><th>{escape(t(L_VINTAGE))}</th><th class="n">{escape(t(L_ISSUED))}</th><th class="n">{escape(t(L_RETIRED))}</th>
-<th class="n">{escape(t(L_AVAILABLE))}</th><th>{escape(t(L_ISSUED_ON))}</th></tr></thead>
-<tbody>{batch_rows}</tbody></table></div>
+{_table(batch_columns, batch_rows, t(NO_BATCHES))}
 </article>
 <article class="card">
 <h2>{escape(t(RECENT_HEAD))}</h2>
 <p class="note">{escape(t(RECENT_NOTE, count=RECENT_RETIREMENTS))}</p>
-<div class="scroll"><table>
-<thead><tr><th>{escape(t(L_RETIREMENT_ID))}</th><th>{escape(t(L_RETIRED_FOR))}</th><th class="n">{escape(t(L_AMOUNT))}</th><th>{escape(t(L_RETIRED_ON))}</th>
-<th>{escape(t(L_CERTIFICATE))}</th></tr></thead>
-<tbody>{retirement_rows}</tbody></table></div>
+{_table(retirement_columns, retirement_rows, t(NO_RETIREMENTS))}
 </article>"""
 
 

@@ -23,22 +23,26 @@ from enum import IntEnum, auto
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler
 
-from bot.callbacks import Codec, one_of, part, whole
+from bot import menu
+from bot.callbacks import Codec, one_of, part, token, whole
 from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
-from bot.i18n import N_, Translator, tr
+from bot.i18n import N_, Translator, tr, translator
 from bot.members import member
 from bot.outbox import Renderer
 from bot.replies import answer, echo, show
+from core.errors import InputError
+from core.i18n import LANGUAGES
 from core.ledger import STARS
-from core.market import alerts, book, wallet
+from core.market import alerts, book, terms, wallet
 from core.market.errors import BookMoved, OfferGone
-from core.market.models import Side
+from core.market.models import OfferStatus, Side
 from core.market.rules import Rules
 from core.outbox import OutboxMessage
 from core.parsing import MAX_AMOUNT_KG, parse_amount_kg, parse_price_per_t, parse_stars
 from core.registry.methodologies import ProjectType
 from core.registry.models import Project
+from core.users import UserRole
 
 MAX_ID = 10**15
 DRAFT = "market"
@@ -67,21 +71,68 @@ ALERT_BUTTON = N_("🔔 Alert")
 CHART_CAPTION = N_("{name}: price per tonne of its trades")
 NO_CHART = N_("No trades yet, so no chart.")
 CHOOSE_PROJECT = N_("Which project? Press one or type its code.")
+CHOOSE_PROJECT_OR_TYPE = N_(
+    "Which project? Press one or type its code. Or press “Any project of a type…”, or type a type such as "
+    "“reforestation”."
+)
+ANY_PROJECT_BUTTON = N_("🔎 Any project of a type…")
+CHOOSE_TYPE = N_("Any project of which type? Press one or type it.")
+ASK_COUNTRY = N_("Only projects in one country? Type it (for example DE or Germany), or press “Any country”.")
+ANY_COUNTRY_BUTTON = N_("🌍 Any country")
+ASK_VINTAGE = N_(
+    "Which vintages? Type a year or a range (for example 2020 or 2018-2022), or press “Any vintage”."
+)
+ANY_VINTAGE_BUTTON = N_("Any vintage")
+# The project types (core.registry.methodologies.ProjectType), as buttons and in what a filter bid accepts.
+TYPE_LABELS = {
+    ProjectType.REFORESTATION.value: N_("Reforestation"),
+    ProjectType.LANDFILL_METHANE.value: N_("Landfill methane"),
+    ProjectType.PIPELINE_LEAK_REPAIR.value: N_("Pipeline leak repair"),
+    ProjectType.SF6_DESTRUCTION.value: N_("SF6 destruction"),
+}
+FILTER_TYPE = N_("type: {type}")
+FILTER_COUNTRY = N_("country: {country}")
+FILTER_VINTAGE = N_("vintage: {vintage}")
+VINTAGE_FROM = N_("{year} or later")
+VINTAGE_UP_TO = N_("up to {year}")
+ANY_PROJECT_OF = N_("any project ({filters})")
 UNKNOWN_PROJECT = N_("I do not know the project “{text}”. Press one of the buttons or type its code.")
 ASK_AMOUNT = N_("How much? Press an amount or type one, for example 1.5 t or 250 kg.")
 ASK_PRICE = N_("Price per tonne in Stars? Type it, for example 900.")
 ASK_ALERT_PRICE = N_("Tell you when {name} sells at or under which price per tonne? Type it, for example 900.")
 CONFIRM_SELL = N_(
     "Sell {amount} of {name} at {price} per tonne.\nTotal: {total}\nFee: {fee} (paid from the proceeds)\n"
-    "Held until it fills or you cancel: {held}\nConfirm?"
+    "Held while it is on the book: {held}"
 )
 CONFIRM_BID = N_(
     "Buy {amount} of {name} at up to {price} per tonne.\nTotal at most: {total}\n"
-    "Held from your wallet until it fills or you cancel: {held}\nConfirm?"
+    "Held from your wallet while it is on the book: {held}"
 )
+CONFIRM_FILTER_BID = N_(
+    "Buy {amount} at up to {price} per tonne from any project that matches: {filters}.\nTotal at most: {total}\n"
+    "Held from your wallet while it is on the book: {held}"
+)
+STANDS_UNTIL_CANCELLED = N_("⏳ On the book until you cancel it")
+STANDS_UNTIL = N_("⏳ On the book until {moment}")
+FILLS_ANY = N_("🧩 Fills in parts of any size")
+FILLS_ALL = N_("🧩 All or nothing: fills only as a whole")
+FILLS_MIN = N_("🧩 Fills only in parts of at least {min}")
+CONFIRM_TERMS = N_(
+    "Change these with the buttons, or type for example “7 days”, “all or nothing” or “min 500 kg”. Confirm?"
+)
+DURATION_BUTTONS = {24: N_("1 day"), 7 * 24: N_("7 days"), 30 * 24: N_("30 days"),
+                    terms.UNTIL_CANCELLED: N_("Until cancelled")}
+ANY_AMOUNT_BUTTON = N_("Any amount")
+ALL_OR_NOTHING_BUTTON = N_("All or nothing")
+MIN_FILL_BUTTON = N_("Minimum…")
+ASK_MIN_FILL = N_("The smallest part that may fill at once? Type an amount, for example 500 kg (at most {amount}).")
 CONFIRM = N_("✅ Confirm")
 CANCEL = N_("✖️ Cancel")
 CONFIRM_HINT = N_("Please press Confirm or type “yes”, or /cancel.")
+CONFIRM_TERMS_HINT = N_(
+    "Please press Confirm or type “yes”, or /cancel. To change the terms, type for example “7 days” or "
+    "“all or nothing”."
+)
 PLACED = N_("Your offer #{id} is on the book: {remaining} left at {price} per tonne.")
 PLACED_FILLED = N_("Your offer #{id} filled at once: {filled} traded.")
 PLACED_PARTLY = N_("Your offer #{id}: {filled} traded at once, {remaining} left on the book.")
@@ -102,7 +153,15 @@ TAKEN = N_("Done: {amount} at {price} per tonne, total {total}. Serials: {serial
 BOOK_MOVED = N_("The book moved meanwhile: this offer now has {remaining} at {price}. Nothing was traded; look again with /market.")
 OFFER_GONE = N_("This offer is no longer on the book (filled, cancelled or expired). Nothing was traded.")
 MY_OFFERS = N_("Your open offers:")
-MY_OFFER = N_("#{id} {side} {remaining} of {amount} at {price}/t · holds {held}")
+MY_OFFER = N_("#{id} {side} {remaining} of {amount} · {what} · {price}/t · holds {held}")
+MY_OFFER_TERMS = N_("   {stands} · {fills}")
+SHORT_UNTIL_CANCELLED = N_("until cancelled")
+SHORT_EXPIRES = N_("⏳ until {moment}")
+SHORT_ANY = N_("any part")
+SHORT_ALL = N_("all or nothing")
+SHORT_MIN = N_("parts of at least {min}")
+MY_EXPIRED = N_("Expired lately:")
+MY_EXPIRED_OFFER = N_("#{id} {side} {remaining} of {amount} · {what} · {price}/t · ⌛ expired {moment}")
 NO_OFFERS = N_("You have no open offers. Post one with /sell or /bid.")
 CANCEL_OFFER = N_("✖️ Cancel #{id}")
 OFFER_CANCELLED = N_("Offer #{id} cancelled; what it held is free again.")
@@ -134,6 +193,8 @@ FILL_BOUGHT = N_("✅ Bought {amount} of {project} at {price}/t: {value}.")
 FILL_LEFT = N_("Still on the book: {remaining}.")
 CLOSED_CANCELLED = N_("Your offer #{id} is cancelled; {remaining} released.")
 CLOSED_EXPIRED = N_("Your offer #{id} expired; {remaining} released.")
+CLOSED_CANCELLED_BID = N_("Your buy offer #{id} is cancelled; {released} are free in your wallet again.")
+CLOSED_EXPIRED_BID = N_("Your buy offer #{id} expired; {released} are free in your wallet again.")
 ALERT_HIT = N_("🔔 New offer: {amount} of {project} (vintage {vintage}) at {price}/t — your alert is {max}/t.")
 TOPUP_DONE = N_("✅ {amount} added to your wallet. Send /wallet to see it.")
 WITHDRAWAL_PAID = N_("Your withdrawal of {amount} was settled by our staff.")
@@ -163,6 +224,16 @@ ERROR_TEXTS = {
     "stars_not_positive": N_("The number of Stars must be more than zero."),
     "stars_not_whole": N_("Please use whole Stars, for example 500."),
     "stars_too_large": N_("That is more than {maximum} ⭐."),
+    "duration_unknown": N_("I could not read “{text}” as a time. Type for example 7 days or 24 h, or press a button."),
+    "duration_out_of_range": N_("An offer stands from 1 hour to {maximum_days} days."),
+    "min_fill_unknown": N_("Please type an amount, for example 500 kg, or press a button."),
+    "min_fill_above_amount": N_("The minimum fill cannot be more than the offer itself ({amount})."),
+    "project_type_unknown": N_("I do not know the project type “{text}”. Press one of the buttons."),
+    "market_unknown_country": N_(
+        "I do not know the country “{text}”. Type its code (for example DE) or its name, or press “Any country”."),
+    "vintage_unknown": N_(
+        "Please type a year or a range, for example 2020 or 2018-2022, or press “Any vintage”."),
+    "vintage_out_of_range": N_("A vintage is a year from {minimum} to {maximum}."),
 }
 
 MKT = Codec("mkt")
@@ -193,6 +264,42 @@ class AmountPressed:
 @dataclass(frozen=True)
 class ConfirmPressed:
     answer: str = part(one_of("yes", "no"))
+
+
+@MKT.kind("anyp")
+@dataclass(frozen=True)
+class AnyProjectPressed:
+    """In /bid: any project of a type (a filter bid) instead of one project."""
+
+
+@MKT.kind("ptype")
+@dataclass(frozen=True)
+class TypePressed:
+    project_type: str = part(one_of(*TYPE_LABELS))
+
+
+@MKT.kind("ctry")
+@dataclass(frozen=True)
+class CountryPressed:
+    country: str = part(token(r"[A-Z]{2}|any"))
+
+
+@MKT.kind("vint")
+@dataclass(frozen=True)
+class AnyVintagePressed:
+    """Any vintage: the filter bid's last, optional step."""
+
+
+@MKT.kind("dur")
+@dataclass(frozen=True)
+class DurationPressed:
+    hours: int = part(whole(0, terms.MAX_DURATION_H))
+
+
+@MKT.kind("minf")
+@dataclass(frozen=True)
+class MinFillPressed:
+    choice: str = part(one_of(terms.ANY, terms.ALL, "ask"))
 
 
 @MKT.kind("take")
@@ -227,6 +334,11 @@ class Step(IntEnum):
     TAKE_AMOUNT = auto()
     TAKE_CONFIRM = auto()
     TOPUP = auto()
+    # added after the first seven: a stored conversation keeps its step's number
+    FILTER_TYPE = auto()
+    FILTER_COUNTRY = auto()
+    FILTER_VINTAGE = auto()
+    MIN_FILL = auto()
 
 
 # ---- helpers ----
@@ -260,6 +372,63 @@ def keyboard(rows: list[list[tuple[str, object]]]) -> InlineKeyboardMarkup:
 
 def confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return keyboard([[(t(CONFIRM), ConfirmPressed("yes")), (t(CANCEL), ConfirmPressed("no"))]])
+
+
+def type_label(t: Translator, project_type: str | None) -> str:
+    label = TYPE_LABELS.get(project_type or "")
+    return t(label) if label else (project_type or "").replace("_", " ")
+
+
+def type_names() -> dict[str, list[str]]:
+    """Every project type's names in every language: what a person may type for it."""
+    return {kind: [translator(language)(label) for language in LANGUAGES] for kind, label in TYPE_LABELS.items()}
+
+
+def country_label(t: Translator, code: str) -> str:
+    from babel import Locale
+
+    return Locale.parse(t.language).territories.get(code) or code
+
+
+def vintage_label(t: Translator, low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return str(low) if low == high else f"{low}–{high}"
+    return t(VINTAGE_FROM, year=low) if low is not None else t(VINTAGE_UP_TO, year=high)
+
+
+def filters_label(t: Translator, project_type: str | None = None, country: str | None = None,
+                  vintage_from: int | None = None, vintage_to: int | None = None) -> str:
+    """What a filter bid accepts, in words: "type: Reforestation, country: Germany, vintage: 2020 or later"."""
+    parts = []
+    if project_type:
+        parts.append(t(FILTER_TYPE, type=type_label(t, project_type)))
+    if country:
+        parts.append(t(FILTER_COUNTRY, country=country_label(t, country)))
+    if vintage_from is not None or vintage_to is not None:
+        parts.append(t(FILTER_VINTAGE, vintage=vintage_label(t, vintage_from, vintage_to)))
+    return ", ".join(parts)
+
+
+def terms_lines(t: Translator, hours: int, min_fill: terms.MinFill, now: datetime) -> list[str]:
+    """The confirmation's lines for how long the offer stands and how it fills."""
+    expires = terms.expiry_of(hours, now)
+    stands = t(STANDS_UNTIL_CANCELLED) if expires is None else t(STANDS_UNTIL, moment=t.moment(expires))
+    if min_fill == terms.ANY:
+        fills = t(FILLS_ANY)
+    elif min_fill == terms.ALL:
+        fills = t(FILLS_ALL)
+    else:
+        fills = t(FILLS_MIN, min=t.tonnes_and_kg(min_fill))
+    return [stands, fills]
+
+
+def terms_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([
+        [(t(CONFIRM), ConfirmPressed("yes")), (t(CANCEL), ConfirmPressed("no"))],
+        [(t(DURATION_BUTTONS[h]), DurationPressed(h)) for h in terms.DURATION_CHOICES_H],
+        [(t(ANY_AMOUNT_BUTTON), MinFillPressed(terms.ANY)), (t(ALL_OR_NOTHING_BUTTON), MinFillPressed(terms.ALL)),
+         (t(MIN_FILL_BUTTON), MinFillPressed("ask"))],
+    ])
 
 
 async def project_named(text: str) -> Project | None:
@@ -377,7 +546,9 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str) 
     lines = await book.overview(now=now_of(context))
     rows = [[(f"{line.project_code} · {line.project_name}"[:40], NewPressed(what, line.project_id))]
             for line in lines[:20]]
-    await show(update, t(CHOOSE_PROJECT), keyboard(rows) if rows else None)
+    if what == "buy":
+        rows.append([(t(ANY_PROJECT_BUTTON), AnyProjectPressed())])
+    await show(update, t(CHOOSE_PROJECT_OR_TYPE if what == "buy" else CHOOSE_PROJECT), keyboard(rows) if rows else None)
     return Step.PROJECT
 
 
@@ -395,24 +566,112 @@ async def on_new_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pre
 
 
 async def on_project_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """A project's code; in /bid also a project type ("reforestation"), for a filter bid."""
     t = await tr(update, context)
-    project = await project_named(update.effective_message.text)
-    if project is None:
-        await update.effective_message.reply_text(t(UNKNOWN_PROJECT, text=echo(update.effective_message.text)))
-        return Step.PROJECT
-    return await _project_chosen(update, context, t, project)
+    text = update.effective_message.text
+    project = await project_named(text)
+    if project is not None:
+        return await _project_chosen(update, context, t, project)
+    if draft(context).get("what") == "buy":
+        try:
+            kind = terms.parse_project_type(text, type_names())
+        except InputError:
+            kind = None
+        if kind is not None:
+            return await _type_chosen(update, context, t, kind)
+    await update.effective_message.reply_text(t(UNKNOWN_PROJECT, text=echo(text)))
+    return Step.PROJECT
 
 
 async def _project_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, project: Project) -> int:
     d = draft(context)
     d.update(project_id=project.id, name=project.name)
+    d.pop("filters", None)
     if d.get("what") == "alert":
         await show(update, t(ASK_ALERT_PRICE, name=project.name))
         return Step.PRICE
+    return await _ask_amount(update, t)
+
+
+async def _ask_amount(update: Update, t: Translator) -> int:
     rows = [[(t.tonnes_and_kg(kg), AmountPressed(kg)) for kg in AMOUNT_BUTTONS_KG]]
     await show(update, t(ASK_AMOUNT), keyboard(rows))
     return Step.AMOUNT
 
+
+# ---- a filter bid: any project of a type, optionally of a country and vintages ----
+
+def _is_bid(context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> bool:
+    return draft(context).get("what") == "buy"
+
+
+def _is_filter_bid(context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> bool:
+    return _is_bid(context) and "filters" in draft(context)
+
+
+async def on_any_project_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                 pressed: AnyProjectPressed) -> int:
+    """"Any project of a type…": the type buttons."""
+    t = await tr(update, context)
+    rows = [[(t(label), TypePressed(kind))] for kind, label in TYPE_LABELS.items()]
+    await show(update, t(CHOOSE_TYPE), keyboard(rows))
+    return Step.FILTER_TYPE
+
+
+async def on_type_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: TypePressed) -> int:
+    return await _type_chosen(update, context, await tr(update, context), pressed.project_type)
+
+
+async def on_type_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    t = await tr(update, context)
+    return await _type_chosen(update, context, t, terms.parse_project_type(update.effective_message.text, type_names()))
+
+
+async def _type_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, project_type: str) -> int:
+    d = draft(context)
+    for key in ("project_id", "name"):
+        d.pop(key, None)
+    d["filters"] = {"project_type": project_type}
+    rows = [[(country_label(t, code), CountryPressed(code))] for code in await book.countries_of_type(project_type)]
+    rows.append([(t(ANY_COUNTRY_BUTTON), CountryPressed("any"))])
+    await show(update, t(ASK_COUNTRY), keyboard(rows))
+    return Step.FILTER_COUNTRY
+
+
+async def on_country_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: CountryPressed) -> int:
+    return await _country_chosen(update, context, None if pressed.country == "any" else pressed.country)
+
+
+async def on_country_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await _country_chosen(update, context, terms.parse_country(update.effective_message.text))
+
+
+async def _country_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, country: str | None) -> int:
+    t = await tr(update, context)
+    d = draft(context)
+    d["filters"] = {**d["filters"], "country": country}
+    await show(update, t(ASK_VINTAGE), keyboard([[(t(ANY_VINTAGE_BUTTON), AnyVintagePressed())]]))
+    return Step.FILTER_VINTAGE
+
+
+async def on_any_vintage_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                                 pressed: AnyVintagePressed) -> int:
+    return await _vintages_chosen(update, context, None, None)
+
+
+async def on_vintage_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await _vintages_chosen(update, context, *terms.parse_vintages(update.effective_message.text))
+
+
+async def _vintages_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, low: int | None,
+                           high: int | None) -> int:
+    t = await tr(update, context)
+    d = draft(context)
+    d["filters"] = {**d["filters"], "vintage_from": low, "vintage_to": high}
+    return await _ask_amount(update, t)
+
+
+# ---- amount, price, then the confirmation with its terms ----
 
 async def on_amount_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: AmountPressed) -> int:
     return await _amount_chosen(update, context, pressed.amount_kg)
@@ -441,16 +700,64 @@ async def on_price_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if "amount_kg" not in d:  # a late message after a restart of the flow
         return await _start(update, context, d.get("what", "sell"))
     d["price"] = price
-    total = book.trade_value(d["amount_kg"], price)
+    return await _show_confirmation(update, context, t)
+
+
+def _confirmation_text(t: Translator, d: dict, *, fee_bps: int, now: datetime) -> str:
+    amount, price = d["amount_kg"], d["price"]
+    total = book.trade_value(amount, price)
     if d["what"] == "sell":
-        fee = book.fee_of(total, rules_of(context).fee_bps)
-        text = t(CONFIRM_SELL, amount=t.tonnes_and_kg(d["amount_kg"]), name=d["name"], price=stars(t, price),
-                 total=stars(t, total), fee=stars(t, fee), held=t.tonnes_and_kg(d["amount_kg"]))
+        head = t(CONFIRM_SELL, amount=t.tonnes_and_kg(amount), name=d["name"], price=stars(t, price),
+                 total=stars(t, total), fee=stars(t, book.fee_of(total, fee_bps)), held=t.tonnes_and_kg(amount))
+    elif "filters" in d:
+        head = t(CONFIRM_FILTER_BID, amount=t.tonnes_and_kg(amount), filters=filters_label(t, **d["filters"]),
+                 price=stars(t, price), total=stars(t, total), held=stars(t, total))
     else:
-        text = t(CONFIRM_BID, amount=t.tonnes_and_kg(d["amount_kg"]), name=d["name"], price=stars(t, price),
+        head = t(CONFIRM_BID, amount=t.tonnes_and_kg(amount), name=d["name"], price=stars(t, price),
                  total=stars(t, total), held=stars(t, total))
-    await update.effective_message.reply_text(text, reply_markup=confirm_keyboard(t))
+    return "\n".join([head, *terms_lines(t, d["hours"], d["min_fill"], now), t(CONFIRM_TERMS)])
+
+
+def _with_terms(d: dict) -> dict:
+    """The draft with its terms; the quick path keeps the defaults: until cancelled, any part may fill."""
+    d.setdefault("hours", terms.UNTIL_CANCELLED)
+    d.setdefault("min_fill", terms.ANY)
+    return d
+
+
+async def _show_confirmation(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> int:
+    """The offer with its terms and the buttons to change them; edits the pressed message, else a new one."""
+    text = _confirmation_text(t, _with_terms(draft(context)), fee_bps=rules_of(context).fee_bps, now=now_of(context))
+    await show(update, text, terms_keyboard(t))
     return Step.CONFIRM
+
+
+def _has_offer(context: ContextTypes.DEFAULT_TYPE, pressed: object = None) -> bool:
+    """Whether the draft is an offer ready to confirm (the terms' buttons act on it)."""
+    d = draft(context)
+    return {"amount_kg", "price"} <= d.keys() and ("project_id" in d or "filters" in d)
+
+
+async def on_duration_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: DurationPressed) -> int:
+    draft(context)["hours"] = pressed.hours
+    return await _show_confirmation(update, context, await tr(update, context))
+
+
+async def on_min_fill_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: MinFillPressed) -> int:
+    t = await tr(update, context)
+    d = draft(context)
+    if pressed.choice == "ask":
+        rows = [[(t(ANY_AMOUNT_BUTTON), MinFillPressed(terms.ANY)), (t(ALL_OR_NOTHING_BUTTON), MinFillPressed(terms.ALL))]]
+        await show(update, t(ASK_MIN_FILL, amount=t.tonnes_and_kg(d["amount_kg"])), keyboard(rows))
+        return Step.MIN_FILL
+    d["min_fill"] = pressed.choice
+    return await _show_confirmation(update, context, t)
+
+
+async def on_min_fill_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    d = draft(context)
+    d["min_fill"] = terms.check_min_fill(terms.parse_min_fill(update.effective_message.text), d["amount_kg"])
+    return await _show_confirmation(update, context, await tr(update, context))
 
 
 async def on_confirm_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ConfirmPressed) -> int:
@@ -468,22 +775,44 @@ async def _yes_or_no_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, s
 
 
 async def on_confirm_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    return await _yes_or_no_typed(update, context, Step.CONFIRM, _confirmed)
+    """Yes or no; or a change of the terms: "7 days", "until cancelled", "all or nothing", "min 500 kg"."""
+    text = update.effective_message.text
+    verdict = is_yes(text)
+    if verdict is not None:
+        return await _confirmed(update, context, verdict)
+    t = await tr(update, context)
+    d = draft(context)
+    if not _has_offer(context):
+        return await _confirmed(update, context, False)
+    if (hours := terms.read_duration_h(text)) is not None:
+        d["hours"] = hours
+    elif (min_fill := terms.read_min_fill(text)) is not None:
+        d["min_fill"] = terms.check_min_fill(min_fill, d["amount_kg"])
+    else:
+        await update.effective_message.reply_text(t(CONFIRM_TERMS_HINT))
+        return Step.CONFIRM
+    return await _show_confirmation(update, context, t)
 
 
 async def _confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE, is_confirmed: bool) -> int:
     t = await tr(update, context)
     d = context.user_data.get(DRAFT) or {}
-    if not is_confirmed or not {"project_id", "amount_kg", "price"} <= d.keys():
+    if not is_confirmed or not _has_offer(context):
         context.user_data.pop(DRAFT, None)
         await show(update, t(CANCELLED))
         return ConversationHandler.END
+    _with_terms(d)
     user_id = update.effective_user.id
+    now = now_of(context)
     # A refusal (not enough credits, outside the band...) leaves the draft: fix it or /cancel.
     key = f"market:offer:{user_id}:{update.update_id}"
-    args = dict(key=key, rules=rules_of(context), now=now_of(context))
+    args = dict(key=key, rules=rules_of(context), now=now, expires_at=terms.expiry_of(d["hours"], now),
+                min_fill_kg=terms.min_fill_kg_of(d["min_fill"], d["amount_kg"]))
     if d["what"] == "sell":
         result = await book.place_sell(user_id, d["project_id"], d["amount_kg"], d["price"], **args)
+    elif "filters" in d:
+        result = await book.place_bid(user_id, d["amount_kg"], d["price"], filters=book.Filters(**d["filters"]),
+                                      **args)
     else:
         result = await book.place_bid(user_id, d["amount_kg"], d["price"], project_id=d["project_id"], **args)
     context.user_data.pop(DRAFT, None)
@@ -640,23 +969,56 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 # ---- lists: offers, trades, alerts, wallet ----
 
 async def show_offers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/offers: my open offers, each with a cancel button."""
+    """/offers: my open offers with their terms, each with a cancel button; then those expired lately."""
     user, t = await member(update, context)
     if user is None:
         return
-    offers = await book.offers_of(update.effective_user.id)
-    if not offers:
+    mine = await book.my_offers(update.effective_user.id, now=now_of(context))
+    if not mine.live and not mine.expired:
         await show(update, t(NO_OFFERS))
         return
-    lines = [t(MY_OFFERS)]
+    ids = {o.project_id for o in (*mine.live, *mine.expired) if o.project_id is not None}
+    names = {p.id: p.name for p in await Project.filter(id__in=ids)} if ids else {}
+    lines = [t(MY_OFFERS)] if mine.live else [t(NO_OFFERS)]
     rows = []
-    for o in offers:
+    for o in mine.live:
         held = t.tonnes_and_kg(o.held) if o.side == Side.SELL else stars(t, o.held)
-        lines.append(t(MY_OFFER, id=o.id, side=t(SIDE_SELL if o.side == Side.SELL else SIDE_BUY),
-                       remaining=t.tonnes_and_kg(o.remaining_kg), amount=t.tonnes_and_kg(o.amount_kg),
-                       price=stars(t, o.price_per_t), held=held))
+        lines.append(t(MY_OFFER, id=o.id, side=_side(t, o), remaining=t.tonnes_and_kg(o.remaining_kg),
+                       amount=t.tonnes_and_kg(o.amount_kg), what=_what(t, o, names), price=stars(t, o.price_per_t),
+                       held=held))
+        lines.append(t(MY_OFFER_TERMS, stands=_stands_short(t, o), fills=_fills_short(t, o)))
         rows.append([(t(CANCEL_OFFER, id=o.id), CancelOfferPressed(o.id))])
-    await show(update, "\n".join(lines), keyboard(rows))
+    if mine.expired:
+        lines.append(t(MY_EXPIRED))
+    for o in mine.expired:
+        lines.append(t(MY_EXPIRED_OFFER, id=o.id, side=_side(t, o), remaining=t.tonnes_and_kg(o.remaining_kg),
+                       amount=t.tonnes_and_kg(o.amount_kg), what=_what(t, o, names), price=stars(t, o.price_per_t),
+                       moment=t.moment(o.expires_at)))
+    await show(update, "\n".join(lines), keyboard(rows) if rows else None)
+
+
+def _side(t: Translator, offer: book.OfferView) -> str:
+    return t(SIDE_SELL if offer.side == Side.SELL else SIDE_BUY)
+
+
+def _what(t: Translator, offer: book.OfferView, names: Mapping[int, str]) -> str:
+    """The project an offer names, or what a filter bid accepts."""
+    if not offer.is_filter_bid:
+        return names.get(offer.project_id, "")
+    return t(ANY_PROJECT_OF, filters=filters_label(t, offer.project_type, offer.country, offer.vintage_from,
+                                                   offer.vintage_to))
+
+
+def _stands_short(t: Translator, offer: book.OfferView) -> str:
+    return t(SHORT_UNTIL_CANCELLED) if offer.expires_at is None else t(SHORT_EXPIRES, moment=t.moment(offer.expires_at))
+
+
+def _fills_short(t: Translator, offer: book.OfferView) -> str:
+    if offer.min_fill_kg <= 1:
+        return t(SHORT_ANY)
+    if offer.min_fill_kg >= offer.amount_kg:
+        return t(SHORT_ALL)
+    return t(SHORT_MIN, min=t.tonnes_and_kg(offer.min_fill_kg))
 
 
 async def on_cancel_offer_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: CancelOfferPressed) -> None:
@@ -779,8 +1141,14 @@ async def render_fill(bot: Bot, bot_data: Mapping, t: Translator, message: Outbo
 
 async def render_closed(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
     p = message.params
-    text = CLOSED_EXPIRED if p["status"] == "expired" else CLOSED_CANCELLED
-    await bot.send_message(message.chat_id, t(text, id=p["offer"], remaining=t.tonnes_and_kg(p["remaining_kg"])))
+    is_expired = p["status"] == OfferStatus.EXPIRED.value
+    if p.get("side") == Side.BUY.value and "released" in p:  # Stars go back to the wallet
+        text = t(CLOSED_EXPIRED_BID if is_expired else CLOSED_CANCELLED_BID, id=p["offer"],
+                 released=stars(t, p["released"]))
+    else:
+        text = t(CLOSED_EXPIRED if is_expired else CLOSED_CANCELLED, id=p["offer"],
+                 remaining=t.tonnes_and_kg(p["remaining_kg"]))
+    await bot.send_message(message.chat_id, text)
 
 
 async def render_alert(bot: Bot, bot_data: Mapping, t: Translator, message: OutboxMessage) -> None:
@@ -825,12 +1193,25 @@ def market_conversation(wiring: Wiring) -> ConversationHandler:
     return ConversationHandler(
         entry_points=restart,
         states={
-            Step.PROJECT: [*restart, MessageHandler(text, on_project_typed)],
+            Step.PROJECT: [*restart, MKT.handler(AnyProjectPressed, on_any_project_pressed, is_open=_is_bid, stale=STALE),
+                           MessageHandler(text, on_project_typed)],
+            Step.FILTER_TYPE: [*restart, MKT.handler(TypePressed, on_type_pressed, is_open=_is_bid, stale=STALE),
+                               MessageHandler(text, on_type_typed)],
+            Step.FILTER_COUNTRY: [*restart, MKT.handler(CountryPressed, on_country_pressed, is_open=_is_filter_bid,
+                                                        stale=STALE),
+                                  MessageHandler(text, on_country_typed)],
+            Step.FILTER_VINTAGE: [*restart, MKT.handler(AnyVintagePressed, on_any_vintage_pressed,
+                                                        is_open=_is_filter_bid, stale=STALE),
+                                  MessageHandler(text, on_vintage_typed)],
             Step.AMOUNT: [*restart, MKT.handler(AmountPressed, on_amount_pressed, stale=STALE),
                           MessageHandler(text, on_amount_typed)],
             Step.PRICE: [*restart, MessageHandler(text, on_price_typed)],
             Step.CONFIRM: [*restart, MKT.handler(ConfirmPressed, on_confirm_pressed, stale=STALE),
+                           MKT.handler(DurationPressed, on_duration_pressed, is_open=_has_offer, stale=STALE),
+                           MKT.handler(MinFillPressed, on_min_fill_pressed, is_open=_has_offer, stale=STALE),
                            MessageHandler(text, on_confirm_typed)],
+            Step.MIN_FILL: [*restart, MKT.handler(MinFillPressed, on_min_fill_pressed, is_open=_has_offer, stale=STALE),
+                            MessageHandler(text, on_min_fill_typed)],
             Step.TAKE_AMOUNT: [*restart, MKT.handler(AmountPressed, on_take_amount_pressed, stale=STALE),
                                MessageHandler(text, on_take_amount_typed)],
             Step.TAKE_CONFIRM: [*restart, MKT.handler(ConfirmPressed, on_take_confirm_pressed, stale=STALE),
@@ -860,8 +1241,12 @@ def handlers(wiring: Wiring) -> list:
     ]
 
 
+MARKET_MENU = N_("📈 Market")
+
+
 FEATURE = Feature(
     name="market",
+    menu_items=[menu.MenuItem(MARKET_MENU, show_market, roles=frozenset({UserRole.TRADER.value}), order=30)],
     conversations=[market_conversation],
     handlers=handlers,
     commands=[

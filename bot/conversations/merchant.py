@@ -17,8 +17,9 @@ from datetime import timedelta
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler
+from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
+from bot import menu
 from bot.callbacks import Codec, one_of, part, token, whole
 from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
@@ -35,6 +36,7 @@ from core.footprint import FootprintError
 from core.ledger import CARBON
 from core.outbox import OutboxMessage
 from core.parsing import parse_amount_kg
+from core.users import UserRole
 
 
 class Merch(IntEnum):
@@ -48,6 +50,7 @@ class Merch(IntEnum):
 
 
 DESCRIPTION = N_("Merchant: your CCCP products, codes and labels")
+MERCHANT_MENU = N_("🏪 My products")
 WELCOME = N_("You are now a CCCP merchant, {name}. CCCP staff will approve your account; until then you can "
              "register products, and once approved you can fund codes for them.")
 STATUS = {
@@ -413,10 +416,11 @@ async def on_labels_pressed(update: Update, context, pressed: LabelsPressed) -> 
 
 def merchant_conversation(wiring: Wiring) -> ConversationHandler:
     typed = wiring.typed_text
+    by_menu = MessageHandler(filters.TEXT & menu.LabelIs(MERCHANT_MENU), merchant_command)
     buttons = [MERCH.handler(AddPressed, ask_name), MERCH.handler(FundPressed, ask_product),
                MERCH.handler(LabelsPressed, on_labels_pressed), MERCH.handler(CancelPressed, cancel)]
     return ConversationHandler(
-        entry_points=[CommandHandler("merchant", merchant_command), *buttons],
+        entry_points=[CommandHandler("merchant", merchant_command), by_menu, *buttons],
         states={
             Merch.MENU: buttons,
             Merch.NAME: [MessageHandler(typed, on_name_typed)],
@@ -426,7 +430,7 @@ def merchant_conversation(wiring: Wiring) -> ConversationHandler:
             Merch.COUNT: [MessageHandler(typed, on_count_typed)],
             Merch.CONFIRM: [MERCH.handler(ConfirmPressed, on_confirm_pressed), MessageHandler(typed, on_confirm_typed)],
         },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("merchant", merchant_command), *buttons,
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("merchant", merchant_command), by_menu, *buttons,
                    MERCH.stale_handler()],
         name="merchant",
         persistent=True,
@@ -447,6 +451,7 @@ async def _send_expired(bot, bot_data, t: Translator, message: OutboxMessage) ->
 
 FEATURE = Feature(
     name="merchant",
+    menu_items=[menu.MenuItem(MERCHANT_MENU, merchant_command, roles=frozenset({UserRole.MERCHANT.value}), order=30)],
     conversations=[merchant_conversation],
     commands=[Command("merchant", DESCRIPTION, order=70)],
     error_texts=ERROR_TEXTS,

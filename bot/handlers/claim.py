@@ -21,6 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot import menu
 from bot.callbacks import Codec, part, token
 from bot.clock import now_of
 from bot.feature import READ_CODE, Command, Feature, Reader, Wiring
@@ -35,7 +36,7 @@ from core.codes.errors import CodesError
 from core.codes.scan import codes_in_photo
 from core.codes.secret import codes_secret
 from core.errors import DomainError
-from core.users import UserView
+from core.users import UserRole, UserView
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +222,12 @@ def handlers(wiring: Wiring) -> list:
     ]
 
 
+CLAIM_MENU = N_("🏷 Claim a code")
+
+
 FEATURE = Feature(
     name="claim",
+    menu_items=[menu.MenuItem(CLAIM_MENU, claim_command, roles=frozenset({UserRole.CONSUMER.value}), order=35)],
     handlers=handlers,
     commands=[Command("claim", DESCRIPTION, order=35)],
     deeplinks={codes.PREFIX: continue_code_link},

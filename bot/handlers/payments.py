@@ -75,6 +75,10 @@ CARD_BELOW_MINIMUM = N_(
     "Telegram takes card payments in {currency} from {minimum}; this order comes to {total}. "
     "Choose a larger amount, or pay with Telegram Stars."
 )
+CARD_ABOVE_MAXIMUM = N_(
+    "Telegram takes card payments in {currency} up to {maximum}; this order comes to {total}. "
+    "Choose a smaller amount and buy the rest in a second order."
+)
 
 
 def refusal_text(t: Translator, code: str) -> str:
@@ -251,5 +255,5 @@ FEATURE = Feature(
         Job("reconcile", reconcile_job, RECONCILE_INTERVAL, first=timedelta(seconds=30)),
     ],
     outbox_renderers=OUTBOX_RENDERERS,
-    error_texts={"card_below_minimum": CARD_BELOW_MINIMUM},
+    error_texts={"card_below_minimum": CARD_BELOW_MINIMUM, "card_above_maximum": CARD_ABOVE_MAXIMUM},
 )

@@ -72,7 +72,6 @@ CARD_MOVES = N_("Last movements:")
 CARD_TICKETS = N_("Tickets: {tickets}")
 CARD_NO_OFFERS = N_("Open offers: none")
 CARD_OFFERS = N_("Open offers ({n}):")
-# The market's own line for an offer (the same msgid, so the same words as the trader's /offers).
 CARD_OFFER = N_("#{id} {side} {remaining} of {amount} at {price}/t · holds {held}")
 SIDES = {Side.SELL: N_("sell"), Side.BUY: N_("buy")}
 CARD_MERCHANT = N_("Merchant {name} ({status}), products: {n}")

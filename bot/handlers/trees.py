@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from bot import menu
 from bot.callbacks import Codec, part, whole
 from bot.clock import now_of
 from bot.feature import Command, Feature, Job, Wiring
@@ -359,8 +360,16 @@ def handlers(wiring: Wiring) -> list:
 
 FOREST_INTERVAL = timedelta(hours=1)
 
+TREES_MENU = N_("🌳 My trees")
+FOREST_MENU = N_("🌲 My forest")
+
+
 FEATURE = Feature(
     name="trees",
+    menu_items=[
+        menu.MenuItem(TREES_MENU, show_trees, roles=frozenset({UserRole.CONSUMER.value}), order=40),
+        menu.MenuItem(FOREST_MENU, show_forest, roles=frozenset({UserRole.PRODUCER.value}), order=30),
+    ],
     handlers=handlers,
     commands=[
         Command("trees", TREES_DESCRIPTION, order=40),

@@ -461,9 +461,15 @@ def grouped(fingerprint: str) -> str:
     return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
 
 
+QR_MASK = 2
+
+
 def qr_image(url: str, box: int = QR_BOX) -> Image.Image:
     """A QR code for `url` with its quiet zone, `box` pixels or a little less."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1)
+    # One fixed mask: every mask is valid QR and decodes alike (the certificate tests read
+    # it back with zxing-cpp); choosing the "best" of eight costs eight extra encodings,
+    # about a fifth of a certificate's render. Product labels do the same.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1, mask_pattern=QR_MASK)
     code.add_data(url)
     code.make(fit=True)
     matrix = code.get_matrix()

@@ -97,6 +97,17 @@ class OfferView:
     expires_at: datetime | None
     created_at: datetime
     held: int  # kg (sell) or Stars (buy) the offer's hold still reserves
+    closed_at: datetime | None = None
+
+    @property
+    def is_filter_bid(self) -> bool:
+        return self.project_id is None
+
+    def is_expired(self, now: datetime) -> bool:
+        """Expired, or past its time and not closed yet: the expiry job closes it within a minute,
+        and it matches nothing meanwhile (_is_live)."""
+        return self.status == OfferStatus.EXPIRED or (
+            self.status == OfferStatus.OPEN and self.expires_at is not None and self.expires_at <= now)
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,7 @@ async def offer_view(offer: Offer) -> OfferView:
         vintage_from=offer.vintage_from, vintage_to=offer.vintage_to, price_per_t=offer.price_per_t,
         amount_kg=offer.amount_kg, remaining_kg=offer.remaining_kg, min_fill_kg=offer.min_fill_kg,
         status=OfferStatus(offer.status), expires_at=offer.expires_at, created_at=offer.created_at,
-        held=await _held_of(offer),
+        held=await _held_of(offer), closed_at=offer.closed_at,
     )
 
 
@@ -345,15 +356,17 @@ async def _close(offer: Offer, status: OfferStatus, now: datetime, *, notify: bo
     offer.status = status
     offer.closed_at = now
     await Offer.filter(id=offer.id).update(status=status, closed_at=now, remaining_kg=offer.remaining_kg)
+    released = 0  # kg (sell) or Stars (buy) the hold still reserved
     if offer.hold_id is not None:
         h = await get_hold(offer.hold_id)
         if h.status == HoldStatus.PENDING:
+            released = h.remaining
             await void_hold(f"market:offer:{offer.id}:release", offer.hold_id, memo=f"offer {offer.id} {status}",
                             now=now)
     if notify and status in (OfferStatus.CANCELLED, OfferStatus.EXPIRED):
         await outbox.enqueue(offer.user_id, "market_closed", {
             "offer": offer.id, "status": status.value, "side": offer.side, "remaining_kg": offer.remaining_kg,
-            "price_per_t": offer.price_per_t,
+            "price_per_t": offer.price_per_t, "released": released,
         }, dedup_key=f"market:closed:{offer.id}", topic=Topic.FILLS, now=now)
 
 
@@ -672,6 +685,35 @@ async def offers_of(user_id: int, *, is_open: bool = True, limit: int = 20) -> l
     if is_open:
         query = query.filter(status=OfferStatus.OPEN)
     return [await offer_view(o) for o in await query.order_by("-id").limit(limit)]
+
+
+EXPIRED_SHOWN = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class MyOffers:
+    live: tuple[OfferView, ...]  # open and in time, newest first
+    expired: tuple[OfferView, ...]  # expired in the last EXPIRED_SHOWN, or past their time, newest first
+
+
+async def my_offers(user_id: int, *, now: datetime | None = None, limit: int = 20, expired_limit: int = 5,
+                    expired_within: timedelta = EXPIRED_SHOWN) -> MyOffers:
+    """What /offers shows: a trader's open offers and those that expired lately."""
+    now = now or utcnow()
+    due = Q(expires_at__isnull=False) & Q(expires_at__lte=now)  # past its time, the job not run yet
+    live = await Offer.filter(user_id=user_id, status=OfferStatus.OPEN).exclude(due).order_by("-id").limit(limit)
+    expired = await Offer.filter(
+        Q(status=OfferStatus.OPEN, expires_at__lte=now)
+        | Q(status=OfferStatus.EXPIRED, closed_at__gte=now - expired_within),
+        user_id=user_id,
+    ).order_by("-expires_at", "-id").limit(expired_limit)
+    return MyOffers(tuple([await offer_view(o) for o in live]), tuple([await offer_view(o) for o in expired]))
+
+
+async def countries_of_type(project_type: str, *, limit: int = 6) -> list[str]:
+    """The countries (ISO alpha-2) that have approved projects of a type: a filter bid's choices."""
+    return list(await Project.filter(status=ProjectStatus.APPROVED, project_type=project_type).distinct().order_by(
+        "country").limit(limit).values_list("country", flat=True))
 
 
 async def trades_of(user_id: int, *, limit: int = 20) -> list[TradeView]:

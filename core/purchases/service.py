@@ -64,7 +64,7 @@ from core.ledger import (
 from core.ledger import expire_holds as expire_ledger_holds
 from core.ledger.errors import LedgerError
 from core.purchases import errors
-from core.purchases.card_minimums import check_card_total
+from core.purchases.card_limits import check_card_total
 from core.purchases.models import (
     Payment,
     PaymentAnomaly,
@@ -300,7 +300,7 @@ async def quote(item_ref: str, amount_kg: int, *, currency: str = STARS) -> cata
     """The price of `amount_kg` of an item now; SoldOut when the seller has less."""
     item = await catalog.get_item(item_ref)
     priced = catalog.quote(item, amount_kg, currency=currency)
-    if currency != STARS:  # Telegram refuses a card invoice below its minimum
+    if currency != STARS:  # Telegram refuses a card invoice below its minimum or above its maximum
         check_card_total(currency, priced.total)
     available = catalog.listing_of(item).available_kg
     if available < amount_kg:

@@ -9,8 +9,14 @@ CF of the species' group (not a flat 0.5):
 
     CO2 (t/ha) = V × D × BEF × (1 + R) × CF × 44/12
 
-Every value names its source (publisher, table, page); `checked: false` marks
-one whose page was not compared with the printed source when it was entered.
+Every value names its source (publisher, table, page). `checked: true` means the
+value was compared with a text that was read, and its `note` quotes the line;
+`read_in` says where that text was read when it was not the publication itself
+(a repository file at a commit), and `transcription: true` that the text read is
+a third party's copy of the table, so the original page was not seen.
+`checked: false` marks a value no readable copy of its source was found for;
+tests/reforestation/test_species.py lists each one (UNCHECKED) and
+docs/DECISIONS.md says what was searched.
 The rotation is where the mean annual increment of that stock peaks (the
 age of greatest average absorption per year): `rotation_years`.
 
@@ -39,6 +45,8 @@ class Citation:
     page: str
     checked: bool
     note: str = ""
+    read_in: str = ""
+    transcription: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Species:
     name: str
     climate: str
     group: str
-    reference_density: int  # trees/ha the yield table's stand was planted at
+    reference_density: int  # trees/ha of the table's stand: planted, or at its first entry if none given
     a: float
     k: float
     p: float
@@ -65,6 +73,11 @@ class Species:
     carbon_fraction: float
     root_to_shoot: float
     citations: dict[str, Citation]
+
+    @property
+    def unchecked(self) -> tuple[str, ...]:
+        """The values not yet compared with a source text that was read (see `Citation.checked`)."""
+        return tuple(name for name, c in self.citations.items() if not c.checked)
 
     def volume_m3_ha(self, age_years: float) -> float:
         """Stem volume per hectare of a fully stocked stand at `age_years` (Chapman–Richards)."""
@@ -93,7 +106,8 @@ class Species:
 
 
 def _citation(data: dict) -> Citation:
-    return Citation(data["publisher"], data["table"], str(data["page"]), bool(data["checked"]), data.get("note", ""))
+    return Citation(data["publisher"], data["table"], str(data["page"]), bool(data["checked"]), data.get("note", ""),
+                    data.get("read_in", ""), bool(data.get("transcription", False)))
 
 
 def _load(path: Path) -> Species:

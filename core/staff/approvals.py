@@ -107,9 +107,20 @@ async def _decide_withdrawal(item_id: str, is_approved: bool, reason: str, actor
 
 
 async def _issuance_requests() -> list[Waiting]:
+    """Each request with its plot's species; a species whose values are not all checked against
+    a source says so, so staff weigh that before credits are issued from its model."""
     from core.reforestation import pending_requests
+    from core.reforestation.models import Plot
+    from core.reforestation.species import get_species
 
-    return [Waiting(str(r.id), f"plot {r.plot_id}: {r.amount_kg:,} kg") for r in await pending_requests()]
+    requests = await pending_requests()
+    plots = {p.id: p for p in await Plot.filter(id__in=[r.plot_id for r in requests])}
+    waiting = []
+    for r in requests:
+        species = get_species(plots[r.plot_id].species)
+        warning = f" ⚠ {len(species.unchecked)} species values not checked (cccp forest species)" if species.unchecked else ""
+        waiting.append(Waiting(str(r.id), f"plot {r.plot_id} ({species.code}): {r.amount_kg:,} kg{warning}"))
+    return waiting
 
 
 async def _decide_issuance(item_id: str, is_approved: bool, reason: str, actor_id: int) -> None:

@@ -257,8 +257,12 @@ class ChatUser:
         }
         return await self._step(body, update_id)
 
-    async def pay(self, message: Message | None = None, *, update_id: int | None = None) -> PaymentOutcome:
-        """Pay the invoice (default: the newest one): pre-checkout, then successful_payment."""
+    async def pay(
+        self, message: Message | None = None, *, update_id: int | None = None,
+        on_charged: Callable[[Payment], None] | None = None,
+    ) -> PaymentOutcome:
+        """Pay the invoice (default: the newest one): pre-checkout, then successful_payment.
+        `on_charged` is called once the money is taken, before the bot has answered it."""
         message = message or next((m for m in reversed(self.messages) if m.invoice), None)
         invoice = self.server.invoices.get((self.chat_id, message.message_id)) if message else None
         if invoice is None:
@@ -281,6 +285,8 @@ class ChatUser:
         if not query.answer["ok"]:
             return PaymentOutcome(False, query.answer["error_message"], pre_checkout=pre_checkout)
         payment = self.server.record_payment(self.user, invoice)
+        if on_charged is not None:
+            on_charged(payment)
         successful_payment = {
             "currency": payment.currency,
             "total_amount": payment.total_amount,

@@ -280,11 +280,15 @@ class SandboxPage:
             raise ActionError("That message is no invoice.")
         if key in self.paid_invoices:
             raise ActionError("This invoice is paid already.")
-        outcome = await chat_user.pay(message)
+        def charged(_payment) -> None:
+            # As in Telegram, the invoice shows paid once the money is taken; the bot's
+            # answers (the receipt, the certificate) follow as they come.
+            self.paid_invoices.add(key)
+            self.broadcast(person, {"type": "paid", "id": message.message_id})
+
+        outcome = await chat_user.pay(message, on_charged=charged)
         if not outcome.is_paid:
             raise ActionError(f"Payment declined: {outcome.error_message}")
-        self.paid_invoices.add(key)
-        self.broadcast(person, {"type": "paid", "id": message.message_id})
 
     async def _send_photo(self, chat_user: ChatUser, action: dict[str, Any]) -> None:
         data = _picture(action)

@@ -227,3 +227,19 @@ async def test_verify_finds_an_offer_whose_hold_does_not_match_it(project):
     report = await verify()
     assert any(f"market offer {s.offer.id}" in p for p in report.problems)
     await book.Offer.filter(id=s.offer.id).update(remaining_kg=1_000)
+
+
+async def test_an_expired_offer_is_listed_as_expired_for_a_week_and_its_notice_says_what_was_released(project):
+    await fund(BUYER, 5_000, "f1")
+    b = await book.place_bid(BUYER, 1_000, 800, key="b1", project_id=project, rules=RULES, now=T0,
+                             expires_at=T0 + timedelta(hours=1))
+    mine = await book.my_offers(BUYER, now=T0 + timedelta(minutes=30))
+    assert [o.id for o in mine.live] == [b.offer.id] and mine.expired == ()
+    # past its time the offer reads as expired even before the job closes it
+    mine = await book.my_offers(BUYER, now=T0 + timedelta(hours=1))
+    assert mine.live == () and [o.id for o in mine.expired] == [b.offer.id]
+    await book.expire_offers(now=T0 + timedelta(hours=1))
+    [notice] = await OutboxMessage.filter(chat_id=BUYER, kind="market_closed")
+    assert notice.params["status"] == "expired" and notice.params["released"] == 800
+    assert [o.id for o in (await book.my_offers(BUYER, now=T0 + timedelta(days=7))).expired] == [b.offer.id]
+    assert await book.my_offers(BUYER, now=T0 + timedelta(days=8)) == book.MyOffers((), ())

@@ -42,7 +42,7 @@ def test_an_operator_lists_credits_and_a_product_and_sees_them_for_sale(seeded, 
     capsys.readouterr()
     assert main(["catalog", "list"]) == 0
     out = capsys.readouterr().out
-    assert "L1  LAND Hamburg landfill gas" in out and "10 t available at 1000 XTR/t, 15.00 EUR/t" in out
+    assert "L1  LAND Hamburg landfill gas" in out and "10 t available at 1000 XTR/t, €15.00/t" in out
     assert "P1  CCCP coffee: 25 kg CO2e per unit at 40 XTR from L1; 400 units available" in out
 
 

@@ -69,6 +69,9 @@ def test_the_same_airport_at_both_ends_is_refused_by_core():
     ("de", "EUR", 750, "7,50\xa0€"),
     ("fr", "EUR", 750, "7,50\xa0€"),
     ("en", "JPY", 750, "¥750"),
+    # Telegram counts forints in hundredths (exp 2), where ISO 4217 has no minor unit
+    ("en", "HUF", 32_829, "HUF328.29"),
+    ("de", "HUF", 32_829, "328,29\xa0HUF"),
     # past a float's 53 bits: a float would print ...992.00 or similar
     ("en", "EUR", 9_007_199_254_740_993, "€90,071,992,547,409.93"),
 ])

@@ -152,3 +152,20 @@ async def test_cancelled_serials_never_move(forest):
     from core.registry.errors import RetiredCreditsNeverMove
     with pytest.raises(RetiredCreditsNeverMove):
         await ledger.post("steal", "transfer", [ledger.Leg(cancellation.id, other.id, 1)])
+
+
+async def test_staff_see_which_species_values_are_unchecked_beside_an_issuance_request(forest):
+    from core import users
+    from core.reforestation.species import get_species
+    from core.staff import approvals, roles
+
+    admin = 7001
+    await users.sign_up(admin, "Ada", "en", ["consumer"], now=T0)
+    await roles.sync_admins([admin], now=T0)
+    later = T0 + timedelta(days=3 * 365)
+    request = await reforestation.request_issuance(forest.plot.id, by_user_id=PRODUCER, now=later)
+    [item] = (await approvals.waiting(admin, now=later))["issuance"]
+    unchecked = len(get_species("eucalyptus_grandis").unchecked)
+    assert unchecked > 0  # the demo species' tables are not yet read against their sources
+    assert item.id == str(request.id)
+    assert f"({forest.plot.species})" in item.summary and f"⚠ {unchecked} species values not checked" in item.summary
