@@ -4,8 +4,9 @@ Every handler shows a DomainError (or a FootprintError: anything with a `code` a
 `params`) through `error_text`, so a code gets the same sentence everywhere. An entry
 is a msgid template, or a function `(t, params) -> str` for a sentence that needs more
 than filling in (the footprint's per-activity texts). Every `<name>_kg` param is also
-offered as `<name>` in the person's units (available_kg -> "1.5 t"); the error itself is
-never changed. `ERROR_TEXTS` are the codes every feature meets; a feature adds
+offered as `<name>` in the person's units (available_kg -> "1.5 t"), and with a `currency`
+param every `<name>_minor` as `<name>` in money (balance_minor -> "€2.50"); the error itself
+is never changed. `ERROR_TEXTS` are the codes every feature meets; a feature adds
 its own in its FEATURE, and `bot/app.py` keeps this bot's table in
 `bot_data["error_texts"]` (`texts_of(context)`). Templates may use the error's params by name; a code not
 listed here gets the generic sentence, never a crash. A text param is what the
@@ -62,11 +63,10 @@ def error_text(t: Translator, error: CodedError, texts: Mapping[str, ErrorText] 
     for key, value in list(params.items()):
         if key.endswith("_kg") and isinstance(value, int) and not isinstance(value, bool):
             params.setdefault(key.removesuffix("_kg"), t.kg(value))
-    if "currency" in params and "total_minor" in params:  # card limits (core/purchases/card_limits.py)
-        currency = str(error.params["currency"])
-        for key in ("minimum", "maximum", "total"):
-            if f"{key}_minor" in params:
-                params[key] = t.money(currency, int(params[f"{key}_minor"]))
+    if isinstance(error.params.get("currency"), str):  # card limits (core/purchases/card_limits.py), staff money
+        for key, value in list(params.items()):
+            if key.endswith("_minor") and isinstance(value, int) and not isinstance(value, bool):
+                params.setdefault(key.removesuffix("_minor"), t.money(error.params["currency"], value))
     for key, value in known.items():
         params.setdefault(key, value)
     entry = texts.get(error.code, GENERIC_ERROR)

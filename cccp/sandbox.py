@@ -2,7 +2,7 @@
 
 One process, one port (WEB_HOST:WEB_PORT, default 127.0.0.1:8080):
 
-    /sandbox               the chat page (Alice, Bob and Support)
+    /sandbox               the chat page (Alice, Bob and Support, who also sees the support group)
     /bot<token>/<method>   the Bot API stand-in the real bot polls, as it would Telegram
     /file/bot<token>/...   its file downloads (certificate images, label sheets)
     /c/<id>, /keys/...     the web app: certificate pages the QR codes open
@@ -131,8 +131,7 @@ async def serve_sandbox(
         bot_username=SANDBOX_BOT_USERNAME,
         settle_timeout_s=SANDBOX_SETTLE_S,
     )
-
-    add_group(server, "CCCP support", is_forum=True, group_id=SANDBOX_SUPPORT_CHAT_ID)
+    add_support_group(server)
 
     def add_sandbox(web_app: web.Application) -> None:
         # The stand-in answers on the web app's own port: the bot finds "Telegram" at
@@ -148,6 +147,15 @@ async def serve_sandbox(
         announcer.cancel()
         await server.stop()
     print("CCCP sandbox: stopped", flush=True)
+
+
+def add_support_group(server: BotApiServer):
+    """The stand-in's support group (a forum), with the sandbox's staff in it: the page shows
+    it to Support beside the chat with the bot, and what staff write in a ticket's topic
+    reaches the user."""
+    group = add_group(server, "CCCP support", is_forum=True, group_id=SANDBOX_SUPPORT_CHAT_ID)
+    group.member_ids.update(staff_ids())
+    return group
 
 
 async def _announce(settings: Settings, is_listening: asyncio.Event, started: asyncio.Event | None) -> None:

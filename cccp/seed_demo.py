@@ -253,12 +253,24 @@ async def seed_demo(*, signing_key=None, public_base_url: str = "", codes_secret
     codes_note = ""
     if codes_secret is not None:
         codes_note = await _seed_codes(codes_secret, public_base_url or "http://127.0.0.1:8080", labels_dir)
+    await _quiet_the_history()
     return (
         f"{len(PROJECTS)} projects, {issued_kg // 1000:,} t issued, {len(listings)} listings, "
         f"a live market ({trades} trades), "
         f"{len(PRODUCTS)} products, retirement {retirement.id} for {DEMO_BENEFICIARY}; "
         "Bob and Support signed up, Alice is new; " + forest + codes_note
     )
+
+
+async def _quiet_the_history() -> None:
+    """The demo's past is no news: the notifications its backdated trades wrote to the outbox
+    (Bob's fill) are skipped, not sent when the sandbox starts. Sent then, they would reach a
+    chat Bob has not opened in the stand-in yet: the 403 would mark him as having blocked
+    the bot, and nothing (a support answer, say) would reach him until he sent /start."""
+    from core.outbox import OutboxMessage, OutboxState
+
+    await OutboxMessage.filter(state=OutboxState.PENDING, created_at__lte=DEMO_TIME).update(
+        state=OutboxState.SKIPPED, last_error="demo history")
 
 
 DEMO_TRADER = DemoProducer(7_200_009, "Demo trader")

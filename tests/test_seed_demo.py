@@ -33,11 +33,16 @@ async def test_the_catalogue_has_cccp_products_carrying_credits(db):
     assert coffee.kg_per_unit == 10 and coffee.price_xtr > 0 and coffee.available_units > 0
 
 
-async def test_bob_and_support_are_signed_up_and_alice_is_left_new(db):
+async def test_bob_and_support_are_signed_up_alice_is_left_new_and_the_demos_past_notifies_nobody(db):
+    from core.outbox import OutboxMessage, OutboxState
+
     await seed_demo()
     assert (await users.get_user(BOB.user_id)).roles == {UserRole.CONSUMER, UserRole.TRADER}
     assert UserRole.STAFF in (await users.get_user(SUPPORT.user_id)).roles
     assert await users.get_user(ALICE.user_id) is None
+    # Bob's demo trade wrote a fill notification; sent at start it would meet a chat Bob has not opened.
+    assert await OutboxMessage.filter(chat_id=BOB.user_id, kind="market_fill", state=OutboxState.SKIPPED).exists()
+    assert not await OutboxMessage.filter(state=OutboxState.PENDING).exists()
 
 
 async def test_seeding_again_changes_nothing(db):

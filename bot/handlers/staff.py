@@ -27,6 +27,9 @@ from bot.i18n import N_, Translator, tr
 from bot.outbox import drain
 from bot.refunds import make_refund
 from bot.replies import answer, echo, fit, show
+from core.codes.lookup import KEY as CODES_KEY
+from core.codes.secret import codes_secret
+from core.market.models import Side
 from core.outbox import OutboxMessage
 from core.parsing import parse_amount_kg
 from core.purchases import service as purchases
@@ -45,7 +48,7 @@ SUPPORT_COMMANDS = ("admin", "user", "tickets", "audit")
 ADMIN_COMMANDS = ("refund", "freeze", "unfreeze", "adjust", "goodwill", "broadcast", "stats", "grant", "revoke",
                   "approve", "issue")
 USAGE = {
-    "user": N_("/user <id, @username, order, certificate, retirement or serial>"),
+    "user": N_("/user <id, @username, order, certificate, retirement, serial, offer #id or product code>"),
     "tickets": N_("/tickets: the open support tickets"),
     "audit": N_("/audit, /audit user <who> or /audit staff <id>"),
     "refund": N_("/refund <order or charge id> <reason>"),
@@ -67,6 +70,15 @@ CARD_CASH = N_("{currency}: {available} available, {held} held")
 CARD_HOLDS = N_("Holds: {holds}")
 CARD_MOVES = N_("Last movements:")
 CARD_TICKETS = N_("Tickets: {tickets}")
+CARD_NO_OFFERS = N_("Open offers: none")
+CARD_OFFERS = N_("Open offers ({n}):")
+CARD_OFFER = N_("#{id} {side} {remaining} of {amount} at {price}/t · holds {held}")
+SIDES = {Side.SELL: N_("sell"), Side.BUY: N_("buy")}
+CARD_MERCHANT = N_("Merchant {name} ({status}), products: {n}")
+CARD_PRODUCT = N_("#{id} {name}: {amount} per unit · {claimed} of {codes} codes claimed, batches: {batches}")
+CARD_CLAIMS = N_("Claimed codes ({n}):")
+CARD_CLAIM = N_("{date} {code}: {amount} from {product} ({merchant})")
+MERCHANT_STATUS = {"pending": N_("pending approval"), "approved": N_("approved"), "suspended": N_("suspended")}
 CARD_FROZEN = N_("❄️ Frozen: {reason}")
 CARD_NOT_FROZEN = N_("Not frozen.")
 NONE = N_("none")
@@ -216,8 +228,16 @@ async def _usage(update: Update, t: Translator, command: str) -> None:
     await update.effective_chat.send_message(t(USAGE[command]))
 
 
-async def _who(text: str) -> int:
-    return await lookup.find_user(text)
+def _keys(context: ContextTypes.DEFAULT_TYPE) -> dict[str, bytes]:
+    """What the look-up needs to read every id: a product code is stored as its keyed hash."""
+    secret = context.bot_data.get("codes_secret")
+    if secret is None:
+        secret = context.bot_data["codes_secret"] = codes_secret(context.bot_data["settings"])
+    return {CODES_KEY: secret}
+
+
+async def _who(context: ContextTypes.DEFAULT_TYPE, text: str) -> int:
+    return await lookup.find_user(text, keys=_keys(context))
 
 
 def _key(update: Update, name: str) -> str:
@@ -252,8 +272,41 @@ def _amount(t: Translator, currency: str, minor: int) -> str:
     return t.money(currency, minor)  # the one money formatter: 500 ⭐, €7.50
 
 
-async def card_text(t: Translator, user_id: int) -> str:
-    card = await lookup.user_card(user_id)
+def _offer_lines(t: Translator, offers) -> list[str]:
+    """The market's part of the card (core.market.lookup.OffersOnCard)."""
+    if offers is None or not offers.open_count:
+        return [t(CARD_NO_OFFERS)]
+    lines = [t(CARD_OFFERS, n=offers.open_count)]
+    for o in offers.newest:
+        held = t.kg(o.held) if o.side == Side.SELL else _amount(t, "XTR", o.held)
+        lines.append("  " + t(CARD_OFFER, id=o.id, side=t(SIDES[o.side]), remaining=t.kg(o.remaining_kg),
+                                amount=t.kg(o.amount_kg), price=_amount(t, "XTR", o.price_per_t),
+                                held=held))
+    return lines
+
+
+def _code_lines(t: Translator, codes) -> list[str]:
+    """The codes' part of the card (core.codes.lookup.CodesOnCard): nothing for a user with neither."""
+    if codes is None:
+        return []
+    lines = []
+    if codes.merchant is not None:
+        merchant = codes.merchant
+        lines.append(t(CARD_MERCHANT, name=echo(merchant.name), n=codes.product_count,
+                       status=t(MERCHANT_STATUS.get(merchant.status.value, NONE))))
+        lines += ["  " + t(CARD_PRODUCT, id=p.id, name=echo(p.name), amount=t.kg(p.kg_per_unit), batches=p.batches,
+                           claimed=p.claimed, codes=p.codes) for p in codes.products]
+    if codes.claim_count:
+        lines.append(t(CARD_CLAIMS, n=codes.claim_count))
+        for c in codes.claims:
+            line = t(CARD_CLAIM, date=f"{c.claimed_at:%Y-%m-%d}", code=c.code or "…", amount=t.kg(c.amount_kg),
+                     product=echo(c.product_name), merchant=echo(c.merchant_name))
+            lines.append(f"  {line} · {c.retirement_id}" if c.retirement_id else f"  {line}")
+    return lines
+
+
+async def card_text(t: Translator, user_id: int, keys: Mapping[str, bytes]) -> str:
+    card = await lookup.user_card(user_id, keys=keys)
     user = card.user
     role_names = sorted(r.value for r in user.roles)
     if card.level in ROLE_NAMES:
@@ -274,6 +327,8 @@ async def card_text(t: Translator, user_id: int) -> str:
         for entry in card.movements:
             amount = t.kg(entry.amount) if entry.asset == "carbon" else _amount(t, entry.asset, entry.amount)
             lines.append(f"  {entry.created_at:%Y-%m-%d} {entry.kind} {'+' if entry.amount > 0 else ''}{amount}")
+    lines += _offer_lines(t, card.sections.get("offers"))
+    lines += _code_lines(t, card.sections.get("codes"))
     lines.append(t(CARD_TICKETS, tickets=", ".join(f"#{k.id} {k.state}" for k in card.tickets) or t(NONE)))
     lines.append(t(CARD_FROZEN, reason=echo(card.frozen_reason)) if card.frozen_reason else t(CARD_NOT_FROZEN))
     return fit("\n".join(lines))
@@ -284,8 +339,8 @@ async def user_command(update: Update, context: ContextTypes.DEFAULT_TYPE, args:
     t = await tr(update, context)
     if not args:
         return await _usage(update, t, "user")
-    user_id = await _who(" ".join(args))
-    await update.effective_chat.send_message(await card_text(t, user_id))
+    user_id = await _who(context, " ".join(args))
+    await update.effective_chat.send_message(await card_text(t, user_id, _keys(context)))
 
 
 # ---- tickets and audit -----------------------------------------------------------------
@@ -353,7 +408,7 @@ async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE, args
     by, who = "all", 0
     if len(args) >= 2 and args[0].lower() in ("user", "staff"):
         by = args[0].lower()
-        who = await _who(" ".join(args[1:])) if by == "user" else int(args[1]) if args[1].isdigit() else -1
+        who = await _who(context, " ".join(args[1:])) if by == "user" else int(args[1]) if args[1].isdigit() else -1
         if who < 0:
             return await _usage(update, t, "audit")
     elif args:
@@ -415,7 +470,7 @@ async def freeze_command(update: Update, context: ContextTypes.DEFAULT_TYPE, arg
     t = await tr(update, context)
     if len(args) < 2:
         return await _usage(update, t, "freeze")
-    user_id = await _who(args[0])
+    user_id = await _who(context, args[0])
     reason = " ".join(args[1:])
     await freezes.freeze(update.effective_user.id, user_id, reason, now=now_of(context))
     await drain(context.application, chat_id=user_id)
@@ -427,10 +482,15 @@ async def unfreeze_command(update: Update, context: ContextTypes.DEFAULT_TYPE, a
     t = await tr(update, context)
     if len(args) < 2:
         return await _usage(update, t, "unfreeze")
-    user_id = await _who(args[0])
+    user_id = await _who(context, args[0])
     await freezes.unfreeze(update.effective_user.id, user_id, " ".join(args[1:]), now=now_of(context))
     await drain(context.application, chat_id=user_id)
     await update.effective_chat.send_message(t(UNFROZEN_DONE, user=user_id))
+
+
+def _adjusted(t: Translator, view: money.AdjustView, user_id: int) -> str:
+    return t(ADJUSTED, currency=view.currency, user=user_id, before=_amount(t, view.currency, view.balance_before),
+             after=_amount(t, view.currency, view.balance_after))
 
 
 _SIGNED = re.compile(r"^[+-]?\d{1,9}$")
@@ -445,12 +505,10 @@ async def adjust_command(update: Update, context: ContextTypes.DEFAULT_TYPE, arg
     # A currency is an ISO 4217 code written in capitals ("EUR"); "too much" is a reason.
     if len(rest) > 1 and re.fullmatch(r"[A-Z]{3}", rest[0]) and rest[0] in list_currencies() | {"XTR"}:
         currency, rest = rest[0], rest[1:]
-    user_id = await _who(args[0])
+    user_id = await _who(context, args[0])
     view = await money.adjust(update.effective_user.id, user_id, int(args[1]), " ".join(rest),
                               key=_key(update, "adjust"), currency=currency, now=now_of(context))
-    await update.effective_chat.send_message(t(ADJUSTED, currency=view.currency, user=user_id,
-                                               before=t.number(view.balance_before, 0),
-                                               after=t.number(view.balance_after, 0)))
+    await update.effective_chat.send_message(_adjusted(t, view, user_id))
 
 
 async def goodwill_command(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
@@ -458,12 +516,10 @@ async def goodwill_command(update: Update, context: ContextTypes.DEFAULT_TYPE, a
     t = await tr(update, context)
     if len(args) < 3 or not args[1].isdigit():
         return await _usage(update, t, "goodwill")
-    user_id = await _who(args[0])
+    user_id = await _who(context, args[0])
     view = await money.goodwill(update.effective_user.id, user_id, int(args[1]), " ".join(args[2:]),
                                 key=_key(update, "goodwill"), now=now_of(context))
-    await update.effective_chat.send_message(t(ADJUSTED, currency=view.currency, user=user_id,
-                                               before=t.number(view.balance_before, 0),
-                                               after=t.number(view.balance_after, 0)))
+    await update.effective_chat.send_message(_adjusted(t, view, user_id))
 
 
 # ---- roles -----------------------------------------------------------------------------
@@ -473,7 +529,7 @@ async def grant_command(update: Update, context: ContextTypes.DEFAULT_TYPE, args
     t = await tr(update, context)
     if len(args) != 1:
         return await _usage(update, t, "grant")
-    user_id = await _who(args[0])
+    user_id = await _who(context, args[0])
     await roles.grant_support(update.effective_user.id, user_id, now=now_of(context))
     await update.effective_chat.send_message(t(GRANTED, user=user_id))
 
@@ -483,7 +539,7 @@ async def revoke_command(update: Update, context: ContextTypes.DEFAULT_TYPE, arg
     t = await tr(update, context)
     if len(args) != 1:
         return await _usage(update, t, "revoke")
-    user_id = await _who(args[0])
+    user_id = await _who(context, args[0])
     await roles.revoke_support(update.effective_user.id, user_id, now=now_of(context))
     await update.effective_chat.send_message(t(REVOKED, user=user_id))
 

@@ -72,6 +72,8 @@ MISSES_PER_HOUR = 10
 MISS_WINDOW = timedelta(hours=1)
 ON_BEHALF = "{merchant}, on behalf of its customers"
 EXPIRED_KIND = "codes_batch_expired"
+BATCH_ID_PREFIX = "B"  # and 10 of core.ids: a batch's public id, on its label sheet
+BATCH_ID_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -288,7 +290,7 @@ async def fund_batch(
     try:
         async with in_transaction():
             batch = await CodeBatch.create(
-                public_id=new_id("B", 10), key=key, product_id=product.id, count=count,
+                public_id=new_id(BATCH_ID_PREFIX, BATCH_ID_LENGTH), key=key, product_id=product.id, count=count,
                 kg_per_unit=product.kg_per_unit, shards=shards, expires_at=expires_at, created_at=now,
             )
             accounts = [await ledger.open_account(shard_owner(batch.id, s), Role.ESCROW, CARBON) for s in range(shards)]

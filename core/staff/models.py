@@ -5,7 +5,8 @@ Support is the users' STAFF role bit (core/users); admins are the ids in ADMIN_I
 mirrored into `staff_admin` at every start so that every command checks the
 database, never a list in memory. The audit log is append-only: triggers refuse
 UPDATE and DELETE on both engines (installed by the `staff` migration).
-A ticket maps to the support group by numeric ids only (chat, topic, message).
+A ticket maps to the support group by numeric ids only (chat, topic, message); a user
+has at most one open ticket, which a UNIQUE column makes the database's rule.
 """
 
 from __future__ import annotations
@@ -79,9 +80,17 @@ class StaffRefund(models.Model):
 
 
 class Ticket(models.Model):
+    """One user's support ticket; a user has at most one that is not closed.
+
+    `open_user_id` is the user's id while the ticket is open or answered and NULL once it
+    is closed: UNIQUE, so the database itself holds one open ticket per user (NULLs never
+    clash, on SQLite as on PostgreSQL), and a CHECK ties it to the state.
+    """
+
     id = fields.BigIntField(primary_key=True)
     user_id = fields.BigIntField(db_index=True)
     state = fields.CharEnumField(TicketState, max_length=8, default=TicketState.OPEN)
+    open_user_id = fields.BigIntField(null=True, unique=True)
     chat_id = fields.BigIntField(null=True)  # the support group
     thread_id = fields.BigIntField(null=True)  # its forum topic, when the group is a forum
     created_at = fields.DatetimeField()
@@ -90,6 +99,11 @@ class Ticket(models.Model):
     class Meta:
         table = "staff_ticket"
         indexes = (("state", "updated_at"), ("chat_id", "thread_id"))
+        constraints = [
+            CheckConstraint(check="(state = 'closed' AND open_user_id IS NULL) OR "
+                                  "(state <> 'closed' AND open_user_id IS NOT NULL AND open_user_id = user_id)",
+                            name="staff_ticket_one_open_per_user"),
+        ]
 
 
 class TicketMessage(models.Model):

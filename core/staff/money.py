@@ -159,7 +159,7 @@ async def _move(actor_id: int, action: str, user_id: int, currency: str, amount:
     reason = check_reason(reason)
     now = now or utcnow()
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_ADJUST:
-        raise BadAmount(amount=amount, maximum=MAX_ADJUST)
+        raise BadAmount(currency=str(currency).upper(), amount_minor=amount, maximum_minor=MAX_ADJUST)
     currency = check_asset(str(currency).upper())
     if not await User.filter(id=user_id).exists():
         raise UserNotFound(user=user_id)
@@ -172,7 +172,7 @@ async def _move(actor_id: int, action: str, user_id: int, currency: str, amount:
         try:
             await post(posting_key, action, [leg], memo=reason, metadata={"actor": actor_id}, now=now)
         except LedgerError:
-            raise WouldOverdraw(amount=amount, balance=before) from None
+            raise WouldOverdraw(currency=currency, amount_minor=amount, balance_minor=before) from None
         after = (await Account.get(id=wallet.id)).balance
         await audit.record(actor_id, action, target_user_id=user_id, target=currency, reason=reason,
                            before={"balance": before}, after={"balance": after}, posting_keys=[posting_key],
@@ -192,5 +192,5 @@ async def goodwill(actor_id: int, user_id: int, amount: int, reason: str, *, key
     """The remedy after a retirement: Stars credited to the user's wallet, with a reason."""
     await require(actor_id, Level.ADMIN, action="goodwill", now=now)
     if amount <= 0:
-        raise BadAmount(amount=amount, maximum=MAX_ADJUST)
+        raise BadAmount(currency=STARS, amount_minor=amount, maximum_minor=MAX_ADJUST)
     return await _move(actor_id, "goodwill", user_id, STARS, amount, reason, key, now)

@@ -7,6 +7,11 @@ group is a forum it may manage, else as a message under a short user card);
 every message of the ticket in the group is recorded (chat id, message id), so a
 staff reply in the topic or to any of them finds the ticket. Numeric ids only,
 never usernames. States: open (the user wrote last), answered, closed.
+
+A user has one ticket that is not closed, at most, and the database holds that
+rule: `open_user_id` is UNIQUE and set until the ticket closes. Two /support
+messages handled at once (two bot workers) race to create it; the loser's
+INSERT fails and it writes to the winner's ticket instead.
 """
 
 from __future__ import annotations
@@ -52,17 +57,27 @@ async def submit(user_id: int, *, support_chat_id: int, text: str | None, file_i
     """The user's message to staff: their open ticket (or a new one), relayed via the outbox."""
     now = now or utcnow()
     async with in_transaction():
-        row = await Ticket.filter(user_id=user_id, state__in=(TicketState.OPEN, TicketState.ANSWERED)).order_by(
-            "-id").first()
+        row = await Ticket.get_or_none(open_user_id=user_id)
         if row is None:
-            row = await Ticket.create(user_id=user_id, state=TicketState.OPEN, chat_id=support_chat_id,
-                                      created_at=now, updated_at=now)
+            row = await _open(user_id, support_chat_id, now)
         else:
             await Ticket.filter(id=row.id).update(state=TicketState.OPEN, updated_at=now)
         await outbox.enqueue(support_chat_id, "ticket_to_staff",
                              {"ticket": row.id, "user": user_id, **_content(text, file_id, media)},
                              dedup_key=f"ticket-in:{key}", now=now)
     return _view(await Ticket.get(id=row.id))
+
+
+async def _open(user_id: int, support_chat_id: int, now: datetime) -> Ticket:
+    """A new ticket, or the one another process opened for this user a moment ago."""
+    try:
+        # A savepoint: the twin's UNIQUE violation must not abort the caller's transaction.
+        async with in_transaction():
+            return await Ticket.create(user_id=user_id, open_user_id=user_id, state=TicketState.OPEN,
+                                       chat_id=support_chat_id, created_at=now, updated_at=now)
+    except IntegrityError:
+        # On PostgreSQL our INSERT waited for the winner's commit, so this read sees its row.
+        return await Ticket.get(open_user_id=user_id)
 
 
 async def get_ticket(ticket_id: int) -> TicketView:
@@ -102,18 +117,22 @@ async def ticket_in_group(chat_id: int, *, thread_id: int | None, reply_to_messa
 
 async def answer(staff_id: int, ticket_id: int, *, text: str | None, file_id: str | None = None,
                  media: str | None = None, key: str, now: datetime | None = None) -> TicketView:
-    """A staff reply: to the user through the outbox; the ticket is answered (audited)."""
+    """A staff reply: to the user through the outbox; the ticket is answered (audited).
+
+    A late reply in a closed ticket's topic still reaches the user, and the ticket stays
+    closed: the user may have opened another one since (one open ticket per user)."""
     await require(staff_id, Level.SUPPORT, action="ticket_reply", now=now)
     now = now or utcnow()
     async with in_transaction():
         row = await Ticket.get_or_none(id=ticket_id)
         if row is None:
             raise UnknownTicket(ticket=ticket_id)
-        await Ticket.filter(id=row.id).update(state=TicketState.ANSWERED, updated_at=now)
+        state = TicketState.CLOSED if row.state == TicketState.CLOSED else TicketState.ANSWERED
+        await Ticket.filter(id=row.id).update(state=state, updated_at=now)
         await outbox.enqueue(row.user_id, "ticket_reply", {"ticket": row.id, **_content(text, file_id, media)},
                              dedup_key=f"ticket-out:{key}", now=now)
         await audit.record(staff_id, "ticket_reply", target_user_id=row.user_id, target=f"ticket {row.id}",
-                           before={"state": row.state}, after={"state": TicketState.ANSWERED.value}, now=now)
+                           before={"state": row.state}, after={"state": state.value}, now=now)
     return await get_ticket(ticket_id)
 
 
@@ -125,7 +144,7 @@ async def close(staff_id: int, ticket_id: int, *, now: datetime | None = None) -
         if row is None:
             raise UnknownTicket(ticket=ticket_id)
         if row.state != TicketState.CLOSED:
-            await Ticket.filter(id=row.id).update(state=TicketState.CLOSED, updated_at=now)
+            await Ticket.filter(id=row.id).update(state=TicketState.CLOSED, open_user_id=None, updated_at=now)
             await outbox.enqueue(row.user_id, "ticket_closed", {"ticket": row.id},
                                  dedup_key=f"ticket-closed:{row.id}", now=now)
             await audit.record(staff_id, "ticket_close", target_user_id=row.user_id, target=f"ticket {row.id}",

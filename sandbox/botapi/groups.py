@@ -7,7 +7,7 @@ GroupMember (driver side). The bot may:
 - getChat / getChatMember (is the group a forum; may the bot manage topics),
 - createForumTopic (a forum only, and only with can_manage_topics: the service
   message it posts opens the thread, so message_thread_id is that message's id,
-  as in Telegram),
+  as in Telegram; observers see it like any message the bot sends),
 - sendMessage / sendPhoto / sendDocument with message_thread_id (an unknown
   thread is refused) and replies, through the server's own send path.
 
@@ -21,6 +21,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import events
 from .driver import ChatUser, Reply
 from .errors import bad_request
 from .params import Params
@@ -101,6 +102,7 @@ def api_methods(server: BotApiServer) -> dict[str, Any]:
         message.message_thread_id = message.message_id
         message.is_topic_message = True
         group.topics[message.message_id] = name
+        server._publish(events.MESSAGE_SENT, group.id, message=message)  # noqa: SLF001 - the service message, shown
         return {"message_thread_id": message.message_id, "name": name, "icon_color": 7322096}
 
     async def get_chat_member(params: Params) -> dict[str, Any]:

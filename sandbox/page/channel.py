@@ -1,17 +1,24 @@
 """The sandbox chat page: `/sandbox` (HTML, CSS, JS shipped in this package) and its live
 channel `/sandbox/ws`, a WebSocket per browser tab.
 
-The tab acts as one of the sandbox's people at a time. The server streams that
-person's chat as the Bot API stand-in publishes it (messages sent, edited, deleted,
-photos, documents, invoices, callback answers, typing) and takes the person's actions
-(send text, press a button, pay an invoice, send a photo, open a deep link, switch
-person). Actions go through the stand-in's driver (`ChatUser`), exactly as the tests
-drive the bot, so the page shows what a Telegram user would see. Chats live in the
-stand-in for the life of the process: reloading the page shows the history again.
+The tab acts as one of the sandbox's people at a time, in one of their chats: the
+private chat with the bot, or a group of the stand-in they are a member of (Support
+is in the support group, a forum: the topics the bot opens per ticket, and what it
+posts there). The server streams that chat as the Bot API stand-in publishes it
+(messages sent, edited, deleted, photos, documents, invoices, callback answers,
+typing) and takes the person's actions (send text, press a button, pay an invoice,
+send a photo, open a deep link, switch person, open a chat; in a group, write in a
+topic or reply to a message). Actions go through the stand-in's driver (`ChatUser`,
+`GroupMember` in a group), exactly as the tests drive the bot, so the page shows what
+a Telegram user would see. Chats live in the stand-in for the life of the process:
+reloading the page shows the history again.
 
-Messages from the server: hello, message, edited, deleted, keyboard, commands, answer,
-typing, notice, unread, paid, done, error. From the page: switch, send, press, pay,
-photo, sticker, document, deep_link; each may carry a `ref` that its done/error echoes.
+Messages from the server: hello (with the person's chats and the one shown), message,
+edited, deleted, keyboard, commands, answer, typing, notice, unread (another person),
+unread_chat (another chat of this person), paid, done, error. From the page: switch,
+open, send, press, pay, photo, sticker, document, deep_link; each may carry a `ref`
+that its done/error echoes. In a group, send and photo may carry `thread_id` (the
+topic) and `reply_to` (a message id).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from aiohttp import WSMsgType, web
 
 from sandbox.botapi import ApiError, BotApiServer, BotEvent, ChatUser, DriverError, SettleTimeout
 from sandbox.botapi import events as kinds
+from sandbox.botapi.groups import Group, GroupMember
 
 from .deeplink import DeepLinkError, start_command
 from .people import PEOPLE, Person
@@ -59,6 +67,7 @@ class SandboxPage:
             for p in people
         }
         self.paid_invoices: set[tuple[int, int]] = set()
+        self._members: dict[tuple[str, int], GroupMember] = {}
         self._locks = {p.slug: asyncio.Lock() for p in people}
         self._sessions: set[_Session] = set()
 
@@ -110,23 +119,55 @@ class SandboxPage:
 
     # ---- what a person sees --------------------------------------------------------------
 
-    def history(self, person: Person) -> list[dict[str, Any]]:
-        chat_user = self.chat_users[person.slug]
-        return [self.view(m.snapshot(), person) for m in chat_user.history]
+    def groups_of(self, person: Person) -> list[Group]:
+        """The stand-in's groups this person is a member of."""
+        return [g for g in self.server.groups.values() if person.user_id in g.member_ids]
+
+    def chats(self, person: Person) -> list[dict[str, Any]]:
+        """The person's chats for the page: the bot's first, then their groups with their topics."""
+        chats: list[dict[str, Any]] = [{"id": person.user_id, "kind": "private",
+                                        "title": self.server.bot_user["first_name"]}]
+        for group in self.groups_of(person):
+            chats.append({
+                "id": group.id, "kind": "forum" if group.is_forum else "group", "title": group.title,
+                "topics": [{"id": thread_id, "name": name} for thread_id, name in group.topics.items()],
+            })
+        return chats
+
+    def chat_of(self, person: Person, chat_id: Any) -> int | None:
+        """`chat_id` when it is one of the person's chats, else None."""
+        wanted = _int(chat_id)
+        return wanted if any(c["id"] == wanted for c in self.chats(person)) else None
+
+    def member(self, person: Person, group_id: int) -> GroupMember:
+        """The person as a member of the group (their driver there)."""
+        key = (person.slug, group_id)
+        if key not in self._members:
+            self._members[key] = GroupMember(self.server, self.chat_users[person.slug].user,
+                                             self.server.groups[group_id])
+        return self._members[key]
+
+    def history(self, person: Person, chat_id: int | None = None) -> list[dict[str, Any]]:
+        chat = self.server.messages.get(chat_id or person.user_id, {})
+        return [self.view(chat[i].snapshot(), person) for i in sorted(chat) if not chat[i].is_deleted]
 
     def view(self, message: dict[str, Any], person: Person) -> dict[str, Any]:
         is_paid = (person.user_id, message["message_id"]) in self.paid_invoices
         return message_view(self.server, message, is_paid=is_paid)
 
-    def reply_keyboard(self, person: Person) -> dict[str, Any] | None:
+    def reply_keyboard(self, person: Person, chat_id: int | None = None) -> dict[str, Any] | None:
+        if chat_id not in (None, person.user_id):
+            return None  # the bot's keyboards are for its private chats
         return self.server.reply_keyboards.get(person.user_id)
 
-    def commands(self, person: Person) -> list[dict[str, str]]:
-        """The bot's menu as Telegram resolves it: chat scope, all private chats, default;
-        in each the person's language first."""
+    def commands(self, person: Person, chat_id: int | None = None) -> list[dict[str, str]]:
+        """The bot's menu as Telegram resolves it: chat scope, all private (or group) chats,
+        default; in each the person's language first."""
+        chat_id = chat_id or person.user_id
+        is_group = chat_id in self.server.groups
         scopes = (
-            {"type": "chat", "chat_id": person.user_id},
-            {"type": "all_private_chats"},
+            {"type": "chat", "chat_id": chat_id},
+            {"type": "all_group_chats" if is_group else "all_private_chats"},
             {"type": "default"},
         )
         for scope in scopes:
@@ -135,16 +176,19 @@ class SandboxPage:
                     return commands
         return []
 
-    def hello(self, person: Person) -> dict[str, Any]:
+    def hello(self, person: Person, chat_id: int | None = None) -> dict[str, Any]:
         bot = self.server.bot_user
+        chat_id = chat_id or person.user_id
         return {
             "type": "hello",
             "person": person.slug,
             "people": [p.to_json() for p in self.people.values()],
             "bot": {"name": bot["first_name"], "username": bot["username"]},
-            "messages": self.history(person),
-            "keyboard": self.reply_keyboard(person),
-            "commands": self.commands(person),
+            "chat": chat_id,
+            "chats": self.chats(person),
+            "messages": self.history(person, chat_id),
+            "keyboard": self.reply_keyboard(person, chat_id),
+            "commands": self.commands(person, chat_id),
         }
 
     def broadcast(self, person: Person, payload: dict[str, Any]) -> None:
@@ -154,15 +198,18 @@ class SandboxPage:
 
     # ---- what a person does ----------------------------------------------------------------
 
-    async def act(self, person: Person, action: dict[str, Any]) -> None:
-        """Run one action as `person`; raise ActionError with a message for the page."""
+    async def act(self, person: Person, action: dict[str, Any], chat_id: int | None = None) -> None:
+        """Run one action as `person` in one of their chats (default: the bot's); raise
+        ActionError with a message for the page."""
         chat_user = self.chat_users[person.slug]
         kind = action.get("type")
         # One step at a time per person, as one thumb on one phone: the bot sees the
         # person's updates in the order they were made.
         async with self._locks[person.slug]:
             try:
-                if kind == "send":
+                if chat_id not in (None, person.user_id):
+                    await self._act_in_group(person, action, chat_id)
+                elif kind == "send":
                     await chat_user.send(_text(action))
                 elif kind == "deep_link":
                     try:
@@ -188,6 +235,39 @@ class SandboxPage:
             except DriverError as exc:
                 raise ActionError(str(exc)) from None
 
+    async def _act_in_group(self, person: Person, action: dict[str, Any], chat_id: int) -> None:
+        """What a member does in a group: write (in a topic, as a reply), send a photo, press a button."""
+        if self.chat_of(person, chat_id) is None:
+            raise ActionError("You are not a member of that chat.")
+        member = self.member(person, chat_id)
+        group = self.server.groups[chat_id]
+        thread_id = _int(action.get("thread_id")) or None
+        if thread_id is not None and thread_id not in group.topics:
+            raise ActionError("That topic is gone.")
+        reply_to = _int(action.get("reply_to")) or None
+        if reply_to is not None:
+            replied = self.server.messages[chat_id].get(reply_to)
+            if replied is None or replied.is_deleted:
+                raise ActionError("The message you reply to is gone.")
+            thread_id = thread_id or replied.message_thread_id  # a reply stays in its topic
+        kind = action.get("type")
+        if kind == "send":
+            await member.send(_text(action), thread_id=thread_id, reply_to=reply_to)
+        elif kind == "photo":
+            data = _picture(action)
+            caption = str(action.get("caption") or "").strip()[:1024] or None
+            try:
+                await member.send_photo(data, caption=caption, thread_id=thread_id, reply_to=reply_to)
+            except ApiError:
+                raise ActionError("That file is not a picture Telegram would take (PNG or JPEG).") from None
+        elif kind == "press":
+            message = self.server.messages[chat_id].get(_int(action.get("message_id")))
+            if message is None or message.is_deleted:
+                raise ActionError("That message is gone.")
+            await member.press(data=str(action.get("data", "")), message=message)
+        else:
+            raise ActionError("In a group you can write, reply and send photos; the rest is in the chat with the bot.")
+
     def _message(self, person: Person, action: dict[str, Any]):
         message = self.server.messages.get(person.user_id, {}).get(_int(action.get("message_id")))
         if message is None or message.is_deleted:
@@ -211,14 +291,7 @@ class SandboxPage:
             raise ActionError(f"Payment declined: {outcome.error_message}")
 
     async def _send_photo(self, chat_user: ChatUser, action: dict[str, Any]) -> None:
-        try:
-            data = base64.b64decode(str(action.get("data", "")), validate=True)
-        except (binascii.Error, ValueError):
-            raise ActionError("The picture did not arrive whole; try again.") from None
-        if not data:
-            raise ActionError("Choose a picture first.")
-        if len(data) > MAX_PHOTO_BYTES:
-            raise ActionError("Pictures can be at most 10 MB.")
+        data = _picture(action)
         caption = str(action.get("caption") or "").strip()[:1024] or None
         try:
             await chat_user.send_photo(data, caption)
@@ -241,6 +314,19 @@ class SandboxPage:
         await chat_user.send_document(data, name, mime_type=mime, caption=caption)
 
 
+def _picture(action: dict[str, Any]) -> bytes:
+    """The photo an action carries (base64), or the ActionError a person should read."""
+    try:
+        data = base64.b64decode(str(action.get("data", "")), validate=True)
+    except (binascii.Error, ValueError):
+        raise ActionError("The picture did not arrive whole; try again.") from None
+    if not data:
+        raise ActionError("Choose a picture first.")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ActionError("Pictures can be at most 10 MB.")
+    return data
+
+
 class ActionError(Exception):
     """An action the page asked for that cannot be done; the text is shown to the person."""
 
@@ -252,6 +338,7 @@ class _Session:
         self.page = page
         self.ws = ws
         self.person = person
+        self.chat = person.user_id  # the chat the tab shows: the bot's, or one of the person's groups
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._keyboard: Any = None
         self._commands: Any = None
@@ -286,7 +373,7 @@ class _Session:
             await asyncio.gather(*pump_and_actions, return_exceptions=True)
 
     def _hello(self) -> None:
-        hello = self.page.hello(self.person)
+        hello = self.page.hello(self.person, self.chat)
         self._keyboard, self._commands = hello["keyboard"], hello["commands"]
         self.send(hello)
 
@@ -297,17 +384,27 @@ class _Session:
                 self.send({"type": "error", "ref": action.get("ref"), "text": "No such person."})
                 return
             self.person = person
+            self.chat = person.user_id
             self._hello()
             self.send({"type": "done", "ref": action.get("ref")})
             return
-        task = asyncio.create_task(self._run_action(self.person, action))
+        if action.get("type") == "open":
+            chat = self.page.chat_of(self.person, action.get("chat"))
+            if chat is None:
+                self.send({"type": "error", "ref": action.get("ref"), "text": "No such chat."})
+                return
+            self.chat = chat
+            self._hello()
+            self.send({"type": "done", "ref": action.get("ref")})
+            return
+        task = asyncio.create_task(self._run_action(self.person, action, self.chat))
         self._actions.add(task)
         task.add_done_callback(self._actions.discard)
 
-    async def _run_action(self, person: Person, action: dict[str, Any]) -> None:
+    async def _run_action(self, person: Person, action: dict[str, Any], chat: int) -> None:
         ref = action.get("ref")
         try:
-            await self.page.act(person, action)
+            await self.page.act(person, action, chat)
         except ActionError as exc:
             self.send({"type": "error", "ref": ref, "text": str(exc)})
         except Exception:
@@ -336,14 +433,12 @@ class _Session:
                 log.exception("sandbox page could not show %s", event.kind)
 
     def _forward(self, event: BotEvent) -> None:
-        person = self.page.person_for_chat(event.chat_id)
-        if person is None:
+        # A button's answer and a refund are the person's, whichever chat the tab shows.
+        is_personal = event.kind in (kinds.CALLBACK_ANSWERED, kinds.REFUND) and event.chat_id == self.person.user_id
+        if event.chat_id != self.chat and not is_personal:
+            self._mark_unread(event)
             return
-        if person != self.person:
-            if event.kind in (kinds.MESSAGE_SENT, kinds.INVOICE_SENT):
-                self.send({"type": "unread", "person": person.slug})
-            return
-        page, data = self.page, event.data
+        person, page, data = self.person, self.page, event.data
         if event.kind in (kinds.MESSAGE_SENT, kinds.INVOICE_SENT):
             self.send({"type": "message", "message": page.view(data["message"], person)})
             self._refresh_keyboard()
@@ -364,14 +459,31 @@ class _Session:
             amount = _money(data["currency"], data["total_amount"])
             self.send({"type": "notice", "text": f"Refunded {amount} to you."})
 
+    def _mark_unread(self, event: BotEvent) -> None:
+        """Something new in a chat the tab does not show: a badge on that chat or person."""
+        is_new = event.kind in (kinds.MESSAGE_SENT, kinds.INVOICE_SENT) or (
+            event.kind == kinds.UPDATE_QUEUED and "message" in event.data["update"])
+        if not is_new:
+            return
+        if event.chat_id in self.page.server.groups:
+            if self.person.user_id in self.page.server.groups[event.chat_id].member_ids:
+                self.send({"type": "unread_chat", "chat": event.chat_id})
+            return
+        person = self.page.person_for_chat(event.chat_id)
+        if person == self.person:
+            if event.kind != kinds.UPDATE_QUEUED:  # the bot wrote in the person's own chat
+                self.send({"type": "unread_chat", "chat": event.chat_id})
+        elif person is not None and event.kind != kinds.UPDATE_QUEUED:
+            self.send({"type": "unread", "person": person.slug})
+
     def _refresh_keyboard(self) -> None:
-        keyboard = self.page.reply_keyboard(self.person)
+        keyboard = self.page.reply_keyboard(self.person, self.chat)
         if keyboard != self._keyboard:
             self._keyboard = keyboard
             self.send({"type": "keyboard", "keyboard": keyboard})
 
     def _refresh_commands(self) -> None:
-        commands = self.page.commands(self.person)
+        commands = self.page.commands(self.person, self.chat)
         if commands != self._commands:
             self._commands = commands
             self.send({"type": "commands", "commands": commands})

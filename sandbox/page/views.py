@@ -18,10 +18,19 @@ def file_url(server: BotApiServer, file_id: str) -> str | None:
 
 
 def message_view(server: BotApiServer, message: dict[str, Any], *, is_paid: bool = False) -> dict[str, Any]:
-    """A Bot API Message dict (a snapshot) as the page's JSON."""
+    """A Bot API Message dict (a snapshot) as the page's JSON.
+
+    In a group the page also needs who wrote it, its forum topic (thread_id; a topic's
+    first message names the topic) and what it replies to."""
+    sender = message.get("from", {})
     view: dict[str, Any] = {
         "id": message["message_id"],
-        "from_bot": bool(message.get("from", {}).get("is_bot")),
+        "chat_id": message.get("chat", {}).get("id"),
+        "from_bot": bool(sender.get("is_bot")),
+        "sender": {"id": sender.get("id"), "name": sender.get("first_name") or ""},
+        "thread_id": message.get("message_thread_id"),
+        "topic_created": (message.get("forum_topic_created") or {}).get("name"),
+        "reply_to": _reply_to(server, message),
         "date": message.get("date"),
         "edit_date": message.get("edit_date"),
         "text": message.get("text"),
@@ -54,3 +63,11 @@ def message_view(server: BotApiServer, message: dict[str, Any], *, is_paid: bool
             "total_amount": payment["total_amount"],
         }
     return view
+
+
+def _reply_to(server: BotApiServer, message: dict[str, Any]) -> int | None:
+    """The id of the message this one replies to (the stand-in keeps it on the live message)."""
+    if replied := message.get("reply_to_message"):
+        return replied.get("message_id")
+    live = server.messages.get(message.get("chat", {}).get("id"), {}).get(message["message_id"])
+    return None if live is None else live.reply_to_message_id

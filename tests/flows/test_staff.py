@@ -316,12 +316,14 @@ async def test_adjustments_and_goodwill_need_a_reason_and_a_closed_ticket_tells_
 
     ada, sam, alice, bob = await team.people()
     assert (await ada.send("/adjust @bob +100")).text.startswith("/adjust <who>")
-    assert "XTR of user" in (await ada.send("/adjust @bob +100 welcome bonus")).text
-    assert "100 → 60" in (await ada.send("/adjust @bob -40 typo")).text
-    assert "below zero (it is 60)" in (await ada.send("/adjust @bob -500 too much")).text
-    assert "whole numbers" in (await ada.send("/adjust @bob +0 nothing")).text
+    assert (await ada.send("/adjust @bob +100 welcome bonus")).text == f"XTR of user {bob.user_id}: 0 ⭐ → 100 ⭐."
+    assert "100 ⭐ → 60 ⭐" in (await ada.send("/adjust @bob -40 typo")).text
+    assert "below zero (it is 60 ⭐)" in (await ada.send("/adjust @bob -500 too much")).text
+    assert "whole numbers, not zero, at most 10,000,000 ⭐" in (await ada.send("/adjust @bob +0 nothing")).text
     assert "EUR of user" in (await ada.send("/adjust @bob +250 EUR card refund at the provider")).text
-    assert "60 → 560" in (await ada.send("/goodwill @bob 500 retired by mistake")).text
+    assert "€0.00 → €2.50" in ada.last_text  # minor units typed, money shown: the staff member sees what 250 was
+    assert "below zero (it is €2.50)" in (await ada.send("/adjust @bob -300 EUR too much")).text
+    assert "60 ⭐ → 560 ⭐" in (await ada.send("/goodwill @bob 500 retired by mistake")).text
     assert (await user_account(bob.user_id, STARS)).balance == 560
     shop = await make_shop()
     order = await purchases.start_purchase(bob.user_id, shop.listing.ref, 500, retire_for="Bob", key="r1")
@@ -333,3 +335,38 @@ async def test_adjustments_and_goodwill_need_a_reason_and_a_closed_ticket_tells_
     await sam.send("/tickets")
     await sam.press("Close #1")
     assert "ticket #1 is closed" in alice.last_text
+
+
+async def test_support_finds_a_trader_by_an_offer_and_a_shopper_or_merchant_by_a_code(team):
+    from core import codes, registry
+    from core.codes.secret import codes_secret
+    from core.market import book
+    from tests.helpers import issue_to
+
+    ada, sam, alice, bob = await team.people()
+    await issue_to(bob.user_id, 5_000, key="bob-credits")
+    project = (await registry.get_project(f"T{bob.user_id}")).id  # issue_to's project
+    offer = (await book.place_sell(bob.user_id, project, 2_000, 900, key="bob-sells")).offer
+    card = (await sam.send(f"/user offer #{offer.id}")).text
+    assert card.startswith("👤 Bob (@bob)")
+    assert f"Open offers (1):\n  #{offer.id} sell 2 t of 2 t at 900 ⭐/t · holds 2 t" in card
+
+    mia = await team.flow.signed_up_user("Mia", roles=("merchant",))
+    await issue_to(mia.user_id, 1_000, key="mia-credits")
+    await codes.register_merchant(mia.user_id, "Mia's Coffee")
+    await codes.approve_merchant(mia.user_id)
+    product = await codes.add_product(mia.user_id, "Coffee 500 g", kg_per_unit=5)
+    secret = codes_secret(team.flow.settings)  # the bot's own (data/codes_secret)
+    batch = await codes.fund_batch(product.id, 2, secret=secret, key="mia-batch")
+    claimed, unclaimed = await codes.batch_codes(batch.id, secret=secret)
+    await codes.claim(claimed, alice.user_id, secret=secret, now=datetime(2026, 3, 1, 12, tzinfo=UTC))
+
+    card = (await sam.send(f"/user {codes.printed(claimed).lower()}")).text
+    assert card.startswith("👤 Alice (@alice)") and "Open offers: none" in card
+    assert f"Claimed codes (1):\n  2026-03-01 {codes.printed(claimed)}: 5 kg from Coffee 500 g (Mia's Coffee)" in card
+    card = (await sam.send(f"/user {codes.printed(unclaimed)}")).text
+    assert card.startswith("👤 Mia")
+    assert ("Merchant Mia's Coffee (approved), products: 1\n"
+            f"  #{product.id} Coffee 500 g: 5 kg per unit · 1 of 2 codes claimed, batches: 1") in card
+    assert (await sam.send("/user offer #999999")).text == "No user found for offer #999999."
+    assert team.flow.unexpected_errors == 0

@@ -259,15 +259,37 @@ async def test_a_user_is_found_by_a_serial_they_hold_and_by_a_certificate(team):
         await lookup.find_user("@nobody")
 
 
-async def test_another_area_can_teach_the_look_up_its_own_ids(team):
-    async def offers(text: str) -> int | None:
-        return BOB if text == "OFFER-7" else None
+async def test_another_area_can_teach_the_look_up_its_own_ids_and_add_to_the_card(team):
+    async def widgets(text: str, keys) -> int | None:
+        return BOB if text == "WIDGET-7" and keys.get("widgets") == b"k" else None
 
-    lookup.register_finder(offers)
+    async def widget_count(user_id: int, keys) -> int:
+        return 3 if user_id == BOB else 0
+
+    lookup.register_finder(widgets)
+    lookup.register_section("widgets", widget_count)
     try:
-        assert await lookup.find_user("OFFER-7") == BOB
+        assert await lookup.find_user("WIDGET-7", keys={"widgets": b"k"}) == BOB
+        with pytest.raises(UserNotFound):
+            await lookup.find_user("WIDGET-7")  # the area's key was not handed in
+        assert (await lookup.user_card(BOB)).sections["widgets"] == 3
     finally:
-        lookup._FINDERS.remove(offers)
+        lookup._FINDERS.remove(widgets)
+        del lookup._SECTIONS["widgets"]
+
+
+async def test_order_and_retirement_ids_are_found_as_people_type_them(team):
+    shop = await make_shop()
+    kept = await buy(shop, 500, key="k1", charge="c1")
+    retired = await buy(shop, 500, key="k2", charge="c2", retire_for="Alice")
+    order = kept.purchase.id
+    assert await lookup.find_user(order.lower()) == ALICE
+    assert await lookup.find_user(" ".join([order[:5], order[5:]])) == ALICE
+    retirement = retired.purchase.retirement_id
+    typed = retirement.lower().replace("0", "o").replace("1", "l")
+    assert await lookup.find_user(typed) == ALICE
+    with pytest.raises(UserNotFound):
+        await lookup.find_user("O" + "Z" * 10)  # an order id's shape, but no such order
 
 
 async def test_two_processes_mirroring_admin_ids_at_once_add_each_admin_once(team):

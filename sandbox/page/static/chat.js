@@ -1,5 +1,6 @@
-// The sandbox chat page: draws one person's chat with the bot and sends what they do
-// over the live channel /sandbox/ws. No framework, nothing loaded from elsewhere.
+// The sandbox chat page: draws one person's chat with the bot (or a group they are in,
+// with its forum topics) and sends what they do over the live channel /sandbox/ws.
+// No framework, nothing loaded from elsewhere.
 "use strict";
 
 (() => {
@@ -13,6 +14,8 @@
     deeplinkForm: $("deeplink-form"), deeplink: $("deeplink"), deeplinkError: $("deeplink-error"),
     botName: $("bot-name"), botStatus: $("bot-status"), me: $("me"), toast: $("toast"),
     alert: $("alert"), alertText: $("alert-text"),
+    chatsSection: $("chats-section"), chats: $("chats"), topics: $("topics"),
+    replying: $("replying"), replyingText: $("replying-text"), replyingCancel: $("replying-cancel"),
   };
 
   const state = {
@@ -29,6 +32,12 @@
     typingTimer: null,
     unread: new Set(),
     isPinned: true,    // the person is reading the newest message: keep it in view
+    chat: null,        // the chat shown: the person's own id (the bot's chat) or a group's id
+    chats: [],         // the person's chats: the bot's, then their groups (with forum topics)
+    unreadChats: new Set(),
+    topic: null,       // in a forum: the topic shown and written in (null: all, writing in General)
+    replyTo: null,     // in a group: the message the next one replies to
+    byId: new Map(),   // the chat's messages by id (for the quote of a reply)
   };
 
   function initialPerson() {
@@ -43,7 +52,7 @@
     const query = state.person ? `?as=${encodeURIComponent(state.person)}` : "";
     const ws = new WebSocket(`${scheme}://${location.host}/sandbox/ws${query}`);
     state.ws = ws;
-    ws.onopen = () => { state.retryMs = 500; setStatus("bot"); document.body.classList.add("online"); };
+    ws.onopen = () => { state.retryMs = 500; renderChatHead(); document.body.classList.add("online"); };
     ws.onmessage = (event) => receive(JSON.parse(event.data));
     ws.onclose = () => {
       if (state.ws !== ws) return;
@@ -78,6 +87,7 @@
       case "notice": return addNotice(msg.text);
       case "paid": return markPaid(msg.id);
       case "unread": state.unread.add(msg.person); return renderPeople();
+      case "unread_chat": state.unreadChats.add(msg.chat); return renderChats();
       case "done": case "error": {
         const handlers = state.refs.get(msg.ref) || {};
         state.refs.delete(msg.ref);
@@ -89,19 +99,28 @@
   }
 
   function onHello(msg) {
+    if (msg.person !== state.person || msg.chat !== state.chat) { state.topic = null; state.replyTo = null; }
+    if (msg.person !== state.person) state.unreadChats.clear();
     state.person = msg.person;
     state.people = msg.people;
     state.bot = msg.bot;
     state.commands = msg.commands;
+    state.chat = msg.chat;
+    state.chats = msg.chats || [];
+    state.byId = new Map();
     state.unread.delete(msg.person);
+    state.unreadChats.delete(msg.chat);
     localStorage.setItem("cccp-sandbox-person", msg.person);
     const url = new URL(location.href);
     url.searchParams.set("as", msg.person);
     history.replaceState(null, "", url);
-    els.botName.textContent = msg.bot.name;
+    renderChatHead();
     document.querySelectorAll(".bot-username").forEach((el) => { el.textContent = msg.bot.username; });
     els.deeplink.placeholder = `t.me/${msg.bot.username}?start=CODE`;
     renderPeople();
+    renderChats();
+    renderTopics();
+    renderReplying();
     els.messages.replaceChildren();
     if (!msg.messages.length) els.messages.append(emptyChat());
     msg.messages.forEach((m) => upsertMessage(m, true));
@@ -109,6 +128,104 @@
     setKeyboard(msg.keyboard);
     renderMenu();
     scrollToEnd(true);
+  }
+
+  // ---- chats: the bot's, and the groups the person is in (Support: the support group) --
+
+  function currentChat() { return state.chats.find((c) => c.id === state.chat) || null; }
+  function isGroup() { const chat = currentChat(); return !!chat && chat.kind !== "private"; }
+  function myId() { const me = state.people.find((p) => p.slug === state.person); return me ? me.user_id : null; }
+
+  function renderChatHead() {
+    const chat = currentChat();
+    const group = chat && chat.kind !== "private";
+    els.botName.textContent = group ? chat.title : state.bot.name;
+    document.body.classList.toggle("in-group", !!group);
+    if (group) {
+      const topics = chat.topics ? chat.topics.length : 0;
+      setStatus(chat.kind === "forum" ? `forum · ${topics} topic${topics === 1 ? "" : "s"}` : "group");
+    } else if (state.ws && state.ws.readyState === WebSocket.OPEN) setStatus("bot");
+    els.documentButton.hidden = !!group;
+    els.stickerButton.hidden = !!group;
+  }
+
+  function renderChats() {
+    els.chatsSection.hidden = state.chats.length < 2;
+    els.chats.replaceChildren(...state.chats.map((c) => {
+      const button = el("button", { type: "button", className: "chat-item", dataset: { chat: String(c.id) } });
+      if (c.id === state.chat) { button.classList.add("active"); button.setAttribute("aria-current", "true"); }
+      button.append(el("span", { className: "chat-icon", ariaHidden: "true", textContent: c.kind === "private" ? "🤖" : "👥" }),
+        el("span", { className: "person-text" },
+          el("span", { className: "person-name", textContent: c.title }),
+          el("span", { className: "person-role", textContent: c.kind === "private" ? "the bot" : c.kind === "forum" ? "forum group" : "group" })));
+      if (state.unreadChats.has(c.id)) button.append(el("span", { className: "badge", title: "new messages" }));
+      button.addEventListener("click", () => openChat(c.id));
+      return button;
+    }));
+  }
+
+  function openChat(id) {
+    if (id === state.chat) return;
+    hideMenu();
+    act({ type: "open", chat: id });
+  }
+
+  function renderTopics() {
+    const chat = currentChat();
+    const topics = chat && chat.kind === "forum" ? chat.topics || [] : [];
+    els.topics.hidden = !(chat && chat.kind === "forum");
+    const tab = (label, id) => {
+      const button = el("button", { type: "button", className: "topic", textContent: label });
+      if (state.topic === id) { button.classList.add("active"); button.setAttribute("aria-current", "true"); }
+      button.addEventListener("click", () => { state.topic = id; state.replyTo = null; renderTopics(); renderReplying(); applyTopic(); });
+      return button;
+    };
+    els.topics.replaceChildren(tab("All", null), ...topics.map((t) => tab(t.name, t.id)));
+    els.messages.classList.toggle("all-topics", state.topic === null);
+    const topic = topics.find((t) => t.id === state.topic);
+    els.text.placeholder = isGroup() ? (topic ? `Message in ${topic.name}` : "Message in General") : "Message";
+  }
+
+  function addTopic(id, name) {
+    const chat = currentChat();
+    if (!chat || !chat.topics || chat.topics.some((t) => t.id === id)) return;
+    chat.topics.push({ id, name });
+    renderTopics();
+    renderChatHead();
+  }
+
+  function topicName(id) {
+    const chat = currentChat();
+    const topic = chat && chat.topics ? chat.topics.find((t) => t.id === id) : null;
+    return topic ? topic.name : "";
+  }
+
+  // A topic shows its own messages; "All" shows every message, each with its topic's name.
+  function applyTopic() {
+    els.messages.querySelectorAll(".row[data-id]").forEach((row) => {
+      const thread = row.dataset.thread ? Number(row.dataset.thread) : null;
+      row.hidden = state.topic !== null && thread !== state.topic;
+    });
+    scrollToEnd(true);
+  }
+
+  function startReply(m) {
+    state.replyTo = m.id;
+    if (m.thread_id != null && state.topic !== null && state.topic !== m.thread_id) { state.topic = m.thread_id; renderTopics(); applyTopic(); }
+    renderReplying();
+    els.text.focus();
+  }
+
+  function renderReplying() {
+    const m = state.replyTo != null ? state.byId.get(state.replyTo) : null;
+    els.replying.hidden = !m;
+    if (m) els.replyingText.textContent = `${senderName(m)}: ${snippet(m)}`;
+  }
+
+  function senderName(m) { return m.from_bot ? state.bot.name : (m.sender && m.sender.name) || ""; }
+  function snippet(m) {
+    const text = m.text ?? m.caption ?? (m.photo ? "photo" : m.document ? m.document.name : "");
+    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
   }
 
   // ---- people ----------------------------------------------------------------------
@@ -135,6 +252,8 @@
   function switchTo(slug) {
     if (slug === state.person) return;
     state.person = slug;
+    state.chat = null;  // a person starts in their chat with the bot
+    state.unreadChats.clear();
     hideMenu();
     if (!act({ type: "switch", person: slug })) return;
     els.text.focus();
@@ -143,14 +262,20 @@
   // ---- messages ----------------------------------------------------------------------
 
   function emptyChat() {
+    if (isGroup()) return el("div", { className: "empty", id: "empty" }, el("p", { textContent: "No messages here yet." }));
     return el("div", { className: "empty", id: "empty" },
       el("p", { textContent: "No messages here yet." }),
       el("button", { type: "button", className: "start-button", textContent: "START", onclick: () => sendText("/start") }));
   }
 
   function upsertMessage(m, isNew) {
+    if (m.chat_id != null && state.chat != null && m.chat_id !== state.chat) return;
+    state.byId.set(m.id, m);
+    if (m.topic_created && m.thread_id != null) addTopic(m.thread_id, m.topic_created);
     const existing = els.messages.querySelector(`[data-id="${m.id}"]`);
     const row = renderMessage(m);
+    if (m.thread_id != null) row.dataset.thread = String(m.thread_id);
+    row.hidden = state.topic !== null && m.thread_id !== state.topic;
     if (existing) {
       // An edit can grow the newest message (a role ticked, a breakdown redrawn).
       const nearEnd = isNearEnd();
@@ -176,8 +301,20 @@
       return el("div", { className: "row service", dataset: { id: m.id } },
         el("span", { className: "service-pill", textContent: `You paid ${paid}` }));
     }
-    const row = el("div", { className: `row ${m.from_bot ? "bot" : "me"}`, dataset: { id: m.id } });
+    if (m.topic_created) {
+      return el("div", { className: "row service", dataset: { id: m.id } },
+        el("span", { className: "service-pill", textContent: `${state.bot.name} opened the topic “${m.topic_created}”` }));
+    }
+    const group = isGroup();
+    const isMine = group ? !m.from_bot && m.sender && m.sender.id === myId() : !m.from_bot;
+    const row = el("div", { className: `row ${isMine ? "me" : m.from_bot ? "bot" : "other"}`, dataset: { id: m.id } });
     const bubble = el("div", { className: "bubble" });
+    if (group && !isMine) bubble.append(el("div", { className: "sender", textContent: senderName(m) }));
+    if (group && m.thread_id != null) bubble.append(el("div", { className: "topic-tag", textContent: `# ${topicName(m.thread_id)}` }));
+    if (group && m.reply_to != null) {
+      const replied = state.byId.get(m.reply_to);
+      bubble.append(el("div", { className: "quote", textContent: replied ? `${senderName(replied)}: ${snippet(replied)}` : "a message" }));
+    }
     if (m.photo) { bubble.classList.add("has-photo"); bubble.append(photo(m.photo)); }
     if (m.document) bubble.append(documentCard(m.document));
     if (m.sticker) { bubble.classList.add("has-sticker"); bubble.append(el("div", { className: "sticker", textContent: m.sticker.emoji, title: "sticker" })); }
@@ -187,6 +324,11 @@
     bubble.append(el("span", { className: "meta" },
       m.edit_date ? el("span", { className: "edited", textContent: "edited" }) : "",
       el("time", { textContent: clock(m.date) })));
+    if (group) {
+      const reply = el("button", { type: "button", className: "reply-button", textContent: "Reply", title: "Reply to this message" });
+      reply.addEventListener("click", () => startReply(m));
+      bubble.append(reply);
+    }
     const column = el("div", { className: "column" }, bubble);
     if (m.inline_keyboard) column.append(inlineKeyboard(m));
     row.append(column);
@@ -396,10 +538,21 @@
 
   // ---- what the person does ------------------------------------------------------------
 
+  // In a group: into the topic shown (General when all are shown), as a reply when one is set.
+  function where() {
+    if (!isGroup()) return {};
+    const place = {};
+    if (state.topic !== null) place.thread_id = state.topic;
+    if (state.replyTo !== null) place.reply_to = state.replyTo;
+    return place;
+  }
+
   function sendText(text) {
     text = text.trim();
     if (!text) return;
-    act({ type: "send", text });
+    act({ type: "send", text, ...where() });
+    state.replyTo = null;
+    renderReplying();
     els.text.focus();
   }
 
@@ -425,6 +578,7 @@
     if (!els.menu.hidden && !els.menu.contains(event.target) && !els.menuButton.contains(event.target)) hideMenu();
   });
 
+  els.replyingCancel.addEventListener("click", () => { state.replyTo = null; renderReplying(); els.text.focus(); });
   els.photoButton.addEventListener("click", () => els.photo.click());
   els.documentButton.addEventListener("click", () => els.document.click());
   els.stickerButton.addEventListener("click", () => act({ type: "sticker", emoji: "👍" }));
@@ -451,7 +605,9 @@
       const data = String(reader.result).split(",", 2)[1] || "";
       const caption = els.text.value.trim();
       els.text.value = "";
-      act({ type: "photo", data, caption });
+      act({ type: "photo", data, caption, ...where() });
+      state.replyTo = null;
+      renderReplying();
     };
     reader.readAsDataURL(file);
   });
@@ -498,7 +654,7 @@
 
   function clearTyping() {
     clearTimeout(state.typingTimer);
-    if (state.ws && state.ws.readyState === WebSocket.OPEN) setStatus("bot");
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) renderChatHead();
   }
 
   let toastTimer = null;
