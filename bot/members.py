@@ -27,6 +27,8 @@ async def member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Us
         else:
             await update.effective_chat.send_message(text)
         return None, t
+    if user.blocked_bot_at is not None and update.effective_chat.type == "private":
+        await users.mark_unblocked(user.id)  # they write to the bot: it may write to them again
     t = translator(user.language)
     context.user_data["lang"] = t.language
     return user, t

@@ -229,7 +229,7 @@ async def mark_blocked(user_id: int, now: datetime) -> bool:
 
 
 async def mark_unblocked(user_id: int) -> bool:
-    """They wrote to the bot again (/start): notifications go to them again."""
+    """They wrote to the bot again (anything, in its private chat): notifications go to them again."""
     return bool(await User.filter(id=user_id, blocked_bot_at__isnull=False).update(blocked_bot_at=None))
 
 

@@ -171,3 +171,10 @@ async def test_someone_who_blocked_the_bot_hears_again_after_start(bot):
     assert (await users.get_user(ole.user_id)).blocked_bot_at is None
     await enqueue(ole.user_id, "notice", {"text": "Welcome back"}, dedup_key="back", topic=Topic.NEWS)
     assert (await ole.wait_for(lambda m: m.text == "Welcome back")).text == "Welcome back"  # the sender task
+
+
+async def test_someone_marked_as_having_blocked_the_bot_is_unmarked_by_writing_to_it(bot):
+    bob = await bot.signed_up_user("Bob")
+    await users.mark_blocked(bob.user_id, datetime(2026, 2, 1, tzinfo=UTC))  # a 403 once, then unblocked
+    await bob.send("/support")  # anything they write, not only /start
+    assert (await users.get_user(bob.user_id)).blocked_bot_at is None
