@@ -227,7 +227,7 @@ footer{max-width:760px;margin:0 auto;padding:0 16px 32px;text-align:center;color
 """
 
 
-BRAND = N_("carbon credit consumer symbol")
+BRAND = "Carbon Credit Consumer Symbol"  # the name, in every language (as in the welcome)
 FOOTER = N_("1 CCCP carbon credit = 1 tonne CO₂e. Certificates are signed with Ed25519.")
 
 
@@ -259,7 +259,7 @@ def _html(body: str, *, title: str, status: int = 200, headers=None, t: PageText
 <link rel="icon" href="/favicon.ico">
 {_meta(description, preview)}
 <title>{escape(title)}</title><style>{CSS}</style></head>
-<body><header class="top">{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>{escape(t(BRAND))}</span></div></header>
+<body><header class="top">{SYMBOL_SVG}<div class="brand"><b>CCCP</b><span>{escape(BRAND)}</span></div></header>
 <main>
 {language_switch(request, t.language)}
 {body}
