@@ -54,6 +54,7 @@ async def test_buying_half_a_tonne_retired_for_someone_brings_a_certificate_the_
     assert (invoice["currency"], invoice["total_amount"]) == ("XTR", 500)
 
     paid = await alice.pay()
+    await alice.wait_for(lambda m: bool(m.photo))  # the certificate, sent when drawn
     assert paid.is_paid
     assert any("Payment received: 500 ⭐" in text for text in paid.reply.texts)
     assert "500 kg CO2e" in alice.last_text and "Zoë Ørsted" in alice.last_text
@@ -220,6 +221,7 @@ async def test_a_french_buyers_certificate_is_stored_and_drawn_in_french(bot, sh
     await marie.send("passer")
     await marie.send("payer")
     await marie.pay()
+    await marie.wait_for(lambda m: bool(m.photo))  # the certificate, sent when drawn
     png = marie.last_photo_bytes
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     cert_id = urlsplit(code.text).path.rsplit("/", 1)[1]
@@ -243,6 +245,7 @@ async def test_buying_three_units_of_a_product_retires_three_times_its_kg(bot, s
 
     await alice.press("Pay 450 ⭐")
     paid = await alice.pay()
+    await alice.wait_for(lambda m: bool(m.photo))  # the certificate, sent when drawn
     assert paid.is_paid
     assert "750 kg CO2e retired for Zoë Ørsted" in alice.last_text  # the certificate's caption
     assert alice.last_photo_bytes

@@ -65,6 +65,7 @@ async def test_paying_by_card_retired_for_someone_brings_the_certificate(bot, sh
     alice = await bot.signed_up_user("Alice")
     await order_by_card(alice, shop, retire_for="Zoë Ørsted")
     paid = await alice.pay()
+    await alice.wait_for(lambda m: bool(m.photo))  # the certificate, sent when drawn
     assert paid.is_paid
     assert any("Payment received: €7.50" in text for text in paid.reply.texts)
     assert alice.last_photo_bytes and "Zoë Ørsted" in alice.last_text

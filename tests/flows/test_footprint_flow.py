@@ -48,6 +48,7 @@ async def test_lhr_cdg_typed_then_offset_now_and_paid_brings_a_certificate_namin
     assert f"{kg:,} kg CO2e" in reply.text and "Reason: Flight LHR–CDG return, economy" in reply.text
     await alice.press(alice.keyboard_labels()[0])  # Pay ... ⭐
     paid = await alice.pay()
+    await alice.wait_for(lambda m: bool(m.photo))  # the certificate, sent when drawn
     assert paid.is_paid
 
     caption = alice.last_text
@@ -67,7 +68,10 @@ async def offset_flight_up_to_retiring(alice, shop):
 
 async def certificate_of_last_photo(alice):
     """The certificate whose link the last photo's caption carries (any language)."""
-    return await get_certificate(re.search(r"/c/([A-Za-z0-9_-]+)", alice.last_text).group(1))
+    # the newest certificate: sent when drawn, through the outbox, so perhaps still to come
+    last = alice.last
+    photo = last if last is not None and last.photo else await alice.wait_for(lambda m: bool(m.photo), existing=False)
+    return await get_certificate(re.search(r"/c/([A-Za-z0-9_-]+)", photo.caption).group(1))
 
 
 async def test_offsetting_puts_retire_now_first_and_says_keeping_brings_no_certificate(bot, shop):
