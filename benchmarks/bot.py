@@ -24,7 +24,7 @@ from pathlib import Path
 from telegram.ext import Application
 
 from benchmarks.echo_bot import EchoBot, send_spread
-from benchmarks.postgres import scratch_database
+from benchmarks.scratch import migrated_postgres, migrated_sqlite
 from bot.app import build_application
 from bot.inbox import InboxRunner
 from core import db, users
@@ -87,9 +87,9 @@ async def database(database_url: str | None):
     """A fresh database: a SQLite file (the default), or a new one on a PostgreSQL server."""
     with tempfile.TemporaryDirectory() as tmp:
         if not database_url or database_url == "sqlite":
-            yield f"sqlite://{Path(tmp) / 'bench.sqlite3'}", Path(tmp)
+            yield await migrated_sqlite(Path(tmp) / "bench.sqlite3"), Path(tmp)
             return
-        async with scratch_database(database_url) as url:
+        async with migrated_postgres(database_url) as url:
             yield url, Path(tmp)
 
 

@@ -27,9 +27,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.ledger import DEFAULT_POSTGRES, _verify, fresh_postgres, opened
+from benchmarks.ledger import DEFAULT_POSTGRES, _verify, opened
+from benchmarks.scratch import migrated_postgres, migrated_sqlite
 from core import codes, registry, users
-from core import db as database
 from core.codes.labels import Label, label_url, render_labels
 
 SECRET = b"b" * 32
@@ -88,7 +88,7 @@ async def run_async(n: int, engine: str, *, concurrency: int = 20, labels: int =
     with tempfile.TemporaryDirectory(prefix="cccp-bench-") as tmp:
         template = Path(tmp) / "t.sqlite3"
         if engine == "sqlite":  # migrated once, copied for each run
-            await database.upgrade(f"sqlite://{template}")
+            await migrated_sqlite(template)
         for one_batch in (True, False):
             await _run_one(engine, template, n, concurrency, one_batch, results)
     return _result(engine, n, concurrency, labels, results)
@@ -102,7 +102,7 @@ async def _run_one(engine: str, template: Path, n: int, concurrency: int, one_ba
         results[one_batch] = await _claims(url, n, concurrency, one_batch=one_batch)
         verified = await _verify(url)
     else:
-        async with fresh_postgres(os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES) as url:
+        async with migrated_postgres(os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES) as url:
             results[one_batch] = await _claims(url, n, concurrency, one_batch=one_batch)
             verified = await _verify(url)
     if not verified:

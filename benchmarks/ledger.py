@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import tempfile
 import time
 from contextlib import asynccontextmanager
@@ -36,7 +35,7 @@ from tortoise.backends.base import executor
 from tortoise.context import TortoiseContext
 
 import core
-from benchmarks.postgres import scratch_database
+from benchmarks.scratch import migrated_postgres, migrated_sqlite
 from core import db as database
 from core import ledger
 from core.ledger import Leg
@@ -221,24 +220,14 @@ def _start_profiler():
     return profiler
 
 
-@asynccontextmanager
-async def fresh_postgres(server_url: str):
-    """A new, migrated database on the server; dropped afterwards."""
-    async with scratch_database(server_url) as url:
-        await database.upgrade(url)
-        yield url
-
-
 async def run_async(n: int, url_kind: str, *, postgres_url: str | None = None,
                     rounds: int = 5, profile: bool = False) -> dict:
     """Time n postings through the ledger and by hand on one engine; both must verify."""
     if url_kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="cccp-bench-") as tmp:
-            template = Path(tmp) / "template.sqlite3"
-            await database.upgrade(f"sqlite://{template}")
             ledger_db, baseline_db = Path(tmp) / "ledger.sqlite3", Path(tmp) / "baseline.sqlite3"
-            shutil.copy(template, ledger_db)
-            shutil.copy(template, baseline_db)
+            await migrated_sqlite(ledger_db)
+            await migrated_sqlite(baseline_db)
             ledger_s, baseline_s = await race(
                 LedgerSide(f"sqlite://{ledger_db}"), SqliteBaseline(baseline_db), n, rounds, profile
             )
@@ -247,7 +236,7 @@ async def run_async(n: int, url_kind: str, *, postgres_url: str | None = None,
             )
     elif url_kind == "postgres":
         server = postgres_url or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES
-        async with fresh_postgres(server) as baseline_url, fresh_postgres(server) as ledger_url:
+        async with migrated_postgres(server) as baseline_url, migrated_postgres(server) as ledger_url:
             ledger_s, baseline_s = await race(
                 LedgerSide(ledger_url), PostgresBaseline(baseline_url), n, rounds, profile
             )

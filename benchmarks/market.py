@@ -28,8 +28,7 @@ from pathlib import Path
 from tortoise import Tortoise
 
 from benchmarks.ledger import opened
-from benchmarks.postgres import scratch_database
-from core import db as database
+from benchmarks.scratch import migrated_postgres, migrated_sqlite
 from core.ledger import STARS, Leg, Role, post, system_account, user_account, verify
 from core.market import book
 from core.market.rules import Rules
@@ -93,14 +92,12 @@ async def _run(depths: list[int], m: int, engine: str, postgres_url: str) -> lis
     results = []
     for depth in depths:
         if engine == "postgres":
-            async with scratch_database(postgres_url) as url:
-                await database.upgrade(url)
+            async with migrated_postgres(postgres_url) as url:
                 results.append(await _one_depth(url, depth, m))
         else:
             folder = Path(tempfile.mkdtemp(prefix="cccp-market-bench-"))
             try:
-                url = f"sqlite://{folder / 'bench.sqlite3'}"
-                await database.upgrade(url)
+                url = await migrated_sqlite(folder / "bench.sqlite3")
                 results.append(await _one_depth(url, depth, m))
             finally:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -29,8 +29,8 @@ from telegram.ext import Application
 from tortoise.transactions import in_transaction
 
 from benchmarks.ledger import ASSET, _open_accounts, opened
+from benchmarks.scratch import migrated_sqlite
 from bot.outbox import NOTICE, OutboxSender, Pacing
-from core import db as database
 from core import ledger, outbox
 from core.ledger import Leg
 from sandbox.botapi import BotApiServer, ManualClock, RateLimits
@@ -107,7 +107,7 @@ async def _insert_cost(url: str, n: int, rounds: int = 5) -> dict:
 async def run_async(n: int, chats: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="cccp-bench-outbox-") as tmp:
         template = Path(tmp) / "template.sqlite3"
-        await database.upgrade(f"sqlite://{template}")
+        await migrated_sqlite(template)
         result = {"n": n, "chats": chats, "asset": ASSET}
         for name in ("on", "off", "insert"):
             path = Path(tmp) / f"{name}.sqlite3"

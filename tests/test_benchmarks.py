@@ -10,6 +10,9 @@ import pytest
 
 from benchmarks import ledger as ledger_bench
 
+# Copy the suite's migrated databases instead of migrating new ones (7 s each).
+pytestmark = pytest.mark.usefixtures("bench_templates")
+
 DB_KINDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
 
 

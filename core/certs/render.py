@@ -7,7 +7,8 @@ Greek and Cyrillic, so no name comes out as empty boxes).
 Speed: everything that does not depend on the certificate (the border, the
 watermark, the CCCP symbol, the headings and labels) is drawn once per kind
 and language and cached; a render copies that background, writes the variable
-text, pastes the QR code and encodes the PNG. The symbol is drawn at 4x and scaled down,
+text, pastes the QR code and encodes the PNG, compressing only the bands of rows that
+differ from the background (core/certs/png.py). The symbol is drawn at 4x and scaled down,
 which is how Pillow gets smooth curves.
 """
 
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import struct
-import zlib
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from core.certs import richtext
 from core.certs.models import CertificateKind
+from core.certs.png import PackedPage, encode_png, pack_page
 from core.certs.service import CertificateView
 from core.certs.texts import (
     N_,
@@ -673,40 +673,22 @@ def warm() -> None:
                 signature="A" * 86, key_id="0" * 16, payload={"standard": "VCS", "project_id": "WARM"},
                 language=language,
             )
-            encode_png(render_certificate_image(sample))
+            render_certificate_png(sample)
     for size in range(12, 70, 2):
         font(size, True)
         font(size)
 
 
-def _png_chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def encode_png(img: Image.Image) -> bytes:
-    """An RGB image as PNG, rows unfiltered, zlib level 3.
-
-    Pillow's encoder tries every PNG filter on every row, which costs about
-    30 ms on this page; a certificate is mostly flat paper, which zlib packs
-    well unfiltered (15 ms, and smaller than Pillow's level 1 output).
-    """
-    img = img.convert("RGB")
-    width, height = img.size
-    raw = img.tobytes()
-    stride = width * 3
-    rows = b"".join(b"\x00" + raw[i : i + stride] for i in range(0, len(raw), stride))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(rows, 3))
-        + _png_chunk(b"IEND", b"")
-    )
+@lru_cache(maxsize=16)
+def packed_background(kind: CertificateKind, language: str = "en") -> PackedPage:
+    """The background's pixels and compressed bands, which a certificate's PNG reuses."""
+    return pack_page(background(kind, language))
 
 
 def render_certificate_png(view: CertificateView, language: str | None = None) -> bytes:
     """The certificate as PNG bytes, in `language` (default: the stored one)."""
-    return encode_png(render_certificate_image(view, language))
+    language = normalise_language(language or view.language)
+    return encode_png(render_certificate_image(view, language), packed_background(view.kind, language))
 
 
 async def render_certificate_png_async(view: CertificateView, language: str | None = None) -> bytes:

@@ -574,9 +574,8 @@ async def _book(
     payload: str, charge_id: str, total_amount: int, currency: str, user_id: int,
     provider_charge_id: str, now: datetime,
 ) -> tuple[Payment, bool]:
-    """Step 1: the payment row and its money, clearing -> suspense. (payment, is_new)."""
-    if (done := await Payment.get_or_none(telegram_payment_charge_id=charge_id)) is not None:
-        return done, False
+    """Step 1: the payment row and its money, clearing -> suspense. (payment, is_new).
+    complete_payment has looked for the charge already; a twin racing it fails on UNIQUE."""
     row = await _order_for(payload)
     try:
         async with in_transaction():
@@ -718,22 +717,22 @@ async def _result(payment: Payment, *, is_replay: bool, now: datetime) -> Paymen
     row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
     retirement = None
     if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
-        retirement = await _retire_if_asked(row.id, now)
+        retirement = await _retire_if_asked(row, now)
     return PaymentResult(
         outcome=PaymentOutcome(payment.outcome),
         charge_id=payment.telegram_payment_charge_id,
         total_amount=payment.total_amount,
         currency=payment.currency,
-        purchase=await _view(await Purchase.get(id=row.id)) if row else None,
+        purchase=await _view(row) if row else None,
         reason=payment.reason,
         is_replay=is_replay,
         retirement=retirement,
     )
 
 
-async def _retire_if_asked(purchase_id: int, now: datetime) -> registry.RetirementView | None:
-    """Retire a paid order's credits for its beneficiary, once (own key)."""
-    row = await Purchase.get(id=purchase_id)
+async def _retire_if_asked(row: Purchase, now: datetime) -> registry.RetirementView | None:
+    """Retire a paid order's credits for its beneficiary, once (own key); `row` learns its
+    retirement id."""
     if row.status != PurchaseStatus.PAID or row.retire_for is None:
         return None
     listing = await Listing.get(id=row.listing_id)
@@ -754,6 +753,7 @@ async def _retire_if_asked(purchase_id: int, now: datetime) -> registry.Retireme
         )
         if row.retirement_id is None:
             await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)
+            row.retirement_id = retirement.id  # the retirement's key is the order's: it is this one
         await outbox.enqueue(row.user_id, "certificate", {
             "retirement": retirement.id, "kind": "product" if row.product_id else "retirement",
         }, dedup_key=f"certificate:{retirement.id}", now=now)
@@ -768,7 +768,7 @@ async def finish_retirements(now: datetime | None = None, *, limit: int = 100) -
         paid_at__lte=now - timedelta(seconds=60),
     ).order_by("id").limit(limit)
     for row in rows:
-        await _retire_if_asked(row.id, now)
+        await _retire_if_asked(row, now)
     return len(rows)
 
 

@@ -6,6 +6,9 @@ import pytest
 
 from benchmarks.bot import compare, run_bot
 
+# Copy the suite's migrated databases instead of migrating new ones (7 s each).
+pytestmark = pytest.mark.usefixtures("bench_templates")
+
 
 async def test_the_bot_benchmark_runs_at_a_tiny_size():
     assert await run_bot(n_updates=120, n_chats=100) > 0

@@ -102,12 +102,13 @@ def server_thread() -> Iterator[type[ServerThread]]:
 
 
 @pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory) -> Path:
+def seeded_database(tmp_path_factory, sqlite_template) -> Path:
     """A sandbox database, migrated and seeded once; each test starts from a copy."""
     from cccp.seed_demo import seed_demo
     from core import db
 
     path = tmp_path_factory.mktemp("seeded") / "sandbox.sqlite3"
+    shutil.copy(sqlite_template, path)  # migrated once for the whole suite
 
     async def build() -> None:
         url = f"sqlite://{path}"

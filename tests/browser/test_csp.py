@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
-def certified_data(tmp_path_factory) -> tuple[Path, str]:
+def certified_data(tmp_path_factory, sqlite_template) -> tuple[Path, str]:
     """A data directory: the seeded sandbox database, its demo retirement certified
     with the signing key beside it; and that certificate's id."""
     from cccp.seed_demo import seed_demo
@@ -31,6 +31,8 @@ def certified_data(tmp_path_factory) -> tuple[Path, str]:
 
     directory = tmp_path_factory.mktemp("certified")
     key = load_or_create_key("", directory / "cert_signing_key")
+
+    shutil.copy(sqlite_template, directory / "sandbox.sqlite3")  # migrated once for the whole suite
 
     async def build() -> str:
         url = f"sqlite://{directory / 'sandbox.sqlite3'}"
