@@ -36,10 +36,11 @@ async def _admin(server_url: str, sql: str) -> None:
 
 
 @asynccontextmanager
-async def scratch_database(server_url: str) -> AsyncIterator[str]:
-    """The URL of a new, empty database on the server; dropped afterwards."""
+async def scratch_database(server_url: str, *, template: str | None = None) -> AsyncIterator[str]:
+    """The URL of a new database on the server (empty, or a copy of `template`); dropped afterwards."""
     name = f"cccp_bench_{secrets.token_hex(4)}"
-    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    copy_of = f' TEMPLATE "{template}"' if template else ""
+    await _admin(server_url, f'CREATE DATABASE "{name}"{copy_of}')
     try:
         yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}", query=""))
     finally:
@@ -50,17 +51,10 @@ async def scratch_database(server_url: str) -> AsyncIterator[str]:
 async def migrated_postgres(server_url: str) -> AsyncIterator[str]:
     """The URL of a new database with the schema and no rows; dropped afterwards."""
     template = os.environ.get(POSTGRES_TEMPLATE)
-    if not template:
-        async with scratch_database(server_url) as url:
+    async with scratch_database(server_url, template=template) as url:
+        if not template:
             await database.upgrade(url)
-            yield url
-        return
-    name = f"cccp_bench_{secrets.token_hex(4)}"
-    await _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}", query=""))
-    finally:
-        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield url
 
 
 async def migrated_sqlite(path: Path) -> str:

@@ -27,6 +27,9 @@ import core
 from core import db as database
 from core.ledger import verify
 
+# As the bot runs (bot/__init__.py), whichever test imports python-telegram-bot first.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 DB_KINDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 

@@ -22,6 +22,7 @@ from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, Mess
 from bot import menu
 from bot.callbacks import Codec, one_of, part, token, whole
 from bot.clock import now_of
+from bot.codes_key import codes_secret_of
 from bot.feature import Command, Feature, Job, Wiring
 from bot.i18n import N_, Translator
 from bot.members import member
@@ -30,7 +31,6 @@ from bot.texts import error_text, texts_of
 from core import codes, ledger
 from core.codes.errors import CodesError
 from core.codes.labels import Label, label_url, render_labels
-from core.codes.secret import codes_secret
 from core.errors import DomainError, InputError
 from core.footprint import FootprintError
 from core.ledger import CARBON
@@ -149,13 +149,6 @@ class LabelsPressed:
 
 def _draft(context) -> dict:
     return context.user_data.setdefault("merchant", {})
-
-
-def _secret(context) -> bytes:
-    secret = context.bot_data.get("codes_secret")
-    if secret is None:
-        secret = context.bot_data["codes_secret"] = codes_secret(context.bot_data["settings"])
-    return secret
 
 
 def _error(t: Translator, context, error: DomainError) -> str:
@@ -355,7 +348,7 @@ async def _fund(update: Update, context) -> int:
         return await merchant_command(update, context)
     try:
         batch = await codes.fund_batch(
-            draft["product"], draft["count"], secret=_secret(context), now=now_of(context),
+            draft["product"], draft["count"], secret=codes_secret_of(context), now=now_of(context),
             key=f"bot:{user.id}:{update.update_id}",
         )
     except CodesError as error:
@@ -401,7 +394,7 @@ async def send_labels(update: Update, context, batch_id: str, sheet: str) -> Non
     if batch.count >= PROGRESS_FROM:
         await update.effective_chat.send_message(t(MAKING, n=t.number(batch.count, 0)))
     settings = context.bot_data["settings"]
-    all_codes = await codes.batch_codes(batch.id, secret=_secret(context))
+    all_codes = await codes.batch_codes(batch.id, secret=codes_secret_of(context))
     labels = [Label(code, label_url(settings.public_base_url, code), batch.product.name, batch.kg_per_unit)
               for code in all_codes]
     pdf = await asyncio.to_thread(render_labels, labels, FORMATS[sheet], title=f"CCCP {batch.id}")

@@ -24,6 +24,7 @@ from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 from bot import menu
 from bot.callbacks import Codec, part, token
 from bot.clock import now_of
+from bot.codes_key import codes_secret_of
 from bot.feature import READ_CODE, Command, Feature, Reader, Wiring
 from bot.i18n import N_, Translator
 from bot.members import member, members_only
@@ -34,7 +35,6 @@ from core.certs.render import render_certificate_png_async
 from core.certs.signing import load_or_create_key
 from core.codes.errors import CodesError
 from core.codes.scan import codes_in_photo
-from core.codes.secret import codes_secret
 from core.errors import DomainError
 from core.users import UserRole, UserView
 
@@ -89,13 +89,6 @@ class KeepPressed:
     code: str = part(CODE_PART)
 
 
-def secret_of(context: ContextTypes.DEFAULT_TYPE) -> bytes:
-    secret = context.bot_data.get("codes_secret")
-    if secret is None:
-        secret = context.bot_data["codes_secret"] = codes_secret(context.bot_data["settings"])
-    return secret
-
-
 def claim_error_text(t: Translator, context, error: DomainError) -> str:
     if error.code == "code_already_claimed":
         when = error.params.get("claimed_at")
@@ -114,7 +107,7 @@ async def offer_claim(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     if user is None:
         return
     try:
-        view = await codes.preview(text, user.id, secret=secret_of(context), now=now_of(context))
+        view = await codes.preview(text, user.id, secret=codes_secret_of(context), now=now_of(context))
     except CodesError as error:
         await update.effective_chat.send_message(claim_error_text(t, context, error))
         return
@@ -137,7 +130,7 @@ async def on_claim_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, u
     """Retire (or keep) pressed on a code's card: claim it now."""
     retire = isinstance(pressed, RetirePressed)
     try:
-        claimed = await codes.claim(pressed.code, user.id, secret=secret_of(context), retire=retire, now=now_of(context))
+        claimed = await codes.claim(pressed.code, user.id, secret=codes_secret_of(context), retire=retire, now=now_of(context))
     except CodesError as error:
         await answer(update)
         await show(update, claim_error_text(t, context, error))

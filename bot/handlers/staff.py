@@ -22,13 +22,13 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot.callbacks import Codec, one_of, part, token, whole
 from bot.clock import now_of
+from bot.codes_key import codes_secret_of
 from bot.feature import Feature, Job, Wiring
 from bot.i18n import N_, Translator, tr
 from bot.outbox import drain
 from bot.refunds import make_refund
 from bot.replies import answer, echo, fit, show
 from core.codes.lookup import KEY as CODES_KEY
-from core.codes.secret import codes_secret
 from core.market.models import Side
 from core.outbox import OutboxMessage
 from core.parsing import parse_amount_kg
@@ -230,10 +230,7 @@ async def _usage(update: Update, t: Translator, command: str) -> None:
 
 def _keys(context: ContextTypes.DEFAULT_TYPE) -> dict[str, bytes]:
     """What the look-up needs to read every id: a product code is stored as its keyed hash."""
-    secret = context.bot_data.get("codes_secret")
-    if secret is None:
-        secret = context.bot_data["codes_secret"] = codes_secret(context.bot_data["settings"])
-    return {CODES_KEY: secret}
+    return {CODES_KEY: codes_secret_of(context)}
 
 
 async def _who(context: ContextTypes.DEFAULT_TYPE, text: str) -> int:

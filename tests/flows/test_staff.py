@@ -213,7 +213,7 @@ async def test_stats_show_numbers_and_a_chart(team, tmp_path):
     assert "All time: 5 new users, 10 t issued" in reply.texts[0]
     image = Image.open(io.BytesIO(ada.last_photo_bytes))
     assert image.size == (800, 400)
-    assert len(set(image.convert("RGB").getdata())) > 20  # axes, labels and the series, not a blank image
+    assert len(set(image.convert("RGB").get_flattened_data())) > 20  # axes, labels and the series, not a blank image
 
 
 def progress_of(ada) -> str:
