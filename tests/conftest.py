@@ -90,36 +90,32 @@ def bench_templates(monkeypatch, request, sqlite_template) -> None:
 SEEDED_TABLES = ("tortoise_migrations", "ledger_kind")
 
 
-def _wipe_script(tables: list[str], sequences: list[str]) -> str:
-    """Empty the tables and restart their ids at 1. DELETE, not TRUNCATE: on tables this small
-    it takes 30 ms where TRUNCATE's new files took 290 ms a test. Foreign keys are not checked
-    while it runs (session_replication_role), so the order of the tables does not matter."""
-    return (
-        "SET session_replication_role = replica;"
-        + "".join(f'DELETE FROM "{t}";' for t in tables)
-        + "".join(f"SELECT setval('\"{s}\"', 1, false);" for s in sequences)
-        + "SET session_replication_role = DEFAULT;"
-    )
-
-
-_WIPE_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ({kept})"
-_WIPE_SEQUENCES = """
-    SELECT s.relname FROM pg_class s
-    JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')
-    JOIN pg_class t ON t.oid = d.refobjid
-    WHERE s.relkind = 'S' AND t.relname NOT IN ({kept})"""
-
-
-def _kept() -> str:
-    return ", ".join(f"'{t}'" for t in SEEDED_TABLES)
+# Empty every table but the seeded ones and restart their ids at 1, in one round trip.
+# DELETE, not TRUNCATE: on tables this small it takes 30 ms where TRUNCATE's new files took
+# 290 ms a test. Foreign keys are not checked while it runs (session_replication_role, for
+# this transaction only), so the order of the tables does not matter.
+_WIPE = """
+DO $$
+DECLARE r record;
+BEGIN
+    PERFORM set_config('session_replication_role', 'replica', true);
+    FOR r IN SELECT tablename FROM pg_tables
+             WHERE schemaname = 'public' AND tablename NOT IN ({kept}) LOOP
+        EXECUTE format('DELETE FROM %I', r.tablename);
+    END LOOP;
+    FOR r IN SELECT s.oid FROM pg_class s
+             JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')
+             JOIN pg_class t ON t.oid = d.refobjid
+             WHERE s.relkind = 'S' AND t.relname NOT IN ({kept}) LOOP
+        PERFORM setval(r.oid, 1, false);
+    END LOOP;
+END $$;
+""".format(kept=", ".join(f"'{t}'" for t in SEEDED_TABLES))
 
 
 async def _truncate_postgres() -> None:
     """Empty every table but the seeded ones, on the open Tortoise connection."""
-    conn = Tortoise.get_connection("default")
-    _, tables = await conn.execute_query(_WIPE_TABLES.format(kept=_kept()))
-    _, sequences = await conn.execute_query(_WIPE_SEQUENCES.format(kept=_kept()))
-    await conn.execute_script(_wipe_script([r["tablename"] for r in tables], [r["relname"] for r in sequences]))
+    await Tortoise.get_connection("default").execute_script(_WIPE)
 
 
 async def _wipe_postgres(url: str) -> None:
@@ -128,9 +124,7 @@ async def _wipe_postgres(url: str) -> None:
 
     conn = await asyncpg.connect(database.normalise_url(url).replace("postgres://", "postgresql://", 1))
     try:
-        tables = await conn.fetch(_WIPE_TABLES.format(kept=_kept()))
-        sequences = await conn.fetch(_WIPE_SEQUENCES.format(kept=_kept()))
-        await conn.execute(_wipe_script([r["tablename"] for r in tables], [r["relname"] for r in sequences]))
+        await conn.execute(_WIPE)
     finally:
         await conn.close()
 

@@ -60,13 +60,17 @@ def adler32_combine(first: int, second: int, second_length: int) -> int:
     return low | (high << 16)
 
 
-def pack_page(img: Image.Image) -> PackedPage:
-    """Compress every band of `img` (a background, to be reused by `encode_png`)."""
-    img = img.convert("RGB")
+def _bands_of(img: Image.Image) -> tuple[bytes, int, list[tuple[int, int]]]:
+    """An RGB image's pixels, its row stride, and where each band starts and stops in them."""
     pixels = img.tobytes()
     stride = img.width * 3
     step = stride * BAND_ROWS
-    spans = [(a, min(a + step, len(pixels))) for a in range(0, len(pixels), step)]
+    return pixels, stride, [(a, min(a + step, len(pixels))) for a in range(0, len(pixels), step)]
+
+
+def pack_page(img: Image.Image) -> PackedPage:
+    """Compress every band of `img` (a background, to be reused by `encode_png`)."""
+    pixels, stride, spans = _bands_of(img.convert("RGB"))
     return PackedPage(img.size, pixels, tuple(_pack_all(pixels, stride, spans)))
 
 
@@ -95,10 +99,7 @@ def encode_png(img: Image.Image, background: PackedPage | None = None) -> bytes:
     """`img` as an 8-bit RGB PNG; bands equal to `background`'s are not compressed again."""
     if img.mode != "RGB":
         img = img.convert("RGB")
-    pixels = img.tobytes()
-    stride = img.width * 3
-    step = stride * BAND_ROWS
-    spans = [(a, min(a + step, len(pixels))) for a in range(0, len(pixels), step)]
+    pixels, stride, spans = _bands_of(img)
     if background is not None and background.size == img.size:
         changed = [n for n, (a, b) in enumerate(spans) if pixels[a:b] != background.pixels[a:b]]
         bands = list(background.bands)
