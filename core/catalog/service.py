@@ -123,8 +123,13 @@ def parse_ref(ref: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
+async def _loaded_listing(listing_id: int) -> Listing | None:
+    """The listing with its project and batch, in one read (what _listing_card needs)."""
+    return await Listing.filter(id=listing_id).select_related("project", "batch").first()
+
+
 async def _listing_card(row: Listing) -> ListingCard:
-    await row.fetch_related("project", "batch")
+    """The card of a listing read with its project and batch (`_loaded_listing`)."""
     return ListingCard(
         id=row.id,
         owner=row.owner,
@@ -149,7 +154,7 @@ async def _listing_card(row: Listing) -> ListingCard:
 
 async def _product_card(row: Product, listing: ListingCard | None = None) -> ProductCard:
     if listing is None:
-        listing = await _listing_card(await Listing.get(id=row.listing_id))
+        listing = await _listing_card(await _loaded_listing(row.listing_id))
     return ProductCard(
         id=row.id,
         owner=row.owner,
@@ -214,7 +219,7 @@ async def create_listing(
         is_active=True,
         created_at=now or utcnow(),
     )
-    return await _listing_card(row)
+    return await _listing_card(await _loaded_listing(row.id))
 
 
 async def create_product(
@@ -256,7 +261,7 @@ async def create_product(
 async def list_listings(*, include_inactive: bool = False) -> list[ListingCard]:
     """Listing cards, oldest first; by default only active ones with credits left."""
     query = Listing.all() if include_inactive else Listing.filter(is_active=True)
-    cards = [await _listing_card(row) for row in await query.order_by("id")]
+    cards = [await _listing_card(row) for row in await query.select_related("project", "batch").order_by("id")]
     if include_inactive:
         return cards
     return [card for card in cards if card.available_kg > 0]
@@ -274,7 +279,7 @@ async def get_item(ref: str) -> Item:
     """The card behind `L<id>` or `P<id>`, whether or not it is still for sale."""
     kind, item_id = parse_ref(ref)
     if kind == "L":
-        row = await Listing.get_or_none(id=item_id)
+        row = await _loaded_listing(item_id)
         if row is None:
             raise UnknownItem(item=ref)
         return await _listing_card(row)

@@ -7,10 +7,13 @@ from core.ledger.accounts import (
     accounts_of,
     get_account,
     open_account,
+    open_accounts,
     project_owner,
     set_frozen,
     system_account,
+    system_name,
     user_account,
+    user_name,
     user_owner,
 )
 from core.ledger.errors import LedgerError
@@ -39,6 +42,6 @@ __all__ = [
     "HoldStepView", "HoldView", "Kind", "Leg", "LedgerError", "Movement", "MovementKind",
     "PostingView", "Report", "Role", "accounts_of", "add_check", "expire_holds", "get_account",
     "get_hold", "get_posting", "history", "hold", "hold_history", "on_movement", "open_account",
-    "post", "post_hold", "project_owner", "set_frozen", "system_account", "user_account",
-    "user_owner", "verify", "void_hold",
+    "open_accounts", "post", "post_hold", "project_owner", "set_frozen", "system_account", "system_name",
+    "user_account", "user_name", "user_owner", "verify", "void_hold",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.ledger.errors import UnknownAccount, UnknownAsset
@@ -106,6 +107,28 @@ async def open_account(owner: str, role: str, asset: str) -> AccountView:
         except IntegrityError:  # opened by a concurrent request a moment ago
             account = await Account.get(owner=owner, role=role, asset=asset)
     return view(account)
+
+
+async def open_accounts(*names: tuple[str, str, str]) -> list[AccountView]:
+    """The accounts for several (owner, role, asset) names, in that order: one read for
+    those that exist, `open_account` for the rest."""
+    for _, _, asset in names:
+        check_asset(asset)
+    wanted = Q(*(Q(owner=owner, role=role, asset=asset) for owner, role, asset in names), join_type=Q.OR)
+    found = {(a.owner, a.role, a.asset): view(a) for a in await Account.filter(wanted)}
+    for name in names:
+        if name not in found:
+            found[name] = await open_account(*name)
+    return [found[name] for name in names]
+
+
+def user_name(user_id: int, asset: str) -> tuple[str, str, str]:
+    """The (owner, role, asset) of a user's wallet, for open_accounts."""
+    return user_owner(user_id), Role.WALLET, asset
+
+
+def system_name(role: Role, asset: str) -> tuple[str, str, str]:
+    return SYSTEM, role, asset
 
 
 async def user_account(user_id: int, asset: str) -> AccountView:

@@ -41,7 +41,6 @@ from tortoise.transactions import in_transaction
 from core import ids, outbox, registry, users
 from core.catalog import service as catalog
 from core.catalog.errors import CatalogError, NotWholeUnits, SoldOut
-from core.catalog.models import Listing, Product
 from core.catalog.pricing import check_purchase_kg
 from core.clock import utcnow
 from core.ledger import (
@@ -54,11 +53,13 @@ from core.ledger import (
     get_hold,
     get_posting,
     hold,
-    open_account,
+    open_accounts,
     post,
     post_hold,
     system_account,
+    system_name,
     user_account,
+    user_name,
     void_hold,
 )
 from core.ledger import expire_holds as expire_ledger_holds
@@ -207,19 +208,36 @@ def parse_payload(payload: str) -> str | None:
     return public_id
 
 
+def _item_ref(row: Purchase) -> str:
+    return f"P{row.product_id}" if row.product_id else f"L{row.listing_id}"
+
+
+async def _item_of(row: Purchase) -> catalog.Item | None:
+    """The card of the order's listing or product (one read), or None if it is gone."""
+    try:
+        return await catalog.get_item(_item_ref(row))
+    except CatalogError:
+        return None
+
+
 async def _view(row: Purchase) -> PurchaseView:
-    listing = await Listing.get(id=row.listing_id).prefetch_related("project", "batch")
-    product = await Product.get(id=row.product_id) if row.product_id else None
+    return _view_with(row, await catalog.get_item(_item_ref(row)))
+
+
+def _view_with(row: Purchase, item: catalog.Item) -> PurchaseView:
+    """The order as the front ends show it, with the card of what it buys."""
+    listing = catalog.listing_of(item)
+    product = item if isinstance(item, catalog.ProductCard) else None
     return PurchaseView(
         id=row.public_id,
         user_id=row.user_id,
-        item_ref=f"P{product.id}" if product else f"L{listing.id}",
+        item_ref=item.ref,
         listing_id=listing.id,
         product_id=product.id if product else None,
         product_name=product.name if product else "",
-        project_code=listing.project.code,
-        project_name=listing.project.name,
-        vintage=listing.batch.vintage,
+        project_code=listing.project_code,
+        project_name=listing.project_name,
+        vintage=listing.vintage,
         units=row.units,
         amount_kg=row.amount_kg,
         currency=row.currency,
@@ -375,13 +393,9 @@ def _refuse(code: str, **params: object) -> PrecheckoutAnswer:
     return PrecheckoutAnswer(ok=False, code=code, params=params)
 
 
-async def _offer_problem(row: Purchase, *, needed_kg: int) -> tuple[str, dict] | None:
-    """Why the order's offer cannot be delivered now, or None if it can."""
-    try:
-        item = await catalog.get_item(f"P{row.product_id}" if row.product_id else f"L{row.listing_id}")
-    except CatalogError:
-        return errors.OFFER_WITHDRAWN, {}
-    if not catalog.is_for_sale(item):
+def _offer_problem(row: Purchase, item: catalog.Item | None, *, needed_kg: int) -> tuple[str, dict] | None:
+    """Why the order's offer (`item`, from _item_of) cannot be delivered now, or None if it can."""
+    if item is None or not catalog.is_for_sale(item):
         return errors.OFFER_WITHDRAWN, {}
     available = catalog.listing_of(item).available_kg
     if available < needed_kg:
@@ -416,16 +430,17 @@ async def precheckout(
         return _refuse(errors.ORDER_EXPIRED)
     if total_amount != row.total_amount or currency != row.currency:
         return _refuse(errors.AMOUNT_MISMATCH)
+    item = await _item_of(row)
     if row.status == PurchaseStatus.HELD and row.hold_id is not None:
         current = await get_hold(row.hold_id)
         if current.status == HoldStatus.PENDING and (current.expires_at or now) > now:
             # The buyer pressed Pay again: the credits are still reserved.
-            if (problem := await _offer_problem(row, needed_kg=0)) is not None:
+            if (problem := _offer_problem(row, item, needed_kg=0)) is not None:
                 return _refuse(problem[0], **problem[1])
             return PrecheckoutAnswer(ok=True)
-    if (problem := await _offer_problem(row, needed_kg=row.amount_kg)) is not None:
+    if (problem := _offer_problem(row, item, needed_kg=row.amount_kg)) is not None:
         return _refuse(problem[0], **problem[1])
-    listing = await Listing.get(id=row.listing_id)
+    listing = catalog.listing_of(item)
     attempt = row.hold_attempt + 1
     expires_at = now + timedelta(seconds=hold_ttl_s)
     try:
@@ -479,14 +494,6 @@ async def _release_hold(row: Purchase, now: datetime) -> None:
         await void_hold(f"purchase:{row.public_id}:release:{previous.id}", previous.id, now=now)
 
 
-async def _seller_and_fee_accounts(listing: Listing, currency: str) -> tuple[int, int]:
-    """The seller's money account (same owner and role as its carbon) and the fee account."""
-    seller = await get_account(listing.seller_account_id)
-    seller_money = await open_account(seller.owner, seller.role, currency)
-    fees = await system_account(Role.FEES, currency)
-    return seller_money.id, fees.id
-
-
 # No real payment comes near this (Telegram caps a Stars invoice at a few thousand Stars,
 # a card payment at what a provider allows); far below 2**63, so that no sum of
 # payments can overflow an account's 64-bit balance either.
@@ -513,8 +520,8 @@ def _unbookable(charge_id: object, total_amount: object, currency: object) -> st
     return ""
 
 
-async def _why_not(row: Purchase | None, payment: Payment, now: datetime) -> str:
-    """Why this payment cannot buy its order's credits ('' if it can)."""
+async def _why_not(row: Purchase | None, item: catalog.Item | None, payment: Payment, now: datetime) -> str:
+    """Why this payment cannot buy its order's credits (`item`: the order's card) ('' if it can)."""
     if row is None:
         return errors.ORDER_UNKNOWN
     if payment.user_id != row.user_id:
@@ -530,7 +537,7 @@ async def _why_not(row: Purchase | None, payment: Payment, now: datetime) -> str
     current = await get_hold(row.hold_id)
     if current.status != HoldStatus.PENDING or (current.expires_at is not None and current.expires_at <= now):
         return errors.HOLD_EXPIRED
-    if (problem := await _offer_problem(row, needed_kg=0)) is not None:
+    if (problem := _offer_problem(row, item, needed_kg=0)) is not None:
         return problem[0]
     return ""
 
@@ -557,17 +564,19 @@ async def complete_payment(
     if isinstance(charge_id, str) and (
         done := await Payment.get_or_none(telegram_payment_charge_id=charge_id[:MAX_CHARGE_ID_CHARS])
     ) is not None:  # a charge id is booked once, whatever a second copy of it claims
+        delivery = None
         if done.outcome == PaymentOutcome.RECEIVED:
-            done = await _apply(done, now)
-        return await _result(done, is_replay=True, now=now)
+            done, delivery = await _apply(done, now)
+        return await _result(done, is_replay=True, now=now, delivery=delivery)
     problem = _unbookable(charge_id, total_amount, currency)
     if problem or await PaymentAnomaly.filter(charge_id=_stored(charge_id, MAX_CHARGE_ID_CHARS)).exists():
         return await _record_anomaly(payload, charge_id, total_amount, currency, user_id, problem, now)
     payment, is_new = await _book(payload, charge_id, total_amount, currency, user_id,
                                   provider_payment_charge_id, now)
+    delivery = None
     if payment.outcome == PaymentOutcome.RECEIVED:
-        payment = await _apply(payment, now)
-    return await _result(payment, is_replay=not is_new, now=now)
+        payment, delivery = await _apply(payment, now)
+    return await _result(payment, is_replay=not is_new, now=now, delivery=delivery)
 
 
 async def _book(
@@ -592,8 +601,9 @@ async def _book(
                 booked_to="suspense",
                 created_at=now,
             )
-            clearing = await system_account(Role.CLEARING, currency)
-            suspense = await system_account(Role.SUSPENSE, currency)
+            clearing, suspense = await open_accounts(
+                system_name(Role.CLEARING, currency), system_name(Role.SUSPENSE, currency)
+            )
             await post(
                 f"pay:{charge_id}", "payment", [Leg(clearing.id, suspense.id, total_amount)],
                 memo=f"payment for order {row.public_id}" if row else "payment for an unknown order",
@@ -609,19 +619,28 @@ async def _book(
     return payment, True
 
 
-async def _apply(payment: Payment, now: datetime) -> Payment:
-    """Step 2: deliver the order (suspense -> buyer -> seller and fee, held credits -> buyer)
-    or leave the money in suspense for a refund. Once per payment, once per order."""
+@dataclass(frozen=True)
+class _Delivery:
+    """What _apply delivered, as it stands after its transaction: no need to read it again."""
+    order: Purchase
+    item: catalog.Item
+    retirement: registry.RetirementView | None
+
+
+async def _apply(payment: Payment, now: datetime) -> tuple[Payment, _Delivery | None]:
+    """Step 2: deliver the order (suspense -> buyer -> seller and fee, held credits -> buyer,
+    and retired if the buyer asked) or leave the money in suspense for a refund. Once per
+    payment, once per order. The delivery is None unless this call delivered an order."""
     async with in_transaction():
         # The conditional UPDATE is this payment's lock: a twin applying it waits, then finds nothing.
         if not await Payment.filter(id=payment.id, outcome=PaymentOutcome.RECEIVED).update(
             outcome=PaymentOutcome.REFUND_NEEDED
         ):
-            return await Payment.get(id=payment.id)
+            return await Payment.get(id=payment.id), None
         if await get_posting(f"apply:{payment.telegram_payment_charge_id}") is not None:
             # The ledger delivered this charge before its row was lost: it stays delivered.
             await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED)
-            return await Payment.get(id=payment.id)
+            return await Payment.get(id=payment.id), None
         if (other := _other_order(payment.payload)) is not None:
             reason = await other[1](payment.payload, payment.telegram_payment_charge_id, payment.total_amount,
                                     payment.currency, payment.user_id, now)
@@ -629,11 +648,12 @@ async def _apply(payment: Payment, now: datetime) -> Payment:
                 await Payment.filter(id=payment.id).update(reason=reason)
             else:
                 await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
-            return await Payment.get(id=payment.id)
+            return await Payment.get(id=payment.id), None
         row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
         if row is None and payment.payload:
             row = await _order_for(payment.payload)  # someone else's order, for the reason only
-        reason = await _why_not(row, payment, now)
+        item = await _item_of(row) if row is not None and row.user_id == payment.user_id else None
+        reason = await _why_not(row, item, payment, now)
         # ... and this one the order's: of two payments for one order, one wins.
         if not reason and not await Purchase.filter(
             id=row.id, status=PurchaseStatus.HELD, hold_id=row.hold_id
@@ -651,29 +671,34 @@ async def _apply(payment: Payment, now: datetime) -> Payment:
                 await outbox.enqueue(payment.user_id, "refund_pending", _money_params(payment, reason),
                                      dedup_key=f"refund-pending:{payment.telegram_payment_charge_id}", now=now)
         else:
-            await _deliver(row, payment, now)
-    return await Payment.get(id=payment.id)
+            row.status, row.paid_at = PurchaseStatus.PAID, now
+            delivery = await _deliver(row, item, payment, now)
+            payment.outcome, payment.reason = PaymentOutcome.COMPLETED, ""
+            return payment, delivery
+    return await Payment.get(id=payment.id), None
 
 
 def _money_params(payment: Payment, reason: str = "") -> dict:
     return {"currency": payment.currency, "total": payment.total_amount, "reason": reason}
 
 
-async def _deliver(row: Purchase, payment: Payment, now: datetime) -> None:
-    """Inside _apply's transaction: the money to the seller, the credits to the buyer."""
+async def _deliver(row: Purchase, item: catalog.Item, payment: Payment, now: datetime) -> _Delivery:
+    """Inside _apply's transaction: the money to the seller, the credits to the buyer, and
+    retired for the beneficiary if the buyer asked (all of it or none)."""
     await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
-    listing = await Listing.get(id=row.listing_id).prefetch_related("project")
+    listing = catalog.listing_of(item)
     currency = payment.currency
-    suspense = await system_account(Role.SUSPENSE, currency)
-    buyer_money = await user_account(row.user_id, currency)
-    seller_money, fees = await _seller_and_fee_accounts(listing, currency)
+    seller = await get_account(listing.seller_account_id)  # money goes to the owner of the credits
+    suspense, buyer_money, seller_money, fees, buyer_carbon = await open_accounts(
+        system_name(Role.SUSPENSE, currency), user_name(row.user_id, currency),
+        (seller.owner, seller.role, currency), system_name(Role.FEES, currency), user_name(row.user_id, CARBON),
+    )
     legs = [Leg(suspense.id, buyer_money.id, payment.total_amount),
-            Leg(buyer_money.id, seller_money, payment.total_amount - row.fee_amount)]
+            Leg(buyer_money.id, seller_money.id, payment.total_amount - row.fee_amount)]
     if row.fee_amount:
-        legs.append(Leg(buyer_money.id, fees, row.fee_amount))
+        legs.append(Leg(buyer_money.id, fees.id, row.fee_amount))
     await post(f"apply:{payment.telegram_payment_charge_id}", "payment", legs,
                memo=f"order {row.public_id}", metadata={"charge": payment.telegram_payment_charge_id}, now=now)
-    buyer_carbon = await user_account(row.user_id, CARBON)
     await post_hold(
         f"purchase:{row.public_id}:deliver", row.hold_id, buyer_carbon.id, kind="purchase",
         memo=f"order {row.public_id}", metadata={"purchase": row.public_id}, now=now,
@@ -682,8 +707,10 @@ async def _deliver(row: Purchase, payment: Payment, now: datetime) -> None:
                                 status=ReductionStatus.RECORDED, created_at=now)
     await outbox.enqueue(row.user_id, "payment_receipt", {
         **_money_params(payment), "order": row.public_id, "amount_kg": row.amount_kg,
-        "project": listing.project.name, "retire_for": row.retire_for,
+        "project": listing.project_name, "retire_for": row.retire_for,
     }, dedup_key=f"receipt:{payment.telegram_payment_charge_id}", now=now)
+    retirement = await _retire(row, item, buyer_carbon.id, now) if row.retire_for is not None else None
+    return _Delivery(row, item, retirement)
 
 
 async def _record_anomaly(
@@ -712,51 +739,62 @@ async def _record_anomaly(
     )
 
 
-async def _result(payment: Payment, *, is_replay: bool, now: datetime) -> PaymentResult:
-    """What the front end needs after a payment: finishing an interrupted retirement."""
-    row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
-    retirement = None
-    if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
-        retirement = await _retire_if_asked(row, now)
+async def _result(
+    payment: Payment, *, is_replay: bool, now: datetime, delivery: _Delivery | None = None
+) -> PaymentResult:
+    """What the front end needs after a payment: finishing an interrupted retirement (a
+    delivery made just now was retired in its own transaction)."""
+    if delivery is not None:
+        row, item, retirement = delivery.order, delivery.item, delivery.retirement
+    else:
+        row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
+        item = await catalog.get_item(_item_ref(row)) if row is not None else None
+        retirement = None
+        if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
+            retirement = await _retire_if_asked(row, item, now)
     return PaymentResult(
         outcome=PaymentOutcome(payment.outcome),
         charge_id=payment.telegram_payment_charge_id,
         total_amount=payment.total_amount,
         currency=payment.currency,
-        purchase=await _view(row) if row else None,
+        purchase=_view_with(row, item) if row else None,
         reason=payment.reason,
         is_replay=is_replay,
         retirement=retirement,
     )
 
 
-async def _retire_if_asked(row: Purchase, now: datetime) -> registry.RetirementView | None:
-    """Retire a paid order's credits for its beneficiary, once (own key); `row` learns its
-    retirement id."""
+async def _retire_if_asked(row: Purchase, item: catalog.Item, now: datetime) -> registry.RetirementView | None:
+    """Retire a paid order's credits for its beneficiary if that is not done yet: a
+    delivery retires in its own transaction, this finishes orders paid before it did."""
     if row.status != PurchaseStatus.PAID or row.retire_for is None:
         return None
-    listing = await Listing.get(id=row.listing_id)
     buyer_carbon = await user_account(row.user_id, CARBON)
-    reason = row.reason
-    if row.product_id and not reason:
-        product = await Product.get(id=row.product_id)
-        reason = product.name
-    async with in_transaction():  # the retirement, its order's link and the certificate message
-        retirement = await registry.retire(
-            buyer_carbon.id,
-            row.amount_kg,
-            row.retire_for,
-            reason,
-            key=f"purchase:{row.public_id}:retire",
-            batch_id=listing.batch_id,
-            is_batch_strict=True,  # the certificate names the project the buyer chose
-        )
-        if row.retirement_id is None:
-            await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)
-            row.retirement_id = retirement.id  # the retirement's key is the order's: it is this one
-        await outbox.enqueue(row.user_id, "certificate", {
-            "retirement": retirement.id, "kind": "product" if row.product_id else "retirement",
-        }, dedup_key=f"certificate:{retirement.id}", now=now)
+    async with in_transaction():
+        return await _retire(row, item, buyer_carbon.id, now)
+
+
+async def _retire(row: Purchase, item: catalog.Item, account_id: int, now: datetime) -> registry.RetirementView:
+    """Inside a transaction: retire the order's credits from the buyer's `account_id` for
+    its beneficiary, once (own key), link the order and queue the certificate message.
+    `row` learns its retirement id."""
+    reason = row.reason or (item.name if isinstance(item, catalog.ProductCard) else "")
+    retirement = await registry.retire(
+        account_id,
+        row.amount_kg,
+        row.retire_for,
+        reason,
+        key=f"purchase:{row.public_id}:retire",
+        batch_id=catalog.listing_of(item).batch_id,
+        is_batch_strict=True,  # the certificate names the project the buyer chose
+        now=now,
+    )
+    if row.retirement_id is None:
+        await Purchase.filter(id=row.id, retirement_id=None).update(retirement_id=retirement.id)
+        row.retirement_id = retirement.id  # the retirement's key is the order's: it is this one
+    await outbox.enqueue(row.user_id, "certificate", {
+        "retirement": retirement.id, "kind": "product" if row.product_id else "retirement",
+    }, dedup_key=f"certificate:{retirement.id}", now=now)
     return retirement
 
 
@@ -768,7 +806,7 @@ async def finish_retirements(now: datetime | None = None, *, limit: int = 100) -
         paid_at__lte=now - timedelta(seconds=60),
     ).order_by("id").limit(limit)
     for row in rows:
-        await _retire_if_asked(row, now)
+        await _retire_if_asked(row, await catalog.get_item(_item_ref(row)), now)
     return len(rows)
 
 
