@@ -93,19 +93,21 @@ def project_owner(project_id: int) -> str:
 async def open_account(owner: str, role: str, asset: str) -> AccountView:
     """The account for (owner, role, asset), created on first use."""
     check_asset(asset)
-    is_nonnegative = not may_go_negative(owner, role)
     account = await Account.get_or_none(owner=owner, role=role, asset=asset)
-    if account is None:
-        try:
-            # Its own (nested) transaction: inside a caller's transaction this is a
-            # savepoint, so losing the race does not abort the caller's work on
-            # PostgreSQL.
-            async with in_transaction():
-                account = await Account.create(
-                    owner=owner, role=role, asset=asset, is_nonnegative=is_nonnegative
-                )
-        except IntegrityError:  # opened by a concurrent request a moment ago
-            account = await Account.get(owner=owner, role=role, asset=asset)
+    return view(account) if account is not None else await _create(owner, role, asset)
+
+
+async def _create(owner: str, role: str, asset: str) -> AccountView:
+    try:
+        # Its own (nested) transaction: inside a caller's transaction this is a
+        # savepoint, so losing the race does not abort the caller's work on
+        # PostgreSQL.
+        async with in_transaction():
+            account = await Account.create(
+                owner=owner, role=role, asset=asset, is_nonnegative=not may_go_negative(owner, role)
+            )
+    except IntegrityError:  # opened by a concurrent request a moment ago
+        account = await Account.get(owner=owner, role=role, asset=asset)
     return view(account)
 
 
@@ -118,7 +120,7 @@ async def open_accounts(*names: tuple[str, str, str]) -> list[AccountView]:
     found = {(a.owner, a.role, a.asset): view(a) for a in await Account.filter(wanted)}
     for name in names:
         if name not in found:
-            found[name] = await open_account(*name)
+            found[name] = await _create(*name)
     return [found[name] for name in names]
 
 

@@ -32,12 +32,24 @@ class MovementKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Party:
+    """An account of a movement as the ledger read it: whose it is, so a hook tells
+    issuance, retirement and people's wallets apart without reading it again."""
+    id: int
+    owner: str
+    role: str
+    is_nonnegative: bool
+
+
+@dataclass(frozen=True)
 class Movement:
     kind: MovementKind
     asset: str
     amount: int
     debit_account_id: int
     credit_account_id: int | None = None
+    debit: Party | None = None  # the ledger always names the parties it read (a hook's test may not)
+    credit: Party | None = None
     posting_id: int | None = None
     transfer_id: int | None = None
     hold_id: int | None = None

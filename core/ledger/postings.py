@@ -47,7 +47,7 @@ from core.ledger.errors import (
     UnknownHold,
     UnknownKind,
 )
-from core.ledger.hooks import Movement, MovementKind, run_hooks
+from core.ledger.hooks import Movement, MovementKind, Party, run_hooks
 from core.ledger.kinds import Kind
 from core.ledger.models import (
     Account,
@@ -214,7 +214,7 @@ async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
 # The account statements of every posting are written out in SQL: building them
 # with the ORM's query builder cost more than the database work itself (see
 # docs/PERFORMANCE.md). Placeholders are `?`, turned into `$n` for PostgreSQL.
-_LOAD = "SELECT id, asset, balance, held, is_nonnegative, is_frozen FROM ledger_account WHERE id IN ({})"
+_LOAD = "SELECT id, owner, role, asset, balance, held, is_nonnegative, is_frozen FROM ledger_account WHERE id IN ({})"
 # After the update balance - held must still be >= 0 for a non-negative account:
 # balance - amount >= held - release. The row count says whether it happened.
 # The last condition of each keeps a balance inside a 64-bit integer: SQLite would turn
@@ -234,11 +234,17 @@ _sql_cache: dict[tuple[str, str], str] = {}
 @dataclass(frozen=True)
 class _AccountRow:
     id: int
+    owner: str
+    role: str
     asset: str
     balance: int
     held: int
     is_nonnegative: bool
     is_frozen: bool
+
+    @property
+    def party(self) -> Party:
+        return Party(self.id, self.owner, self.role, self.is_nonnegative)
 
 
 def _sql(conn: BaseDBAsyncClient, text: str) -> str:
@@ -264,6 +270,8 @@ async def _load_accounts(ids: set[int]) -> dict[int, _AccountRow]:
     accounts = {
         row["id"]: _AccountRow(
             id=row["id"],
+            owner=row["owner"],
+            role=row["role"],
             asset=row["asset"],
             balance=row["balance"],
             held=row["held"],
@@ -378,6 +386,8 @@ async def post(
                         amount=leg.amount,
                         debit_account_id=leg.debit_account_id,
                         credit_account_id=leg.credit_account_id,
+                        debit=accounts[leg.debit_account_id].party,
+                        credit=accounts[leg.credit_account_id].party,
                         posting_id=posting.id,
                         transfer_id=transfer.id,
                         batch_id=leg.batch_id,
@@ -464,6 +474,7 @@ async def hold(
                     asset=account.asset,
                     amount=amount,
                     debit_account_id=account_id,
+                    debit=account.party,
                     hold_id=created.id,
                     batch_id=batch_id,
                     is_batch_strict=is_batch_strict,
@@ -529,8 +540,16 @@ async def post_hold(
     )
     try:
         async with in_transaction():
-            if (done := await _replayed_posting(key, fingerprint)) is not None:
-                return done
+            # The posting row first, as in `post`: UNIQUE(key) refuses a replay before anything
+            # is read, and the handler below answers it.
+            posting = await Posting.create(
+                key=key,
+                kind=kind,
+                memo=memo[:500],
+                metadata={**metadata, "hold_id": hold_id},
+                fingerprint=fingerprint,
+                created_at=now,
+            )
             hold_row = await _pending_hold(hold_id, now)
             move = hold_row.remaining if amount is None else _check_amount(amount)
             if move > hold_row.remaining:
@@ -545,14 +564,6 @@ async def post_hold(
             release = hold_row.remaining if release_rest else move
             status = HoldStatus.POSTED if (release_rest or left == 0) else HoldStatus.PENDING
             await _close_hold(hold_row, 0 if status == HoldStatus.POSTED else left, status, now)
-            posting = await Posting.create(
-                key=key,
-                kind=kind,
-                memo=memo[:500],
-                metadata={**metadata, "hold_id": hold_id},
-                fingerprint=fingerprint,
-                created_at=now,
-            )
             for account_id in sorted(accounts):
                 if account_id == debit.id:
                     await _debit(debit, move, release=release)
@@ -582,6 +593,8 @@ async def post_hold(
                     amount=move,
                     debit_account_id=debit.id,
                     credit_account_id=credit.id,
+                    debit=debit.party,
+                    credit=credit.party,
                     posting_id=posting.id,
                     transfer_id=transfer.id,
                     hold_id=hold_id,
@@ -593,7 +606,7 @@ async def post_hold(
             return done
         await _refuse_unknown_kind(kind)
         raise
-    return await _posting_view(posting)
+    return _posting_view_of(posting, [transfer])
 
 
 async def void_hold(
@@ -651,6 +664,7 @@ async def void_hold(
                     asset=account.asset,
                     amount=0,
                     debit_account_id=account.id,
+                    debit=Party(account.id, account.owner, account.role, account.is_nonnegative),
                     posting_id=posting.id,
                     hold_id=hold_id,
                     released=released,

@@ -47,21 +47,18 @@ class OutboxCounts:
 async def enqueue(
     chat_id: int, kind: str, params: dict, *, dedup_key: str, now: datetime | None = None,
     due_at: datetime | None = None, topic: Topic | None = None,
-) -> OutboxMessage:
-    """One message for `chat_id`; the same dedup_key again returns the first row.
+) -> None:
+    """One message for `chat_id`; the same dedup_key again adds nothing.
 
     `topic` says what a notification is about, so a person who muted it is spared;
     leave it None for what must always arrive (a receipt, a refund, a staff reply)."""
     now = now or utcnow()
-    try:
-        # A savepoint, so a twin's UNIQUE violation does not abort the caller's transaction.
-        async with in_transaction():
-            return await OutboxMessage.create(
-                chat_id=chat_id, kind=kind, params=params, dedup_key=dedup_key, topic=topic,
-                state=OutboxState.PENDING, created_at=now, due_at=due_at or now,
-            )
-    except IntegrityError:
-        return await OutboxMessage.get(dedup_key=dedup_key)
+    # ON CONFLICT DO NOTHING: a twin's dedup_key is no error that would abort the caller's
+    # transaction on PostgreSQL, so no savepoint is needed (two round trips fewer).
+    await OutboxMessage.bulk_create([OutboxMessage(
+        chat_id=chat_id, kind=kind, params=params, dedup_key=dedup_key, topic=topic,
+        state=OutboxState.PENDING, created_at=now, due_at=due_at or now,
+    )], ignore_conflicts=True)
 
 
 async def claim(*, chat_id: int | None = None, limit: int = 50, now: datetime | None = None) -> list[OutboxMessage]:

@@ -39,7 +39,7 @@ from tortoise.expressions import Q
 
 from core.ledger import CARBON, Movement, MovementKind, Role
 from core.ledger.accounts import SYSTEM
-from core.ledger.models import Account
+from core.ledger.hooks import Party
 from core.registry.errors import (
     BatchExhausted,
     CarbonOutsideRegistry,
@@ -83,9 +83,8 @@ class _Account:
         return self.owner == SYSTEM and self.role == Role.CANCELLATION
 
 
-async def _accounts(*ids: int) -> dict[int, _Account]:
-    rows = await Account.filter(id__in=list(ids)).values("id", "owner", "role", "is_nonnegative")
-    return {r["id"]: _Account(**r) for r in rows}
+def _account(party: Party) -> _Account:
+    return _Account(party.id, party.owner, party.role, party.is_nonnegative)
 
 
 def _block_query(account_id: int, status: BlockStatus, hold_id: int | None, retired_posting_id: int | None):
@@ -229,10 +228,8 @@ async def follow_movement(m: Movement) -> None:
     """Move the blocks a carbon movement moved (runs inside the posting's transaction)."""
     if m.asset != CARBON:
         return
-    ids = [m.debit_account_id] + ([m.credit_account_id] if m.credit_account_id else [])
-    accounts = await _accounts(*ids)
-    debit = accounts[m.debit_account_id]
-    credit = accounts.get(m.credit_account_id) if m.credit_account_id else None
+    debit = _account(m.debit)  # the ledger names both parties as it read them
+    credit = _account(m.credit) if m.credit is not None else None
     if m.kind == MovementKind.TRANSFER:
         _check_ends(debit, credit)
         if debit.is_issuance:

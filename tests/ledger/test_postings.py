@@ -17,7 +17,7 @@ from core.ledger.errors import (
     SameAccount,
     UnknownAccount,
 )
-from core.ledger.hooks import Movement, MovementKind
+from core.ledger.hooks import Movement, MovementKind, Party
 from core.ledger.models import Posting
 
 
@@ -229,6 +229,9 @@ async def test_movement_hooks_see_every_transfer_inside_the_transaction(book, mo
             amount=5,
             debit_account_id=book.issuance,
             credit_account_id=book.alice,
+            # Whose accounts they are, as the ledger read them: the hook need not read them again.
+            debit=Party(book.issuance, "system", "issuance", is_nonnegative=False),
+            credit=Party(book.alice, "user:1", "wallet", is_nonnegative=True),
             posting_id=posting.id,
             transfer_id=posting.transfers[0].id,
             batch_id=3,
