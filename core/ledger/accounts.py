@@ -9,12 +9,11 @@ User accounts may never go below zero; the system's source and sink accounts
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from core.ledger.errors import UnknownAccount, UnknownAsset
 from core.ledger.models import CARBON, Account
@@ -92,36 +91,30 @@ def project_owner(project_id: int) -> str:
 
 async def open_account(owner: str, role: str, asset: str) -> AccountView:
     """The account for (owner, role, asset), created on first use."""
-    check_asset(asset)
-    account = await Account.get_or_none(owner=owner, role=role, asset=asset)
-    return view(account) if account is not None else await _create(owner, role, asset)
-
-
-async def _create(owner: str, role: str, asset: str) -> AccountView:
-    try:
-        # Its own (nested) transaction: inside a caller's transaction this is a
-        # savepoint, so losing the race does not abort the caller's work on
-        # PostgreSQL.
-        async with in_transaction():
-            account = await Account.create(
-                owner=owner, role=role, asset=asset, is_nonnegative=not may_go_negative(owner, role)
-            )
-    except IntegrityError:  # opened by a concurrent request a moment ago
-        account = await Account.get(owner=owner, role=role, asset=asset)
-    return view(account)
+    return (await open_accounts((owner, role, asset)))[0]
 
 
 async def open_accounts(*names: tuple[str, str, str]) -> list[AccountView]:
-    """The accounts for several (owner, role, asset) names, in that order: one read for
-    those that exist, `open_account` for the rest."""
+    """The accounts for several (owner, role, asset) names, in that order, each created on
+    first use: one read, and for the missing ones one insert and one more read."""
     for _, _, asset in names:
         check_asset(asset)
-    wanted = Q(*(Q(owner=owner, role=role, asset=asset) for owner, role, asset in names), join_type=Q.OR)
-    found = {(a.owner, a.role, a.asset): view(a) for a in await Account.filter(wanted)}
-    for name in names:
-        if name not in found:
-            found[name] = await _create(*name)
+    found = await _read(names)
+    if missing := [name for name in names if name not in found]:
+        # ON CONFLICT DO NOTHING: an account a concurrent request opened a moment ago is
+        # no error (that would abort the caller's transaction on PostgreSQL); the second
+        # read finds it, whoever created it.
+        await Account.bulk_create([
+            Account(owner=owner, role=role, asset=asset, is_nonnegative=not may_go_negative(owner, role))
+            for owner, role, asset in dict.fromkeys(missing)
+        ], ignore_conflicts=True)
+        found |= await _read(missing)
     return [found[name] for name in names]
+
+
+async def _read(names: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], AccountView]:
+    wanted = Q(*(Q(owner=owner, role=role, asset=asset) for owner, role, asset in names), join_type=Q.OR)
+    return {(a.owner, a.role, a.asset): view(a) for a in await Account.filter(wanted)}
 
 
 def user_name(user_id: int, asset: str) -> tuple[str, str, str]:
