@@ -16,9 +16,12 @@ The sequence follows Telegram's payments (DESIGN: Telegram Stars pitfalls):
    A hold that lapsed, an offer withdrawn or a second payment for a paid
    order is recorded as money in and marked for refund instead; the front
    end refunds (`refund_star_payment`) and then calls `record_refund`.
-4. After that transaction commits, credits the buyer asked to retire are
-   retired for the beneficiary (its own idempotency key, so a redelivered
-   payment finishes a retirement that was interrupted).
+4. Credits the buyer asked to retire are retired for the beneficiary in that
+   same transaction (its own idempotency key), with the certificate's outbox
+   message: a paid order is delivered and retired, or neither. Orders paid
+   before delivery and retirement were one transaction may still be delivered
+   and not retired; `finish_retirements` (the payments job) and a redelivered
+   payment finish them.
 
 Every completed purchase records a ReductionOrder (seed claim: a purchase
 starts a carbon reduction process).
@@ -556,7 +559,8 @@ async def complete_payment(
 
     Two transactions (models.py): the payment is booked into suspense first, so it
     survives whatever fails next; then it is applied to the order its payload names
-    if payer, total and currency match and the order is still held for it. A replay
+    if payer, total and currency match and the order is still held for it (delivered,
+    and retired when the buyer asked, in that second transaction). A replay
     (the same charge id again) finishes whatever a crash left undone.
     """
     now = now or utcnow()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -27,7 +31,16 @@ class ChatPage:
         # The page redraws a message when it is edited: an element found a moment ago may
         # be gone, so look again rather than fail.
         ignored = (NoSuchElementException, StaleElementReferenceException)
-        return WebDriverWait(self.driver, timeout, ignored_exceptions=ignored).until(condition)
+        try:
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=ignored).until(condition)
+        except TimeoutException:
+            raise TimeoutException(f"waited {timeout} s; the page shows: {self._last_words()}") from None
+
+    def _last_words(self) -> str:
+        """The chat's last rows and any notice on the page, for a failed wait's message."""
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#messages .row")[-6:]
+        notices = self.driver.find_elements(By.CSS_SELECTOR, "#toast, #messages .notice")
+        return " | ".join([r.text.replace("\n", " ")[:200] for r in rows] + [n.text for n in notices if n.text])
 
     # ---- what the person sees --------------------------------------------------------------
 

@@ -130,6 +130,52 @@ async def test_a_delivered_payment_writes_its_receipt_and_a_retirement_its_certi
     assert await OutboxMessage.filter(chat_id=ALICE).count() == 2  # a replay writes no twin
 
 
+async def test_a_retirement_that_fails_undoes_its_delivery_and_the_replay_delivers_and_retires(shop, monkeypatch):
+    """Delivery and retirement are one transaction: never credits delivered but not retired."""
+    order = await purchases.start_purchase(ALICE, shop.listing.ref, 500, retire_for="Alice", key="r", now=T0)
+    assert (await purchases.precheckout(order.payload, 500, STARS, now=T0, hold_ttl_s=TTL)).ok
+    real_retire = purchases.registry.retire
+
+    async def crash(*args, **kwargs):
+        raise RuntimeError("the process died while retiring")
+
+    monkeypatch.setattr(purchases.registry, "retire", crash)
+    with pytest.raises(RuntimeError):
+        await purchases.complete_payment(order.payload, "ch", 500, STARS, user_id=ALICE, now=T0)
+    payment = await Payment.get(telegram_payment_charge_id="ch")
+    assert payment.outcome == PaymentOutcome.RECEIVED  # booked, in suspense, not applied
+    assert (await system_account(Role.SUSPENSE, STARS)).balance == 500
+    assert (await user_account(ALICE, CARBON)).balance == 0
+    assert (await purchases.get_purchase(order.id)).status == PurchaseStatus.HELD
+    assert await OutboxMessage.filter(chat_id=ALICE).count() == 0  # no receipt for a delivery undone
+
+    monkeypatch.setattr(purchases.registry, "retire", real_retire)
+    replay = await purchases.complete_payment(order.payload, "ch", 500, STARS, user_id=ALICE, now=T0)
+    assert replay.outcome == PaymentOutcome.COMPLETED and replay.retirement is not None
+    assert replay.purchase.retirement_id == replay.retirement.id
+    assert (await user_account(ALICE, CARBON)).balance == 0  # bought and retired
+    assert (await system_account(Role.RETIREMENT, CARBON)).balance == 500
+    assert {m.kind for m in await OutboxMessage.filter(chat_id=ALICE)} == {"payment_receipt", "certificate"}
+
+
+async def test_an_order_delivered_but_not_retired_by_an_older_version_is_retired_by_its_replay(shop, monkeypatch):
+    order = await purchases.start_purchase(ALICE, shop.listing.ref, 500, retire_for="Alice", key="r", now=T0)
+    assert (await purchases.precheckout(order.payload, 500, STARS, now=T0, hold_ttl_s=TTL)).ok
+
+    async def not_yet(*args, **kwargs):  # how orders paid before delivery and retirement were one look
+        return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr(purchases, "_retire", not_yet)
+        first = await purchases.complete_payment(order.payload, "ch", 500, STARS, user_id=ALICE, now=T0)
+    assert first.retirement is None and (await user_account(ALICE, CARBON)).balance == 500
+    replay = await purchases.complete_payment(order.payload, "ch", 500, STARS, user_id=ALICE, now=T0)
+    assert replay.is_replay and replay.retirement is not None
+    assert replay.retirement.beneficiary == "Alice" and replay.retirement.amount_kg == 500
+    assert (await user_account(ALICE, CARBON)).balance == 0
+    assert (await purchases.get_purchase(order.id)).retirement_id == replay.retirement.id
+
+
 async def test_a_refund_telegram_refuses_tells_the_payer_once_and_stops_after_three_tries(shop):
     await purchases.complete_payment("p:nobody", "nope", 70, STARS, user_id=BOB, now=T0)
     for _ in range(3):
