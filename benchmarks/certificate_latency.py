@@ -1,8 +1,8 @@
 """Payment -> certificate photo: how long a buyer waits, against the render alone.
 
 `run_latency` times, in-process and without Telegram, what the bot does between a
-successful_payment and sending the photo: complete_payment (money, credits and the
-retirement in their transactions), certify_retirement (sign and store) and
+successful_payment and sending the photo: complete_payment (the money booked, then
+delivered and retired in one transaction), certify_retirement (sign and store) and
 render_certificate_png. The baseline, in the same run, is the render alone of the same
 certificate. `first_cold_ms` and `first_warmed_ms` are the first render in a fresh
 process, without and with `core.certs.render.warm()` (what `cccp run` calls at start):

@@ -2,8 +2,8 @@
 
 `run_purchases` drives the core path a paid, retired purchase takes in the
 bot, without Telegram: start_purchase -> precheckout (holds the seller's
-batch credits) -> complete_payment (money and credits in one transaction,
-then the retirement) -> certify_retirement (sign and store), each purchase
+batch credits) -> complete_payment (the money booked, then delivered and
+retired in one transaction) -> certify_retirement (sign and store), each purchase
 by its own buyer. `render_p50_ms` times render_certificate_png (Pillow and
 qrcode) on one certificate. The caller opens the database (SQLite for the
 recorded figures); `make bench` runs the full size, `make test` a tiny one.
