@@ -14,6 +14,9 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 TIMEOUT_S = 20
+# The stand-in takes the money once the bot has answered the pre-checkout and gone quiet, or,
+# if the bot stays busy, when the sandbox's 30 s settle time (cccp/sandbox.py) is up.
+PAY_TIMEOUT_S = 45
 
 
 class ChatPage:
@@ -124,7 +127,7 @@ class ChatPage:
         message_id = target.find_element(By.XPATH, "ancestor::div[@data-id]").get_attribute("data-id")
         target.click()
         selector = f'#messages [data-id="{message_id}"] .pay.paid'
-        self.wait_until(lambda d: d.find_element(By.CSS_SELECTOR, selector))
+        self.wait_until(lambda d: d.find_element(By.CSS_SELECTOR, selector), timeout=PAY_TIMEOUT_S)
 
     def open_deep_link(self, link: str) -> None:
         field = self.driver.find_element(By.ID, "deeplink")
