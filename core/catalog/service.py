@@ -123,13 +123,17 @@ def parse_ref(ref: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
+def _with_relations(query):
+    """Listings read with their project and batch in the same query (what _listing_card needs)."""
+    return query.select_related("project", "batch")
+
+
 async def _loaded_listing(listing_id: int) -> Listing | None:
-    """The listing with its project and batch, in one read (what _listing_card needs)."""
-    return await Listing.filter(id=listing_id).select_related("project", "batch").first()
+    return await _with_relations(Listing.filter(id=listing_id)).first()
 
 
 async def _listing_card(row: Listing) -> ListingCard:
-    """The card of a listing read with its project and batch (`_loaded_listing`)."""
+    """The card of a listing read with its project and batch (`_with_relations`)."""
     return ListingCard(
         id=row.id,
         owner=row.owner,
@@ -261,7 +265,7 @@ async def create_product(
 async def list_listings(*, include_inactive: bool = False) -> list[ListingCard]:
     """Listing cards, oldest first; by default only active ones with credits left."""
     query = Listing.all() if include_inactive else Listing.filter(is_active=True)
-    cards = [await _listing_card(row) for row in await query.select_related("project", "batch").order_by("id")]
+    cards = [await _listing_card(row) for row in await _with_relations(query).order_by("id")]
     if include_inactive:
         return cards
     return [card for card in cards if card.available_kg > 0]

@@ -127,11 +127,11 @@ def system_name(role: Role, asset: str) -> tuple[str, str, str]:
 
 
 async def user_account(user_id: int, asset: str) -> AccountView:
-    return await open_account(user_owner(user_id), Role.WALLET, asset)
+    return await open_account(*user_name(user_id, asset))
 
 
 async def system_account(role: Role, asset: str) -> AccountView:
-    return await open_account(SYSTEM, role, asset)
+    return await open_account(*system_name(role, asset))
 
 
 async def get_account(account_id: int) -> AccountView:

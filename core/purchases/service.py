@@ -215,16 +215,21 @@ def _item_ref(row: Purchase) -> str:
     return f"P{row.product_id}" if row.product_id else f"L{row.listing_id}"
 
 
+async def _card(row: Purchase) -> catalog.Item:
+    """The card of the order's listing or product (one read)."""
+    return await catalog.get_item(_item_ref(row))
+
+
 async def _item_of(row: Purchase) -> catalog.Item | None:
-    """The card of the order's listing or product (one read), or None if it is gone."""
+    """The order's card, or None if it is gone."""
     try:
-        return await catalog.get_item(_item_ref(row))
+        return await _card(row)
     except CatalogError:
         return None
 
 
 async def _view(row: Purchase) -> PurchaseView:
-    return _view_with(row, await catalog.get_item(_item_ref(row)))
+    return _view_with(row, await _card(row))
 
 
 def _view_with(row: Purchase, item: catalog.Item) -> PurchaseView:
@@ -747,12 +752,12 @@ async def _result(
     payment: Payment, *, is_replay: bool, now: datetime, delivery: _Delivery | None = None
 ) -> PaymentResult:
     """What the front end needs after a payment: finishing an interrupted retirement (a
-    delivery made just now was retired in its own transaction)."""
+    delivery made just now was retired in the delivery's transaction)."""
     if delivery is not None:
         row, item, retirement = delivery.order, delivery.item, delivery.retirement
     else:
         row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
-        item = await catalog.get_item(_item_ref(row)) if row is not None else None
+        item = await _card(row) if row is not None else None
         retirement = None
         if row is not None and payment.outcome == PaymentOutcome.COMPLETED:
             retirement = await _retire_if_asked(row, item, now)
@@ -770,7 +775,7 @@ async def _result(
 
 async def _retire_if_asked(row: Purchase, item: catalog.Item, now: datetime) -> registry.RetirementView | None:
     """Retire a paid order's credits for its beneficiary if that is not done yet: a
-    delivery retires in its own transaction, this finishes orders paid before it did."""
+    delivery now retires in the transaction that delivers; this finishes older orders."""
     if row.status != PurchaseStatus.PAID or row.retire_for is None:
         return None
     buyer_carbon = await user_account(row.user_id, CARBON)
@@ -810,7 +815,7 @@ async def finish_retirements(now: datetime | None = None, *, limit: int = 100) -
         paid_at__lte=now - timedelta(seconds=60),
     ).order_by("id").limit(limit)
     for row in rows:
-        await _retire_if_asked(row, await catalog.get_item(_item_ref(row)), now)
+        await _retire_if_asked(row, await _card(row), now)
     return len(rows)
 
 

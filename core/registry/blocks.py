@@ -63,28 +63,9 @@ class Range:
         return self.last - self.first + 1
 
 
-@dataclass(frozen=True)
-class _Account:
-    id: int
-    owner: str
-    role: str
-    is_nonnegative: bool
-
-    @property
-    def is_issuance(self) -> bool:
-        return self.owner == SYSTEM and self.role == Role.ISSUANCE
-
-    @property
-    def is_retirement(self) -> bool:
-        return self.owner == SYSTEM and self.role == Role.RETIREMENT
-
-    @property
-    def is_cancellation(self) -> bool:
-        return self.owner == SYSTEM and self.role == Role.CANCELLATION
-
-
-def _account(party: Party) -> _Account:
-    return _Account(party.id, party.owner, party.role, party.is_nonnegative)
+def _is(party: Party, role: Role) -> bool:
+    """Whether the movement's account is the system's account of `role`."""
+    return party.owner == SYSTEM and party.role == role
 
 
 def _block_query(account_id: int, status: BlockStatus, hold_id: int | None, retired_posting_id: int | None):
@@ -207,19 +188,19 @@ async def allocate(batch_id: int, amount: int) -> list[Range]:
     return [Range(batch_id, first, first + amount - 1)]
 
 
-def _check_ends(debit: _Account, credit: _Account | None) -> None:
-    if debit.is_retirement or debit.is_cancellation:
+def _check_ends(debit: Party, credit: Party | None) -> None:
+    if _is(debit, Role.RETIREMENT) or _is(debit, Role.CANCELLATION):
         raise RetiredCreditsNeverMove(account_id=debit.id)
-    if not debit.is_nonnegative and not debit.is_issuance:
+    if not debit.is_nonnegative and not _is(debit, Role.ISSUANCE):
         raise CarbonOutsideRegistry(account_id=debit.id, role=debit.role)
     if credit is not None and not credit.is_nonnegative:
         raise CarbonOutsideRegistry(account_id=credit.id, role=credit.role)
 
 
-def _target(credit: _Account, posting_id: int | None) -> dict:
-    if credit.is_retirement:
+def _target(credit: Party, posting_id: int | None) -> dict:
+    if _is(credit, Role.RETIREMENT):
         return {"status": BlockStatus.RETIRED, "retired_posting_id": posting_id}
-    if credit.is_cancellation:
+    if _is(credit, Role.CANCELLATION):
         return {"status": BlockStatus.CANCELLED}
     return {"status": BlockStatus.ACTIVE}
 
@@ -228,11 +209,10 @@ async def follow_movement(m: Movement) -> None:
     """Move the blocks a carbon movement moved (runs inside the posting's transaction)."""
     if m.asset != CARBON:
         return
-    debit = _account(m.debit)  # the ledger names both parties as it read them
-    credit = _account(m.credit) if m.credit is not None else None
+    debit, credit = m.debit, m.credit  # the accounts as the ledger read them
     if m.kind == MovementKind.TRANSFER:
         _check_ends(debit, credit)
-        if debit.is_issuance:
+        if _is(debit, Role.ISSUANCE):
             if m.batch_id is None:
                 raise CarbonOutsideRegistry(account_id=debit.id, reason="issuance names no batch")
             ranges = await allocate(m.batch_id, m.amount)
