@@ -35,10 +35,10 @@ from core.certs import render
 if sys.argv[1] == "warm":
     render.warm()
 view = CertificateView(
-    id="C4QZ8M1T0E3K9", kind=CertificateKind.RETIREMENT, beneficiary="Zoë 🌍 Förderverein e.V.",
+    id="C4QZ8M1T0E3K9X", kind=CertificateKind.RETIREMENT, beneficiary="Zoë 🌍 Förderverein e.V.",
     amount_kg=500, reason="Flight LHR–CDG", project_name="Hamburg landfill gas", methodology="ACM0001",
     country="DE", vintage=2025, serial_ranges=("CCCP-LAND-2025-1-500",), retirement_id="R7K3M9Q2XA4",
-    issued_at=datetime(2026, 12, 1, tzinfo=UTC), verify_url="https://cccp.example/c/C4QZ8M1T0E3K9",
+    issued_at=datetime(2026, 12, 1, tzinfo=UTC), verify_url="https://cccp.example/c/C4QZ8M1T0E3K9X",
     signature="A" * 86, key_id="0123456789abcdef", payload={"standard": "VCS", "project_id": "LAND"})
 t0 = time.perf_counter()
 render.render_certificate_png(view)

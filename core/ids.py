@@ -6,8 +6,8 @@ Each kind of id has its own one-letter prefix, so an id says what it names and
 no two kinds can collide; an id may end with a check character (Luhn mod 32),
 so a mistyped letter is caught before anything is looked up.
 
-    new_id("R", 10)              -> "R7K3M9Q2XA"      (a retirement)
-    new_id("C", 10, check=True)  -> "C4QZ8M1T0E" + check character
+    new_id("R", 10)              -> "R7K3M9Q2XA4"     (a retirement)
+    new_id("C", 12, check=True)  -> "C4QZ8M1T0E3K9" + check character ("X")
 """
 
 from __future__ import annotations

@@ -418,6 +418,6 @@ def _not_found_body(t: PageText) -> str:
     return f"""<article class="card">
 <div class="status"><span class="badge bad">{escape(t(NF_BADGE))}</span></div>
 <h1>{escape(t(NF_HEAD))}</h1>
-<p>{_with_code(t(NF_TEXT), prefix="/c/", example="C4QZ8M1T0E3K9", dash="-", underscore="_")}</p>
+<p>{_with_code(t(NF_TEXT), prefix="/c/", example="C4QZ8M1T0E3K9X", dash="-", underscore="_")}</p>
 <p class="note">{escape(t(NF_NOTE))}</p>
 </article>"""

@@ -43,7 +43,7 @@ MAX_QUERY_CHARS = 120  # a serial range is at most ~60 characters; more is not o
 PROJECT_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
 EXAMPLE_SERIAL = "CCCP-P7-2024-1000"
 EXAMPLE_RETIREMENT = "R7K3M9Q2XA4"
-EXAMPLE_CERTIFICATE = "C4QZ8M1T0E3K9"
+EXAMPLE_CERTIFICATE = "C4QZ8M1T0E3K9X"
 # A look-up shows the state of the registry now; let caches keep it only briefly.
 SHORT_CACHE = {"Cache-Control": "public, max-age=60"}
 

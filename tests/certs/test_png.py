@@ -24,10 +24,10 @@ from core.certs.service import CertificateView
 
 def certificate(kind=CertificateKind.RETIREMENT, language="en", **fields) -> CertificateView:
     values = dict(
-        id="C4QZ8M1T0E3K9", kind=kind, beneficiary="Zoë 🌍 Förderverein e.V.", amount_kg=1250,
+        id="C4QZ8M1T0E3K9X", kind=kind, beneficiary="Zoë 🌍 Förderverein e.V.", amount_kg=1250,
         reason="Flight LHR–CDG", project_name="Hamburg landfill gas", methodology="ACM0001",
         country="DE", vintage=2025, serial_ranges=("CCCP-LAND-2025-1-1250",), retirement_id="R7K3M9Q2XA4",
-        issued_at=datetime(2026, 12, 1, tzinfo=UTC), verify_url="https://cccp.example/c/C4QZ8M1T0E3K9",
+        issued_at=datetime(2026, 12, 1, tzinfo=UTC), verify_url="https://cccp.example/c/C4QZ8M1T0E3K9X",
         signature="A" * 86, key_id="0123456789abcdef", payload={"standard": "VCS", "project_id": "LAND"},
         language=language,
     )
