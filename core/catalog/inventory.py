@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.functions import Count, Sum
-
+from core import sql
 from core.catalog.errors import InvalidListing
 from core.ledger import CARBON, user_account
-from core.registry.models import Batch, BlockStatus, Project, SerialBlock
+from core.registry.models import Batch, Project
 
 
 @dataclass(frozen=True)
@@ -23,17 +22,16 @@ class BatchRef:
     vintage: int
 
 
+_AVAILABLE = (
+    "SELECT COUNT(*) AS blocks, SUM(serial_last - serial_first + 1) AS kg FROM registry_serial_block"
+    " WHERE account_id = ? AND batch_id = ? AND status = 'active'"
+)
+
+
 async def available_kg(account_id: int, batch_id: int) -> int:
     """kg of `batch_id` that `account_id` holds and has not promised or retired."""
-    rows = (
-        await SerialBlock.filter(account_id=account_id, batch_id=batch_id, status=BlockStatus.ACTIVE)
-        .annotate(last_sum=Sum("serial_last"), first_sum=Sum("serial_first"), blocks=Count("id"))
-        .values("last_sum", "first_sum", "blocks")
-    )
-    if not rows or not rows[0]["blocks"]:
-        return 0
-    row = rows[0]
-    return int(row["last_sum"]) - int(row["first_sum"]) + int(row["blocks"])
+    [row] = await sql.fetch(_AVAILABLE, account_id, batch_id)  # every catalogue card asks (core.sql)
+    return int(row["kg"]) if row["blocks"] else 0
 
 
 async def batch_of_project(project_code: str, batch_id: int) -> BatchRef:

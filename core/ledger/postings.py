@@ -26,11 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from core import sql
 from core.clock import utcnow
 from core.ledger.errors import (
     AccountFrozen,
@@ -211,24 +211,47 @@ async def _replayed_posting(key: str, fingerprint: str) -> PostingView | None:
     return await _posting_view(existing)
 
 
-# The account statements of every posting are written out in SQL: building them
-# with the ORM's query builder cost more than the database work itself (see
-# docs/PERFORMANCE.md). Placeholders are `?`, turned into `$n` for PostgreSQL.
-_LOAD = "SELECT id, owner, role, asset, balance, held, is_nonnegative, is_frozen FROM ledger_account WHERE id IN ({})"
+# The statements of every posting are written out in SQL (core.sql): building them with
+# the ORM's query builder cost more than the database work itself (docs/PERFORMANCE.md).
+_ROW = "id, owner, role, asset, balance, held, is_nonnegative, is_frozen"
+_LOAD = f"SELECT {_ROW} FROM ledger_account WHERE id IN ({{}})"
 # After the update balance - held must still be >= 0 for a non-negative account:
-# balance - amount >= held - release. The row count says whether it happened.
+# balance - amount >= held - release. No row back says it did not happen (refused,
+# frozen or no such account), and the row back names the account, so a posting reads
+# its accounts only to say why one was refused.
 # The last condition of each keeps a balance inside a 64-bit integer: SQLite would turn
 # an overflowing sum into a float, PostgreSQL refuse it mid-transaction.
 _DEBIT = (
     "UPDATE ledger_account SET balance = balance - ?, held = held - ?"
     " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?) AND balance >= ?"
+    f" RETURNING {_ROW}"
 )
-_CREDIT = "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND NOT is_frozen AND balance <= ?"
+_CREDIT = (
+    "UPDATE ledger_account SET balance = balance + ? WHERE id = ? AND NOT is_frozen AND balance <= ?"
+    f" RETURNING {_ROW}"
+)
 _HOLD = (
     "UPDATE ledger_account SET held = held + ?"
     " WHERE id = ? AND NOT is_frozen AND (NOT is_nonnegative OR balance >= held + ?)"
 )
-_sql_cache: dict[tuple[str, str], str] = {}
+_INSERT_POSTING = (
+    "INSERT INTO ledger_posting (key, kind, memo, metadata, fingerprint, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id"
+)
+# One statement for all of a posting's transfers; ids are handed out in the order of VALUES.
+_INSERT_TRANSFERS = (
+    "INSERT INTO ledger_transfer (posting_id, debit_account_id, credit_account_id, asset, amount, hold_id,"
+    " created_at) VALUES {} RETURNING id"
+)
+_INSERT_HOLD_STEP = (
+    "INSERT INTO ledger_hold_step (hold_id, posting_id, action, posted, released, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_PENDING_HOLD = "SELECT account_id, remaining, status, expires_at FROM ledger_hold WHERE id = ?"
+_CLOSE_HOLD = (
+    "UPDATE ledger_hold SET remaining = ?, status = ?, closed_at = ?"
+    " WHERE id = ? AND status = 'pending' AND remaining = ?"
+)
 
 
 @dataclass(frozen=True)
@@ -242,33 +265,9 @@ class _AccountRow:
     is_nonnegative: bool
     is_frozen: bool
 
-    @property
-    def party(self) -> Party:
-        return Party(self.id, self.owner, self.role, self.is_nonnegative)
-
-
-def _sql(conn: BaseDBAsyncClient, text: str) -> str:
-    dialect = conn.capabilities.dialect
-    cached = _sql_cache.get((dialect, text))
-    if cached is None:
-        cached = text
-        if dialect == "postgres":
-            parts = text.split("?")
-            cached = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
-        _sql_cache[(dialect, text)] = cached
-    return cached
-
-
-async def _execute(text: str, *values: object) -> tuple[int, list]:
-    conn = Account._meta.db  # the open transaction's connection, if any
-    return await conn.execute_query(_sql(conn, text), list(values))
-
-
-async def _load_accounts(ids: set[int]) -> dict[int, _AccountRow]:
-    ordered = sorted(ids)
-    _, rows = await _execute(_LOAD.format(", ".join("?" * len(ordered))), *ordered)
-    accounts = {
-        row["id"]: _AccountRow(
+    @classmethod
+    def of(cls, row) -> _AccountRow:
+        return cls(
             id=row["id"],
             owner=row["owner"],
             role=row["role"],
@@ -278,12 +277,53 @@ async def _load_accounts(ids: set[int]) -> dict[int, _AccountRow]:
             is_nonnegative=bool(row["is_nonnegative"]),
             is_frozen=bool(row["is_frozen"]),
         )
-        for row in rows
-    }
+
+    @property
+    def party(self) -> Party:
+        return Party(self.id, self.owner, self.role, self.is_nonnegative)
+
+
+def _json(value: dict) -> str:
+    return Posting._meta.fields_map["metadata"].to_db_value(value, Posting)
+
+
+async def _insert_posting(key: str, kind: str, memo: str, metadata: dict, fingerprint: str, now: datetime) -> int:
+    """The posting row: UNIQUE(key) refuses a replay (or a twin racing it) right here."""
+    [row] = await sql.fetch(_INSERT_POSTING, key, kind, memo[:500], _json(metadata), fingerprint, now)
+    return row["id"]
+
+
+async def _insert_transfers(posting_id: int, rows: Sequence[tuple[int, int, str, int, int | None]],
+                            now: datetime) -> list[TransferView]:
+    """The posting's transfers (debit, credit, asset, amount, hold), in one statement."""
+    values = [v for debit, credit, asset, amount, hold_id in rows
+              for v in (posting_id, debit, credit, asset, amount, hold_id, now)]
+    inserted = await sql.fetch(_INSERT_TRANSFERS.format(sql.placeholders(len(rows), 7)), *values)
+    ids = sorted(row["id"] for row in inserted)
+    return [TransferView(id=i, debit_account_id=debit, credit_account_id=credit, asset=asset, amount=amount,
+                         hold_id=hold_id)
+            for i, (debit, credit, asset, amount, hold_id) in zip(ids, rows, strict=True)]
+
+
+async def _load_accounts(ids: set[int]) -> dict[int, _AccountRow]:
+    ordered = sorted(ids)
+    rows = await sql.fetch(_LOAD.format(sql.placeholders(len(ordered))), *ordered)
+    accounts = {row["id"]: _AccountRow.of(row) for row in rows}
     for account_id in ordered:
         if account_id not in accounts:
             raise UnknownAccount(account_id=account_id)
     return accounts
+
+
+def _check_legs(legs: Sequence[Leg], accounts: dict[int, _AccountRow]) -> None:
+    """A posting's checks, leg by leg: one asset per leg, no frozen account."""
+    for leg in legs:
+        debit, credit = accounts[leg.debit_account_id], accounts[leg.credit_account_id]
+        if debit.asset != credit.asset:
+            raise AssetMismatch(debit_asset=debit.asset, credit_asset=credit.asset)
+        for account in (debit, credit):
+            if account.is_frozen:
+                raise AccountFrozen(account_id=account.id)
 
 
 async def _refuse_debit(account_id: int, requested: int) -> None:
@@ -298,20 +338,42 @@ async def _refuse_debit(account_id: int, requested: int) -> None:
     )
 
 
-async def _debit(account: _AccountRow, amount: int, release: int = 0) -> None:
-    """balance -= amount, held -= release; refused if it would overdraw or is frozen."""
-    changed, _ = await _execute(_DEBIT, amount, release, account.id, amount - release, amount - MAX_AMOUNT)
-    if not changed:
-        await _refuse_debit(account.id, amount)
+async def _refuse_credit(account_id: int, amount: int) -> None:
+    fresh = (await _load_accounts({account_id}))[account_id]
+    if fresh.is_frozen:
+        raise AccountFrozen(account_id=account_id)
+    raise AmountTooLarge(amount=amount, maximum=MAX_AMOUNT - fresh.balance, account_id=account_id)
 
 
-async def _credit(account: _AccountRow, amount: int) -> None:
-    changed, _ = await _execute(_CREDIT, amount, account.id, MAX_AMOUNT - amount)
-    if not changed:
-        fresh = (await _load_accounts({account.id}))[account.id]
-        if fresh.is_frozen:
-            raise AccountFrozen(account_id=account.id)
-        raise AmountTooLarge(amount=amount, maximum=MAX_AMOUNT - fresh.balance, account_id=account.id)
+async def _debit(account_id: int, amount: int, release: int = 0) -> _AccountRow | None:
+    """balance -= amount, held -= release; None if it would overdraw, is frozen or is no account."""
+    rows = await sql.fetch(_DEBIT, amount, release, account_id, amount - release, amount - MAX_AMOUNT)
+    return _AccountRow.of(rows[0]) if rows else None
+
+
+async def _credit(account_id: int, amount: int) -> _AccountRow | None:
+    """balance += amount; None if the account is frozen, would overflow or is no account."""
+    rows = await sql.fetch(_CREDIT, amount, account_id, MAX_AMOUNT - amount)
+    return _AccountRow.of(rows[0]) if rows else None
+
+
+async def _move(net: dict[int, int], refuse) -> dict[int, _AccountRow]:
+    """Apply each account's net change, in id order (one lock order: no deadlock between
+    postings); the accounts as they stand after. `refuse(account_id, delta)` raises the
+    reason an update was refused (the whole posting rolls back)."""
+    moved: dict[int, _AccountRow] = {}
+    for account_id in sorted(net):
+        delta = net[account_id]
+        if delta < 0:
+            row = await _debit(account_id, -delta)
+        elif delta > 0:
+            row = await _credit(account_id, delta)
+        else:
+            continue
+        if row is None:
+            await refuse(account_id, delta)
+        moved[account_id] = row
+    return moved
 
 
 async def post(
@@ -335,60 +397,43 @@ async def post(
     fingerprint = fingerprint_of(
         {"kind": kind, "memo": memo, "metadata": metadata, "legs": [leg.content() for leg in legs]}
     )
+    ids = {leg.debit_account_id for leg in legs} | {leg.credit_account_id for leg in legs}
+    net: dict[int, int] = dict.fromkeys(ids, 0)
+    for leg in legs:
+        net[leg.debit_account_id] -= leg.amount
+        net[leg.credit_account_id] += leg.amount
+
+    async def refuse(account_id: int, delta: int) -> None:
+        # The checks in their order (unknown account, assets, frozen), then this account's reason.
+        _check_legs(legs, await _load_accounts(ids))
+        await (_refuse_debit(account_id, -delta) if delta < 0 else _refuse_credit(account_id, delta))
+
+    now = now or utcnow()
     try:
         async with in_transaction():
             # The posting row comes first: UNIQUE(key) refuses a replay (or a twin
             # racing it) before anything is checked or moved, and the handler below
             # answers it. One round trip fewer than looking the key up first.
-            posting = await Posting.create(
-                key=key,
-                kind=kind,
-                memo=memo[:500],
-                metadata=metadata,
-                fingerprint=fingerprint,
-                created_at=now or utcnow(),
-            )
-            ids = {leg.debit_account_id for leg in legs} | {leg.credit_account_id for leg in legs}
-            accounts = await _load_accounts(ids)
-            for leg in legs:
-                debit, credit = accounts[leg.debit_account_id], accounts[leg.credit_account_id]
-                if debit.asset != credit.asset:
-                    raise AssetMismatch(debit_asset=debit.asset, credit_asset=credit.asset)
-                for account in (debit, credit):
-                    if account.is_frozen:
-                        raise AccountFrozen(account_id=account.id)
-            net: dict[int, int] = defaultdict(int)
-            for leg in legs:
-                net[leg.debit_account_id] -= leg.amount
-                net[leg.credit_account_id] += leg.amount
-            for account_id in sorted(net):  # one lock order: no deadlock between postings
-                delta = net[account_id]
-                if delta < 0:
-                    await _debit(accounts[account_id], -delta)
-                elif delta > 0:
-                    await _credit(accounts[account_id], delta)
-            transfers = []
-            for leg in legs:
-                asset = accounts[leg.debit_account_id].asset
-                transfer = await Transfer.create(
-                    posting_id=posting.id,
-                    debit_account_id=leg.debit_account_id,
-                    credit_account_id=leg.credit_account_id,
-                    asset=asset,
-                    amount=leg.amount,
-                    created_at=posting.created_at,
-                )
-                transfers.append(transfer)
+            posting_id = await _insert_posting(key, kind, memo, metadata, fingerprint, now)
+            accounts = await _move(net, refuse)
+            if unmoved := ids - accounts.keys():  # an account a leg passes through (net zero)
+                accounts |= await _load_accounts(unmoved)
+            _check_legs(legs, accounts)
+            transfers = await _insert_transfers(posting_id, [
+                (leg.debit_account_id, leg.credit_account_id, accounts[leg.debit_account_id].asset, leg.amount,
+                 None) for leg in legs
+            ], now)
+            for leg, transfer in zip(legs, transfers, strict=True):
                 await run_hooks(
                     Movement(
                         kind=MovementKind.TRANSFER,
-                        asset=asset,
+                        asset=transfer.asset,
                         amount=leg.amount,
                         debit_account_id=leg.debit_account_id,
                         credit_account_id=leg.credit_account_id,
                         debit=accounts[leg.debit_account_id].party,
                         credit=accounts[leg.credit_account_id].party,
-                        posting_id=posting.id,
+                        posting_id=posting_id,
                         transfer_id=transfer.id,
                         batch_id=leg.batch_id,
                         is_batch_strict=leg.is_batch_strict,
@@ -400,7 +445,8 @@ async def post(
             return done
         await _refuse_unknown_kind(kind)
         raise
-    return _posting_view_of(posting, transfers)
+    return PostingView(id=posting_id, key=key, kind=kind, memo=memo[:500], metadata=metadata, created_at=now,
+                       transfers=tuple(transfers))
 
 
 async def hold(
@@ -452,7 +498,7 @@ async def hold(
             account = (await _load_accounts({account_id}))[account_id]
             if account.is_frozen:
                 raise AccountFrozen(account_id=account_id)
-            changed, _ = await _execute(_HOLD, amount, account_id, amount)
+            changed = await sql.execute(_HOLD, amount, account_id, amount)
             if not changed:
                 await _refuse_debit(account_id, amount)
             created = await Hold.create(
@@ -496,17 +542,6 @@ async def _close_hold(hold_row: Hold, remaining: int, status: HoldStatus, now: d
         raise HoldNotPending(hold_id=hold_row.id)
 
 
-async def _pending_hold(hold_id: int, now: datetime) -> Hold:
-    hold_row = await Hold.get_or_none(id=hold_id)
-    if hold_row is None:
-        raise UnknownHold(hold_id=hold_id)
-    if hold_row.status != HoldStatus.PENDING:
-        raise HoldNotPending(hold_id=hold_id, status=hold_row.status)
-    if hold_row.expires_at is not None and now >= hold_row.expires_at:
-        raise HoldExpired(hold_id=hold_id, expires_at=hold_row.expires_at)
-    return hold_row
-
-
 async def post_hold(
     key: str,
     hold_id: int,
@@ -542,50 +577,50 @@ async def post_hold(
         async with in_transaction():
             # The posting row first, as in `post`: UNIQUE(key) refuses a replay before anything
             # is read, and the handler below answers it.
-            posting = await Posting.create(
-                key=key,
-                kind=kind,
-                memo=memo[:500],
-                metadata={**metadata, "hold_id": hold_id},
-                fingerprint=fingerprint,
-                created_at=now,
-            )
-            hold_row = await _pending_hold(hold_id, now)
-            move = hold_row.remaining if amount is None else _check_amount(amount)
-            if move > hold_row.remaining:
-                raise HoldExceeded(hold_id=hold_id, remaining=hold_row.remaining, requested=move)
-            if credit_account_id == hold_row.account_id:
+            posting_id = await _insert_posting(key, kind, memo, {**metadata, "hold_id": hold_id}, fingerprint, now)
+            rows = await sql.fetch(_PENDING_HOLD, hold_id)
+            if not rows:
+                raise UnknownHold(hold_id=hold_id)
+            held = rows[0]
+            debit_id, remaining, expires_at = held["account_id"], held["remaining"], held["expires_at"]
+            if held["status"] != HoldStatus.PENDING:
+                raise HoldNotPending(hold_id=hold_id, status=HoldStatus(held["status"]))
+            if isinstance(expires_at, str):  # SQLite keeps the text Tortoise wrote
+                expires_at = Hold._meta.fields_map["expires_at"].to_python_value(expires_at)
+            if expires_at is not None and now >= expires_at:
+                raise HoldExpired(hold_id=hold_id, expires_at=expires_at)
+            move = remaining if amount is None else _check_amount(amount)
+            if move > remaining:
+                raise HoldExceeded(hold_id=hold_id, remaining=remaining, requested=move)
+            if credit_account_id == debit_id:
                 raise SameAccount(account_id=credit_account_id)
-            accounts = await _load_accounts({hold_row.account_id, credit_account_id})
-            debit, credit = accounts[hold_row.account_id], accounts[credit_account_id]
+            left = remaining - move
+            release = remaining if release_rest else move
+            status = HoldStatus.POSTED if (release_rest or left == 0) else HoldStatus.PENDING
+            closed = await sql.execute(_CLOSE_HOLD, 0 if status == HoldStatus.POSTED else left, status.value,
+                                    None if status == HoldStatus.PENDING else now, hold_id, remaining)
+            if not closed:  # someone else moved it on since we read it
+                raise HoldNotPending(hold_id=hold_id)
+
+            async def refuse(account_id: int, delta: int) -> None:
+                accounts = await _load_accounts({debit_id, credit_account_id})
+                if accounts[debit_id].asset != accounts[credit_account_id].asset:
+                    raise AssetMismatch(debit_asset=accounts[debit_id].asset,
+                                        credit_asset=accounts[credit_account_id].asset)
+                await (_refuse_debit(account_id, -delta) if delta < 0 else _refuse_credit(account_id, delta))
+
+            moved = {}
+            for account_id in sorted((debit_id, credit_account_id)):
+                row = await (_debit(debit_id, move, release=release) if account_id == debit_id
+                             else _credit(credit_account_id, move))
+                if row is None:
+                    await refuse(account_id, -move if account_id == debit_id else move)
+                moved[account_id] = row
+            debit, credit = moved[debit_id], moved[credit_account_id]
             if debit.asset != credit.asset:
                 raise AssetMismatch(debit_asset=debit.asset, credit_asset=credit.asset)
-            left = hold_row.remaining - move
-            release = hold_row.remaining if release_rest else move
-            status = HoldStatus.POSTED if (release_rest or left == 0) else HoldStatus.PENDING
-            await _close_hold(hold_row, 0 if status == HoldStatus.POSTED else left, status, now)
-            for account_id in sorted(accounts):
-                if account_id == debit.id:
-                    await _debit(debit, move, release=release)
-                else:
-                    await _credit(credit, move)
-            transfer = await Transfer.create(
-                posting_id=posting.id,
-                debit_account_id=debit.id,
-                credit_account_id=credit.id,
-                asset=debit.asset,
-                amount=move,
-                hold_id=hold_id,
-                created_at=now,
-            )
-            await HoldStep.create(
-                hold_id=hold_id,
-                posting_id=posting.id,
-                action=HoldAction.POST,
-                posted=move,
-                released=release - move,
-                created_at=now,
-            )
+            [transfer] = await _insert_transfers(posting_id, [(debit.id, credit.id, debit.asset, move, hold_id)], now)
+            await sql.execute(_INSERT_HOLD_STEP, hold_id, posting_id, HoldAction.POST.value, move, release - move, now)
             await run_hooks(
                 Movement(
                     kind=MovementKind.POST_HOLD,
@@ -595,7 +630,7 @@ async def post_hold(
                     credit_account_id=credit.id,
                     debit=debit.party,
                     credit=credit.party,
-                    posting_id=posting.id,
+                    posting_id=posting_id,
                     transfer_id=transfer.id,
                     hold_id=hold_id,
                     released=release - move,
@@ -606,7 +641,8 @@ async def post_hold(
             return done
         await _refuse_unknown_kind(kind)
         raise
-    return _posting_view_of(posting, [transfer])
+    return PostingView(id=posting_id, key=key, kind=kind, memo=memo[:500], metadata={**metadata, "hold_id": hold_id},
+                       created_at=now, transfers=(transfer,))
 
 
 async def void_hold(

@@ -641,22 +641,17 @@ async def _apply(payment: Payment, now: datetime) -> tuple[Payment, _Delivery | 
     and retired if the buyer asked) or leave the money in suspense for a refund. Once per
     payment, once per order. The delivery is None unless this call delivered an order."""
     async with in_transaction():
-        # The conditional UPDATE is this payment's lock: a twin applying it waits, then finds nothing.
+        # The conditional UPDATE is this payment's lock: a twin applying it waits, then finds
+        # nothing. The payment is completed unless a reason below marks it for refund.
         if not await Payment.filter(id=payment.id, outcome=PaymentOutcome.RECEIVED).update(
-            outcome=PaymentOutcome.REFUND_NEEDED
+            outcome=PaymentOutcome.COMPLETED, reason=""
         ):
-            return await Payment.get(id=payment.id), None
-        if await get_posting(f"apply:{payment.telegram_payment_charge_id}") is not None:
-            # The ledger delivered this charge before its row was lost: it stays delivered.
-            await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED)
             return await Payment.get(id=payment.id), None
         if (other := _other_order(payment.payload)) is not None:
             reason = await other[1](payment.payload, payment.telegram_payment_charge_id, payment.total_amount,
                                     payment.currency, payment.user_id, now)
             if reason:
-                await Payment.filter(id=payment.id).update(reason=reason)
-            else:
-                await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
+                await _mark_for_refund(payment, reason)
             return await Payment.get(id=payment.id), None
         row = await Purchase.get_or_none(id=payment.purchase_id) if payment.purchase_id else None
         if row is None and payment.payload:
@@ -668,8 +663,10 @@ async def _apply(payment: Payment, now: datetime) -> tuple[Payment, _Delivery | 
             id=row.id, status=PurchaseStatus.HELD, hold_id=row.hold_id
         ).update(status=PurchaseStatus.PAID, paid_at=now):
             reason = errors.ORDER_ALREADY_PAID
+        if reason and await _applied_before(payment):
+            return await Payment.get(id=payment.id), None
         if reason:
-            await Payment.filter(id=payment.id).update(reason=reason)
+            await _mark_for_refund(payment, reason)
             if row is not None and row.user_id == payment.user_id and row.status not in PAID_STATES:
                 if row.hold_id is not None:
                     await _release_hold(row, now)
@@ -687,6 +684,17 @@ async def _apply(payment: Payment, now: datetime) -> tuple[Payment, _Delivery | 
     return await Payment.get(id=payment.id), None
 
 
+async def _applied_before(payment: Payment) -> bool:
+    """Whether the ledger delivered this charge before its payment row was lost (and booked
+    again by reconciliation): it stays delivered. Only asked when the order looks unpayable:
+    an order still held for this payment cannot have been delivered."""
+    return await get_posting(f"apply:{payment.telegram_payment_charge_id}") is not None
+
+
+async def _mark_for_refund(payment: Payment, reason: str) -> None:
+    await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.REFUND_NEEDED, reason=reason)
+
+
 def _money_params(payment: Payment, reason: str = "") -> dict:
     return {"currency": payment.currency, "total": payment.total_amount, "reason": reason}
 
@@ -694,7 +702,6 @@ def _money_params(payment: Payment, reason: str = "") -> dict:
 async def _deliver(row: Purchase, item: catalog.Item, payment: Payment, now: datetime) -> _Delivery:
     """Inside _apply's transaction: the money to the seller, the credits to the buyer, and
     retired for the beneficiary if the buyer asked (all of it or none)."""
-    await Payment.filter(id=payment.id).update(outcome=PaymentOutcome.COMPLETED, reason="")
     listing = catalog.listing_of(item)
     currency = payment.currency
     seller = await get_account(listing.seller_account_id)  # money goes to the owner of the credits
@@ -778,6 +785,8 @@ async def _retire_if_asked(row: Purchase, item: catalog.Item, now: datetime) -> 
     delivery now retires in the transaction that delivers; this finishes older orders."""
     if row.status != PurchaseStatus.PAID or row.retire_for is None:
         return None
+    if row.retirement_id is not None:  # retired, its certificate queued in the same transaction
+        return await registry.get_retirement(row.retirement_id)
     buyer_carbon = await user_account(row.user_id, CARBON)
     async with in_transaction():
         return await _retire(row, item, buyer_carbon.id, now)

@@ -35,8 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
+from core import sql
 from core.ledger import CARBON, Movement, MovementKind, Role
 from core.ledger.accounts import SYSTEM
 from core.ledger.hooks import Party
@@ -68,12 +67,32 @@ def _is(party: Party, role: Role) -> bool:
     return party.owner == SYSTEM and party.role == role
 
 
-def _block_query(account_id: int, status: BlockStatus, hold_id: int | None, retired_posting_id: int | None):
-    query = SerialBlock.filter(account_id=account_id, status=status)
-    query = query.filter(hold_id=hold_id) if hold_id is not None else query.filter(hold_id__isnull=True)
-    if retired_posting_id is not None:
-        return query.filter(retired_posting_id=retired_posting_id)
-    return query.filter(retired_posting_id__isnull=True)
+# The block statements are written out in SQL (core.sql): a payment runs eight of them.
+_BLOCKS = (
+    "SELECT id, batch_id, serial_first, serial_last FROM registry_serial_block"
+    " WHERE account_id = ? AND status = ? AND {}"
+)
+_PAGE_OF = " ORDER BY serial_first LIMIT " + str(PAGE)
+_NEIGHBOURS = " AND batch_id = ? AND (serial_last = ? OR serial_first = ?)"
+_SET_FIRST = "UPDATE registry_serial_block SET serial_first = ? WHERE id = ?"
+_SET_LAST = "UPDATE registry_serial_block SET serial_last = ? WHERE id = ?"
+_DELETE = "DELETE FROM registry_serial_block WHERE id IN ({})"
+_INSERT = (
+    "INSERT INTO registry_serial_block (batch_id, serial_first, serial_last, account_id, status, hold_id,"
+    " retired_posting_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _blocks(account_id: int, status: BlockStatus, hold_id: int | None,
+            retired_posting_id: int | None) -> tuple[str, list]:
+    """The SELECT of an account's blocks in one state (of one hold, of one retirement)."""
+    tagged = [("hold_id", hold_id), ("retired_posting_id", retired_posting_id)]
+    where = " AND ".join(f"{column} = ?" if value is not None else f"{column} IS NULL" for column, value in tagged)
+    return _BLOCKS.format(where), [account_id, status.value] + [value for _, value in tagged if value is not None]
+
+
+async def _delete(ids: list[int]) -> None:
+    await sql.execute(_DELETE.format(sql.placeholders(len(ids))), *ids)
 
 
 async def take(
@@ -95,30 +114,30 @@ async def take(
         raise ValueError("a batch-strict movement names its batch")
     remaining = amount
     taken: list[Range] = []
-    base = _block_query(account_id, status, hold_id, None)
-    sources = ([base.filter(batch_id=batch_id)] if batch_id is not None else []) + (
-        [] if is_batch_strict else [base]
+    query, values = _blocks(account_id, status, hold_id, None)
+    sources = ([(query + " AND batch_id = ?", [*values, batch_id])] if batch_id is not None else []) + (
+        [] if is_batch_strict else [(query, values)]
     )
-    for source in sources:
+    for text, arguments in sources:
         while remaining > 0:
-            page = await source.order_by("serial_first").limit(PAGE)
+            page = await sql.fetch(text + _PAGE_OF, *arguments)
             whole: list[int] = []
             for block in page:
                 if remaining == 0:
                     break
-                size = block.serial_last - block.serial_first + 1
-                if size <= remaining:
-                    whole.append(block.id)
-                    taken.append(Range(block.batch_id, block.serial_first, block.serial_last))
-                    remaining -= size
+                first, last = block["serial_first"], block["serial_last"]
+                if last - first + 1 <= remaining:
+                    whole.append(block["id"])
+                    taken.append(Range(block["batch_id"], first, last))
+                    remaining -= last - first + 1
                     continue
                 # Lowest serials leave; the block keeps its upper part.
-                await SerialBlock.filter(id=block.id).update(serial_first=block.serial_first + remaining)
-                taken.append(Range(block.batch_id, block.serial_first, block.serial_first + remaining - 1))
+                await sql.execute(_SET_FIRST, first + remaining, block["id"])
+                taken.append(Range(block["batch_id"], first, first + remaining - 1))
                 remaining = 0
                 break
             if whole:
-                await SerialBlock.filter(id__in=whole).delete()
+                await _delete(whole)
             if remaining == 0 or len(page) < PAGE:
                 break
         if remaining == 0:
@@ -150,30 +169,22 @@ async def place(
     retired_posting_id: int | None = None,
 ) -> None:
     """Put ranges (already cut from where they were) into the account, merging neighbours."""
+    query, values = _blocks(account_id, status, hold_id, retired_posting_id)
     for r in coalesce(ranges):
-        neighbours = await _block_query(account_id, status, hold_id, retired_posting_id).filter(
-            Q(serial_last=r.first - 1) | Q(serial_first=r.last + 1), batch_id=r.batch_id
-        )
-        left = next((b for b in neighbours if b.serial_last == r.first - 1), None)
-        right = next((b for b in neighbours if b.serial_first == r.last + 1), None)
+        neighbours = await sql.fetch(query + _NEIGHBOURS, *values, r.batch_id, r.first - 1, r.last + 1)
+        left = next((b for b in neighbours if b["serial_last"] == r.first - 1), None)
+        right = next((b for b in neighbours if b["serial_first"] == r.last + 1), None)
         # Delete before widening: `first` and `last` are UNIQUE.
         if left and right:
-            await SerialBlock.filter(id=right.id).delete()
-            await SerialBlock.filter(id=left.id).update(serial_last=right.serial_last)
+            await _delete([right["id"]])
+            await sql.execute(_SET_LAST, right["serial_last"], left["id"])
         elif left:
-            await SerialBlock.filter(id=left.id).update(serial_last=r.last)
+            await sql.execute(_SET_LAST, r.last, left["id"])
         elif right:
-            await SerialBlock.filter(id=right.id).update(serial_first=r.first)
+            await sql.execute(_SET_FIRST, r.first, right["id"])
         else:
-            await SerialBlock.create(
-                batch_id=r.batch_id,
-                serial_first=r.first,
-                serial_last=r.last,
-                account_id=account_id,
-                status=status,
-                hold_id=hold_id,
-                retired_posting_id=retired_posting_id,
-            )
+            await sql.execute(_INSERT, r.batch_id, r.first, r.last, account_id, status.value, hold_id,
+                              retired_posting_id)
 
 
 async def allocate(batch_id: int, amount: int) -> list[Range]:

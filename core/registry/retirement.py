@@ -148,8 +148,8 @@ async def retire(
         }
         | ({"is_batch_strict": True} if is_batch_strict else {})
     )
-    if (done := await _recorded(key, fingerprint)) is not None:
-        return done
+    # No look-up of the key first: the posting's own key answers a replay (and a twin
+    # racing it), and the retirement's UNIQUE key then sends it to the handler below.
     retirement_account = await ledger.system_account(Role.RETIREMENT, CARBON)
     try:
         async with in_transaction():

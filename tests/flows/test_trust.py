@@ -17,6 +17,7 @@ from PIL import Image
 from bot import orders
 from bot.outbox import drain
 from core import ids, registry
+from core.certs import service as certs_service
 from core.certs.service import get_certificate
 from core.outbox.models import OutboxMessage, OutboxState
 from core.purchases import service as purchases
@@ -84,8 +85,17 @@ async def test_the_certificate_id_and_the_retirement_id_are_both_found_everywher
 
 
 async def test_ids_without_a_digit_typed_alone_are_found_and_words_are_not_taken_for_ids(bot, shop, monkeypatch):
-    # About 2 % of retirement ids and 1 % of certificate ids have no digit: draw only letters.
+    # About 2 % of retirement ids and 1 % of certificate ids have no digit: draw only letters
+    # (and, for a certificate, until its check character is one too).
     monkeypatch.setattr(ids.secrets, "choice", lambda alphabet: random.choice(alphabet[10:]))
+
+    def letters_only_certificate_id() -> str:
+        made = ids.new_id("C", 12, check=True)
+        while any(c.isdigit() for c in made):
+            made = ids.new_id("C", 12, check=True)
+        return made
+
+    monkeypatch.setattr(certs_service, "new_public_id", letters_only_certificate_id)
     ana = await bot.signed_up_user("Ana")
     paid = await buy_retired_for(ana, shop, "Ana Alves")
     assert paid.is_paid
