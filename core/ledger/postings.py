@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -357,15 +356,21 @@ async def _credit(account_id: int, amount: int) -> _AccountRow | None:
     return _AccountRow.of(rows[0]) if rows else None
 
 
-async def _move(net: dict[int, int], refuse) -> dict[int, _AccountRow]:
+async def _refuse_change(account_id: int, delta: int) -> None:
+    """Say why the update of one account's `delta` was refused."""
+    await (_refuse_debit(account_id, -delta) if delta < 0 else _refuse_credit(account_id, delta))
+
+
+async def _move(net: dict[int, int], refuse, release: dict[int, int] | None = None) -> dict[int, _AccountRow]:
     """Apply each account's net change, in id order (one lock order: no deadlock between
-    postings); the accounts as they stand after. `refuse(account_id, delta)` raises the
-    reason an update was refused (the whole posting rolls back)."""
+    postings), a debited account's `release` given back from its held amount; the accounts
+    as they stand after. `refuse(account_id, delta)` raises the reason an update was refused
+    (the whole posting rolls back)."""
     moved: dict[int, _AccountRow] = {}
     for account_id in sorted(net):
         delta = net[account_id]
         if delta < 0:
-            row = await _debit(account_id, -delta)
+            row = await _debit(account_id, -delta, (release or {}).get(account_id, 0))
         elif delta > 0:
             row = await _credit(account_id, delta)
         else:
@@ -406,7 +411,7 @@ async def post(
     async def refuse(account_id: int, delta: int) -> None:
         # The checks in their order (unknown account, assets, frozen), then this account's reason.
         _check_legs(legs, await _load_accounts(ids))
-        await (_refuse_debit(account_id, -delta) if delta < 0 else _refuse_credit(account_id, delta))
+        await _refuse_change(account_id, delta)
 
     now = now or utcnow()
     try:
@@ -534,12 +539,12 @@ async def hold(
     return _hold_view(created)
 
 
-async def _close_hold(hold_row: Hold, remaining: int, status: HoldStatus, now: datetime) -> None:
-    """Move the hold on from the state we read; refused if someone else moved it first."""
-    if not await Hold.filter(
-        id=hold_row.id, status=HoldStatus.PENDING, remaining=hold_row.remaining
-    ).update(remaining=remaining, status=status, closed_at=None if status == HoldStatus.PENDING else now):
-        raise HoldNotPending(hold_id=hold_row.id)
+async def _close_hold(hold_id: int, read_remaining: int, remaining: int, status: HoldStatus, now: datetime) -> None:
+    """Move the hold on from the state we read (pending, `read_remaining`); refused if someone
+    else moved it first."""
+    if not await sql.execute(_CLOSE_HOLD, remaining, status.value, None if status == HoldStatus.PENDING else now,
+                             hold_id, read_remaining):
+        raise HoldNotPending(hold_id=hold_id)
 
 
 async def post_hold(
@@ -577,7 +582,8 @@ async def post_hold(
         async with in_transaction():
             # The posting row first, as in `post`: UNIQUE(key) refuses a replay before anything
             # is read, and the handler below answers it.
-            posting_id = await _insert_posting(key, kind, memo, {**metadata, "hold_id": hold_id}, fingerprint, now)
+            stored = {**metadata, "hold_id": hold_id}
+            posting_id = await _insert_posting(key, kind, memo, stored, fingerprint, now)
             rows = await sql.fetch(_PENDING_HOLD, hold_id)
             if not rows:
                 raise UnknownHold(hold_id=hold_id)
@@ -597,25 +603,16 @@ async def post_hold(
             left = remaining - move
             release = remaining if release_rest else move
             status = HoldStatus.POSTED if (release_rest or left == 0) else HoldStatus.PENDING
-            closed = await sql.execute(_CLOSE_HOLD, 0 if status == HoldStatus.POSTED else left, status.value,
-                                    None if status == HoldStatus.PENDING else now, hold_id, remaining)
-            if not closed:  # someone else moved it on since we read it
-                raise HoldNotPending(hold_id=hold_id)
+            await _close_hold(hold_id, remaining, 0 if status == HoldStatus.POSTED else left, status, now)
 
             async def refuse(account_id: int, delta: int) -> None:
                 accounts = await _load_accounts({debit_id, credit_account_id})
                 if accounts[debit_id].asset != accounts[credit_account_id].asset:
                     raise AssetMismatch(debit_asset=accounts[debit_id].asset,
                                         credit_asset=accounts[credit_account_id].asset)
-                await (_refuse_debit(account_id, -delta) if delta < 0 else _refuse_credit(account_id, delta))
+                await _refuse_change(account_id, delta)
 
-            moved = {}
-            for account_id in sorted((debit_id, credit_account_id)):
-                row = await (_debit(debit_id, move, release=release) if account_id == debit_id
-                             else _credit(credit_account_id, move))
-                if row is None:
-                    await refuse(account_id, -move if account_id == debit_id else move)
-                moved[account_id] = row
+            moved = await _move({debit_id: -move, credit_account_id: move}, refuse, release={debit_id: release})
             debit, credit = moved[debit_id], moved[credit_account_id]
             if debit.asset != credit.asset:
                 raise AssetMismatch(debit_asset=debit.asset, credit_asset=credit.asset)
@@ -641,8 +638,8 @@ async def post_hold(
             return done
         await _refuse_unknown_kind(kind)
         raise
-    return PostingView(id=posting_id, key=key, kind=kind, memo=memo[:500], metadata={**metadata, "hold_id": hold_id},
-                       created_at=now, transfers=(transfer,))
+    return PostingView(id=posting_id, key=key, kind=kind, memo=memo[:500], metadata=stored, created_at=now,
+                       transfers=(transfer,))
 
 
 async def void_hold(
@@ -674,7 +671,7 @@ async def void_hold(
             if hold_row.status != HoldStatus.PENDING:
                 raise HoldNotPending(hold_id=hold_id, status=hold_row.status)
             released = hold_row.remaining
-            await _close_hold(hold_row, 0, status, now)
+            await _close_hold(hold_id, hold_row.remaining, 0, status, now)
             posting = await Posting.create(
                 key=key,
                 kind=kind,

@@ -126,10 +126,11 @@ async def take(
                 if remaining == 0:
                     break
                 first, last = block["serial_first"], block["serial_last"]
-                if last - first + 1 <= remaining:
+                size = last - first + 1
+                if size <= remaining:
                     whole.append(block["id"])
                     taken.append(Range(block["batch_id"], first, last))
-                    remaining -= last - first + 1
+                    remaining -= size
                     continue
                 # Lowest serials leave; the block keeps its upper part.
                 await sql.execute(_SET_FIRST, first + remaining, block["id"])
